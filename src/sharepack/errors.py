@@ -1,0 +1,55 @@
+"""Domain errors. The CLI turns every one of these into a message and an exit code in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class SharepackError(Exception):
+    """An error meant for a person: a message, an optional hint, and the exit code to use."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem in a SharePack file, pointing at the offending YAML node."""
+
+    file: str
+    line: int  # 1-based
+    col: int  # 1-based
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+@dataclass
+class SpecError(SharepackError):
+    """Every problem found in a SharePack, reported together."""
+
+    problems: list[SpecProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        count = len(self.problems)
+        SharepackError.__init__(self, f"{count} problem{'s' if count != 1 else ''} found")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class UsageError(SharepackError):
+    """Bad flags or arguments."""
+
+    exit_code = 2
+
+
+class WorkspaceError(SharepackError):
+    """The workspace refused or could not be reached; the message is the API's own."""
