@@ -1,0 +1,88 @@
+"""Live lines while an apply runs (in the words of seed 000), a progress bar for long ones, and
+the final summary table."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from sharepack.apply import ApplyReport, Outcome
+from sharepack.cli import console
+from sharepack.plan.model import Action, ResourceType
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+PROGRESS_BAR_FROM = 20  # changes; below this the lines alone are enough
+
+_VERBS = {Action.CREATE: "Created", Action.UPDATE: "Updated", Action.ADOPT: "Adopted", Action.DELETE: "Deleted"}
+
+
+def outcome_line(outcome: Outcome) -> tuple[str, str]:
+    change = outcome.change
+    kind = "pipeline" if change.resource_type == ResourceType.PIPELINE else "schedule"
+    if outcome.ok:
+        line = f"✓ {_VERBS.get(change.action, 'Applied')} {kind}: {change.name} (id: {outcome.id})"
+        if change.resource_type == ResourceType.JOB and change.details and change.action != Action.DELETE:
+            line += f" — {change.details[0]}"
+        return ("green", line)
+    if change.resource_type == ResourceType.JOB:
+        return ("yellow", f"⚠ Schedule {change.name} was not applied: {outcome.error}")
+    return ("red", f"✗ Pipeline {change.name} failed: {outcome.error}")
+
+
+class OutcomePrinter:
+    def __init__(self, *, total: int, quiet: bool) -> None:
+        self.total = total
+        self.quiet = quiet
+        self._lock = threading.Lock()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> OutcomePrinter:
+        if not self.quiet and self.total >= PROGRESS_BAR_FROM and console.out().is_terminal:
+            from rich.progress import Progress
+
+            self._progress = Progress(console=console.out(), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("applying", total=self.total)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def outcome(self, outcome: Outcome) -> None:
+        with self._lock:
+            if self._progress is not None:
+                self._progress.advance(self._task)
+            if self.quiet and outcome.ok:
+                return
+            style, line = outcome_line(outcome)
+            target = console.err() if (self.quiet or not outcome.ok) else console.out()
+            target.print(line, style=style, markup=False)
+
+
+def summary_table(reports: Sequence[ApplyReport]) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Applied", show_header=True, header_style="bold")
+    table.add_column("resource")
+    for column in ("created", "updated", "adopted", "deleted", "failed"):
+        table.add_column(column, justify="right")
+    for kind in (ResourceType.PIPELINE, ResourceType.JOB):
+        outcomes = [o for r in reports for o in r.outcomes if o.change.resource_type == kind]
+        done = Counter(o.change.action for o in outcomes if o.ok)
+        failed = sum(1 for o in outcomes if not o.ok)
+        table.add_row(
+            "pipelines" if kind == ResourceType.PIPELINE else "schedule jobs",
+            str(done[Action.CREATE]),
+            str(done[Action.UPDATE]),
+            str(done[Action.ADOPT]),
+            str(done[Action.DELETE]),
+            str(failed),
+        )
+    return table

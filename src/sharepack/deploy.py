@@ -1,0 +1,232 @@
+"""The plan → confirm → apply flow shared by `plan`, `apply` and `destroy`, for one or many packs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sharepack.apply import ApplyReport, Outcome, apply_plan
+from sharepack.cli import console
+from sharepack.deployment import Deployment, Selection, open_deployment
+from sharepack.errors import SharepackError, UsageError
+from sharepack.plan.destroy import build_destroy_plan
+from sharepack.plan.freshness import check_fresh
+from sharepack.plan.model import Action, Plan, ResourceType
+
+PlanPair = tuple[Plan, Deployment]
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    target: str | None = None
+    host: str | None = None
+    profile: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    select: tuple[str, ...] = ()
+    prune: bool = False
+    refresh: bool = False
+    parallelism: int = 8
+
+    @property
+    def selection(self) -> Selection:
+        return Selection(target=self.target, host=self.host, profile=self.profile, variables=self.variables)
+
+
+def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]:
+    from sharepack.errors import SpecError
+
+    problems = []
+    deployments: list[Deployment] = []
+    packs = []
+    # Validate every file before connecting anywhere: all problems at once, nothing half-done.
+    from sharepack.deployment import load
+
+    for path in files:
+        try:
+            packs.append(load(path, options.selection))
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SpecError(problems=problems)
+    names = [p.name for p in packs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise UsageError(f"two files declare the same SharePack name: {', '.join(duplicates)}", hint="set metadata.name")
+    try:
+        for path in files:
+            deployments.append(open_deployment(path, options.selection, parallelism=options.parallelism))
+    except BaseException:
+        for deployment in deployments:
+            deployment.close()
+        raise
+    return deployments
+
+
+def make_plans(files: Sequence[Path], options: DeployOptions) -> list[PlanPair]:
+    if not files:
+        raise UsageError("no SharePack file given", hint="e.g. sharepack plan sharepacks/*.yaml")
+    deployments = _open_all(files, options)
+    plans = []
+    for deployment in deployments:
+        plan = deployment.plan(prune=options.prune, select=options.select, refresh=options.refresh)
+        plans.append((replace(plan, extra={"workspace": _target_record(deployment)}), deployment))
+    return plans
+
+
+def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[PlanPair]:
+    deployments = _open_all(files, options)
+    plans = []
+    for deployment in deployments:
+        actual = deployment.read(complete=True, refresh=True)
+        plan = build_destroy_plan(
+            deployment.desired, actual, source=str(deployment.pack.path), host=deployment.workspace.label
+        )
+        plans.append((plan, deployment))
+    return plans
+
+
+def _target_record(deployment: Deployment) -> dict[str, Any]:
+    return {"target": deployment.pack.target.name if deployment.pack.target else None}
+
+
+def save_plans(plans: Sequence[PlanPair], path: Path) -> None:
+    data = {"format_version": 1, "plans": [p.to_dict() for p, _ in plans]}
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
+    """A saved plan, re-checked against the workspace: refused if anything it read has moved on."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        plans = [Plan.from_dict(p) for p in data["plans"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not a saved sharepack plan ({exc})", hint="make one with: sharepack plan FILE --out plan.json") from None
+    pairs = []
+    for saved in plans:
+        selection = replace(options, target=options.target or saved.target).selection
+        deployment = open_deployment(saved.source, selection, parallelism=options.parallelism)
+        actual = deployment.read(complete=saved.prune, refresh=True)
+        moved = check_fresh(saved, actual)
+        if moved:
+            deployment.close()
+            raise SharepackError(
+                f"the workspace changed since the plan was made: {'; '.join(moved[:5])}",
+                hint="make a new plan: sharepack plan FILE --out plan.json",
+            )
+        pairs.append((saved, deployment))
+    return pairs
+
+
+def execute(
+    plans: Sequence[PlanPair],
+    *,
+    auto_approve: bool,
+    dry_run: bool,
+    strict: bool,
+    quiet: bool,
+    json_output: bool,
+    parallelism: int,
+    force_lock: bool,
+) -> int:
+    from sharepack.plan.render import summary_line, text_lines
+
+    try:
+        if not json_output and not quiet:
+            for plan, _ in plans:
+                console.print_lines(text_lines(plan))
+            console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
+        if not any(p.has_changes for p, _ in plans):
+            if json_output:
+                _print_json(plans, [], 0)
+            elif not quiet:
+                console.out().print("No changes. The workspace matches the SharePack.", markup=False)
+            return _refused_exit(plans, strict)
+        if dry_run:
+            if json_output:
+                _print_json(plans, [], 0)
+            else:
+                console.out().print("Dry run: nothing was sent.", markup=False)
+            return 0
+        _confirm(plans, auto_approve)
+        reports = [_apply_one(plan, deployment, parallelism, quiet, json_output, force_lock) for plan, deployment in plans]
+        code = max([r.exit_code(strict=strict) for r in reports] + [_refused_exit(plans, strict)])
+        if json_output:
+            _print_json(plans, reports, code)
+        else:
+            _print_report(reports, strict)
+        return code
+    finally:
+        for _, deployment in plans:
+            deployment.close()
+
+
+def _refused_exit(plans: Sequence[PlanPair], strict: bool) -> int:
+    for plan, _ in plans:
+        for change in plan.changes:
+            if change.action in (Action.AMBIGUOUS, Action.CONFLICT):
+                if change.resource_type == ResourceType.PIPELINE or strict:
+                    return 1
+    return 0
+
+
+def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not console.interactive():
+        raise UsageError("refusing to change the workspace without confirmation", hint="pass --auto-approve in CI")
+    import typer
+
+    if not typer.confirm("Apply these changes?", default=False):
+        raise SharepackError("cancelled: nothing was changed")
+    deletions = [c for p, _ in plans for c in p.changes if c.action == Action.DELETE]
+    if deletions and not typer.confirm(f"This deletes {len(deletions)} resource(s). Really delete them?", default=False):
+        raise SharepackError("cancelled: nothing was changed")
+
+
+def _apply_one(plan: Plan, deployment: Deployment, parallelism: int, quiet: bool, json_output: bool, force_lock: bool) -> ApplyReport:
+    from sharepack.cli.progress import OutcomePrinter
+    from sharepack.workspace.lock import deploy_lock
+
+    printer = OutcomePrinter(total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output)
+    with deploy_lock(deployment.workspace.client, deployment.pack.name, force=force_lock), printer:
+        return apply_plan(plan, deployment.writer(), parallelism=parallelism, on_outcome=printer.outcome)
+
+
+def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:
+    from sharepack.cli.progress import summary_table
+
+    console.out().print(summary_table(reports))
+    schedule_failures = [o for r in reports for o in r.schedule_failures]
+    if schedule_failures and not strict:
+        console.err().print(
+            f"⚠ {len(schedule_failures)} schedule job(s) failed; their pipelines are in place. "
+            "Re-run apply after fixing, or use --strict to fail the build.",
+            style="yellow",
+            markup=False,
+        )
+    if any(r.interrupted for r in reports):
+        console.err().print("interrupted: run the same command again to finish.", style="red", markup=False)
+
+
+def _print_json(plans: Sequence[PlanPair], reports: Sequence[ApplyReport], code: int) -> None:
+    results = [_outcome_dict(o) for r in reports for o in r.outcomes]
+    print(json.dumps({
+        "format_version": 1,
+        "plans": [p.to_dict() for p, _ in plans],
+        "results": results,
+        "exit_code": code,
+    }, indent=2))
+
+
+def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "action": outcome.change.action.value,
+        "resource_type": outcome.change.resource_type.value,
+        "name": outcome.change.name,
+        "id": outcome.id,
+        "ok": outcome.ok,
+        "error": outcome.error,
+    }

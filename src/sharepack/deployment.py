@@ -1,0 +1,115 @@
+"""One SharePack bound to one workspace: what every command that talks to Databricks starts from."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sharepack.desired import DesiredState, desired_state
+from sharepack.plan.build import build_plan
+from sharepack.plan.model import Plan
+from sharepack.workspace.connect import LOCAL, LOCAL_STATE_DIR, Workspace, WorkspaceTarget, choose_target, connect
+from sharepack.workspace.read import ReadOptions, read_actual
+from sharepack.workspace.state import ActualState
+from sharepack.workspace.write import Writer
+
+if TYPE_CHECKING:
+    from sharepack.spec import Pack
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How the user picked a pack's workspace and values on the command line."""
+
+    target: str | None = None
+    host: str | None = None
+    profile: str | None = None
+    variables: Mapping[str, str] | None = None
+    state_dir: Path = LOCAL_STATE_DIR
+
+
+@dataclass
+class Deployment:
+    pack: Pack
+    desired: DesiredState
+    workspace: Workspace
+    parallelism: int = 8
+
+    def read(self, *, complete: bool = False, refresh: bool = False) -> ActualState:
+        options = ReadOptions(complete=complete, refresh=refresh, parallelism=self.parallelism)
+        return read_actual(self.workspace.client, self.desired, options)
+
+    def plan(
+        self,
+        *,
+        prune: bool = False,
+        select: Collection[str] = (),
+        refresh: bool = False,
+        now: datetime | None = None,
+        actual: ActualState | None = None,
+    ) -> Plan:
+        state = actual if actual is not None else self.read(complete=prune, refresh=refresh)
+        return build_plan(
+            self.desired,
+            state,
+            source=str(self.pack.path),
+            host=self.workspace.label,
+            target=self.pack.target.name if self.pack.target else None,
+            prune=prune,
+            select=select,
+            now=now,
+        )
+
+    def writer(self) -> Writer:
+        return Writer(self.workspace.client, self.workspace.create_client, self.pack.name)
+
+    def close(self) -> None:
+        self.workspace.close()
+
+
+def load(path: str | Path, selection: Selection, *, user: str | None = None) -> Pack:
+    from sharepack.spec import load_pack
+
+    return load_pack(path, target=selection.target, variables=dict(selection.variables or {}), user=user or _local_user())
+
+
+def workspace_target(pack: Pack, selection: Selection) -> WorkspaceTarget:
+    target = pack.target
+    return choose_target(
+        flag_host=selection.host,
+        flag_profile=selection.profile,
+        target_name=target.name if target else selection.target,
+        target_host=target.host if target else None,
+        target_profile=target.profile if target else None,
+        metadata_url=pack.metadata.workspace_url if pack.metadata else None,
+    )
+
+
+def open_deployment(path: str | Path, selection: Selection, *, parallelism: int = 8) -> Deployment:
+    pack = load(path, selection)
+    workspace = connect(workspace_target(pack, selection), state_dir=selection.state_dir)
+    try:
+        if pack.target is not None and pack.target.mode == "development" and selection.target != LOCAL:
+            # Development names carry the workspace user's name, as bundles do: ask the workspace.
+            me = workspace.client.current_user.me()
+            pack = load(path, selection, user=_short_name(me.user_name or _local_user()))
+        return Deployment(pack=pack, desired=desired_state(pack), workspace=workspace, parallelism=parallelism)
+    except BaseException:
+        workspace.close()
+        raise
+
+
+def _short_name(user_name: str) -> str:
+    local = user_name.split("@", 1)[0]
+    return "".join(c if c.isalnum() else "_" for c in local).lower()
+
+
+def _local_user() -> str:
+    try:
+        return _short_name(getpass.getuser())
+    except Exception:
+        return "user"

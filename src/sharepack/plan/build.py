@@ -1,0 +1,291 @@
+"""Build a plan: the desired state against what the workspace holds, resource by resource."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+from sharepack.desired import PIPELINE_REF_PREFIX, DesiredJob, DesiredPipeline, DesiredState, settings_digest
+from sharepack.ownership import PACK_TAG, is_managed
+from sharepack.plan.diff import FieldChange, diff_settings
+from sharepack.plan.model import Action, Change, Plan, ResourceType
+from sharepack.plan.rules import JOB_RULES, PIPELINE_RULES
+from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
+
+UNKNOWN_ID = "(known after apply)"
+
+
+def build_plan(
+    desired: DesiredState,
+    actual: ActualState,
+    *,
+    source: str,
+    host: str,
+    target: str | None = None,
+    prune: bool = False,
+    select: Collection[str] = (),
+    now: datetime | None = None,
+) -> Plan:
+    selected = _selection(desired, select)
+    pipeline_changes = [
+        _pipeline_change(p, actual, desired) for p in desired.pipelines if p.name in selected.pipelines
+    ]
+    by_name = {c.name: c for c in pipeline_changes}
+    job_changes = [
+        _job_change(j, actual, desired.pack, by_name, now) for j in desired.jobs if j.name in selected.jobs
+    ]
+    orphans, warnings = _orphans(desired, actual, prune=prune, select=select)
+    return Plan(
+        pack=desired.pack,
+        source=source,
+        host=host,
+        target=target,
+        changes=(*pipeline_changes, *job_changes, *orphans),
+        warnings=tuple(warnings),
+        selection=tuple(select),
+        prune=prune,
+    )
+
+
+class _Selection:
+    def __init__(self, pipelines: set[str], jobs: set[str]) -> None:
+        self.pipelines = pipelines
+        self.jobs = jobs
+
+
+def _selection(desired: DesiredState, select: Collection[str]) -> _Selection:
+    if not select:
+        return _Selection({p.name for p in desired.pipelines}, {j.name for j in desired.jobs})
+    wanted = set(select)
+    jobs = {j.name for j in desired.jobs if j.name in wanted or wanted & set(j.pipelines)}
+    pipelines = {p.name for p in desired.pipelines if p.name in wanted}
+    for job in desired.jobs:
+        if job.name in jobs:
+            pipelines.update(job.pipelines)
+    return _Selection(pipelines, jobs)
+
+
+def pipeline_observed(pipeline: ActualPipeline | None) -> str:
+    if pipeline is None:
+        return "absent"
+    if pipeline.spec is None:
+        return f"id:{pipeline.pipeline_id}"
+    return f"id:{pipeline.pipeline_id}:{settings_digest(pipeline.spec)}"
+
+
+def job_observed(job: ActualJob | None) -> str:
+    if job is None:
+        return "absent"
+    return f"id:{job.job_id}:{settings_digest(job.settings)}"
+
+
+def trusted_by_digest(pipeline: DesiredPipeline, found: ActualPipeline, desired: DesiredState, actual: ActualState) -> bool:
+    """True when the pipeline's own schedule job records that these exact settings were applied
+    to this pipeline, so its settings need not be fetched."""
+    carrier = next((j for j in desired.jobs if j.carries_digest_of == pipeline.name), None)
+    if carrier is None:
+        return False
+    jobs = actual.jobs_named(carrier.name)
+    if len(jobs) != 1 or not jobs[0].is_managed(desired.pack):
+        return False
+    return jobs[0].pipeline_digest == pipeline.digest and jobs[0].pipeline_ids == (found.pipeline_id,)
+
+
+def pipelines_needing_settings(desired: DesiredState, actual: ActualState, *, refresh: bool) -> list[ActualPipeline]:
+    """The existing pipelines whose settings must be fetched before a plan can be built."""
+    needed = []
+    for pipeline in desired.pipelines:
+        found = actual.pipelines_named(pipeline.name)
+        if len(found) == 1 and found[0].spec is None:
+            if refresh or not trusted_by_digest(pipeline, found[0], desired, actual):
+                needed.append(found[0])
+    return needed
+
+
+def _pipeline_change(pipeline: DesiredPipeline, actual: ActualState, desired: DesiredState) -> Change:
+    found = actual.pipelines_named(pipeline.name)
+    base = {"resource_type": ResourceType.PIPELINE, "name": pipeline.name, "pack": desired.pack}
+    if not found:
+        return Change(action=Action.CREATE, settings=pipeline.spec, diff=_creation_diff(pipeline.spec), **base)  # type: ignore[arg-type]
+    if len(found) > 1:
+        ids = ", ".join(p.pipeline_id for p in found)
+        return Change(
+            action=Action.AMBIGUOUS,
+            message=f"{len(found)} pipelines are named {pipeline.name} ({ids}); neither is touched",
+            **base,  # type: ignore[arg-type]
+        )
+    existing = found[0]
+    observed = pipeline_observed(existing)
+    if existing.spec is None:
+        # Settings were not fetched because the schedule job vouches for them (see trusted_by_digest).
+        return Change(action=Action.NOOP, id=existing.pipeline_id, observed=observed, **base)  # type: ignore[arg-type]
+    owner = existing.tags.get(PACK_TAG)
+    if is_managed(existing.tags) and owner != desired.pack:
+        return Change(
+            action=Action.CONFLICT,
+            id=existing.pipeline_id,
+            observed=observed,
+            message=f"pipeline {pipeline.name} belongs to SharePack {owner!r}; it is left alone",
+            **base,  # type: ignore[arg-type]
+        )
+    diff = tuple(diff_settings(pipeline.spec, existing.spec, PIPELINE_RULES))
+    if not is_managed(existing.tags, desired.pack):
+        action = Action.ADOPT
+    else:
+        action = Action.UPDATE if diff else Action.NOOP
+    return Change(
+        action=action,
+        id=existing.pipeline_id,
+        diff=diff,
+        settings=pipeline.spec if action != Action.NOOP else None,
+        observed=observed,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+def _job_change(
+    job: DesiredJob,
+    actual: ActualState,
+    pack: str,
+    pipeline_changes: Mapping[str, Change],
+    now: datetime | None,
+) -> Change:
+    base: dict[str, Any] = {
+        "resource_type": ResourceType.JOB,
+        "name": job.name,
+        "pack": pack,
+        "pipelines": job.pipelines,
+        "details": _schedule_details(job, now),
+    }
+    blocked = [p for p in job.pipelines if pipeline_changes.get(p) and pipeline_changes[p].action in (Action.AMBIGUOUS, Action.CONFLICT)]
+    if blocked:
+        return Change(action=Action.AMBIGUOUS, message=f"pipeline {blocked[0]} cannot be resolved; job left alone", **base)
+    settings = resolve_pipeline_refs(job.settings, {n: c.id for n, c in pipeline_changes.items() if c.id})
+    found = actual.jobs_named(job.name)
+    if not found:
+        return Change(action=Action.CREATE, settings=settings, diff=_creation_diff(settings), **base)
+    if len(found) > 1:
+        ids = ", ".join(str(j.job_id) for j in found)
+        return Change(
+            action=Action.AMBIGUOUS,
+            message=f"{len(found)} jobs are named {job.name} ({ids}); neither is touched — delete the extra one",
+            **base,
+        )
+    existing = found[0]
+    observed = job_observed(existing)
+    owner = existing.tags.get(PACK_TAG)
+    if existing.is_managed() and owner != pack:
+        return Change(
+            action=Action.CONFLICT,
+            id=str(existing.job_id),
+            observed=observed,
+            message=f"job {job.name} belongs to SharePack {owner!r}; it is left alone",
+            **base,
+        )
+    diff = tuple(_mark_unknown_ids(diff_settings(settings, existing.settings, JOB_RULES)))
+    if not existing.is_managed(pack):
+        action = Action.ADOPT
+    else:
+        action = Action.UPDATE if diff else Action.NOOP
+    return Change(
+        action=action,
+        id=str(existing.job_id),
+        diff=diff,
+        settings=settings if action != Action.NOOP else None,
+        observed=observed,
+        **base,
+    )
+
+
+def resolve_pipeline_refs(settings: Mapping[str, Any], ids: Mapping[str, str | None]) -> dict[str, Any]:
+    """Job settings with `pipeline:<name>` placeholders replaced by the IDs known so far."""
+    resolved = copy.deepcopy(dict(settings))
+    for task in resolved.get("tasks") or []:
+        pipeline_task = task.get("pipeline_task") or {}
+        ref = str(pipeline_task.get("pipeline_id", ""))
+        if ref.startswith(PIPELINE_REF_PREFIX):
+            pipeline_id = ids.get(ref[len(PIPELINE_REF_PREFIX) :])
+            if pipeline_id:
+                pipeline_task["pipeline_id"] = pipeline_id
+    return resolved
+
+
+def _mark_unknown_ids(changes: list[FieldChange]) -> list[FieldChange]:
+    return [
+        FieldChange(c.path, c.before, UNKNOWN_ID)
+        if isinstance(c.after, str) and c.after.startswith(PIPELINE_REF_PREFIX)
+        else c
+        for c in changes
+    ]
+
+
+def _creation_diff(settings: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    return ()
+
+
+def _schedule_details(job: DesiredJob, now: datetime | None) -> tuple[str, ...]:
+    if job.schedule is None:
+        return ("no schedule: runs only when triggered",)
+    from sharepack.schedule.explain import explain
+
+    explanation = explain(job.schedule, now=now)
+    lines = [explanation.description]
+    if explanation.next_runs:
+        lines.append("next: " + ", ".join(t.isoformat() for t in explanation.next_runs[:3]))
+    lines.extend(f"warning: {w}" for w in explanation.warnings)
+    return tuple(lines)
+
+
+def _orphans(
+    desired: DesiredState, actual: ActualState, *, prune: bool, select: Collection[str]
+) -> tuple[list[Change], list[str]]:
+    """Jobs (and the pipelines they run) that carry this pack's tags but are no longer declared."""
+    if not actual.complete:
+        return [], []
+    declared_jobs = {j.name for j in desired.jobs}
+    declared_pipelines = {p.name for p in desired.pipelines}
+    changes: list[Change] = []
+    seen_pipelines: set[str] = set()
+    for name, jobs in sorted(actual.jobs.items()):
+        for job in jobs:
+            if name in declared_jobs or not job.is_managed(desired.pack):
+                continue
+            if select and name not in select:
+                continue
+            changes.append(
+                Change(
+                    action=Action.DELETE,
+                    resource_type=ResourceType.JOB,
+                    name=name,
+                    pack=desired.pack,
+                    id=str(job.job_id),
+                    observed=job_observed(job),
+                    message="no longer declared in the SharePack",
+                )
+            )
+            for pipeline_id in job.pipeline_ids:
+                pipeline = actual.pipeline_by_id(pipeline_id)
+                if (
+                    pipeline is not None
+                    and pipeline.name not in declared_pipelines
+                    and pipeline.pipeline_id not in seen_pipelines
+                    and is_managed(pipeline.tags, desired.pack)
+                ):
+                    seen_pipelines.add(pipeline.pipeline_id)
+                    changes.append(
+                        Change(
+                            action=Action.DELETE,
+                            resource_type=ResourceType.PIPELINE,
+                            name=pipeline.name,
+                            pack=desired.pack,
+                            id=pipeline.pipeline_id,
+                            observed=pipeline_observed(pipeline),
+                            message="no longer declared in the SharePack",
+                        )
+                    )
+    if prune or not changes:
+        return changes, []
+    names = ", ".join(c.name for c in changes)
+    return [], [f"{len(changes)} resource(s) of this SharePack are no longer declared ({names}); run with --prune to delete them"]

@@ -1,0 +1,50 @@
+"""The plan that deletes what a pack owns, and nothing it does not."""
+
+from __future__ import annotations
+
+from sharepack.desired import DesiredState
+from sharepack.ownership import is_managed
+from sharepack.plan.build import job_observed, pipeline_observed
+from sharepack.plan.model import Action, Change, Plan, ResourceType
+from sharepack.workspace.state import ActualState
+
+
+def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: str, host: str) -> Plan:
+    changes: list[Change] = []
+    warnings: list[str] = []
+    seen_pipelines: set[str] = set()
+    job_names = {j.name for j in desired.jobs} | {
+        name for name, jobs in actual.jobs.items() if any(j.is_managed(desired.pack) for j in jobs)
+    }
+    for name in sorted(job_names):
+        for job in actual.jobs_named(name):
+            if not job.is_managed(desired.pack):
+                warnings.append(f"job {name} (id {job.job_id}) does not carry this pack's tags: left alone")
+                continue
+            changes.append(
+                Change(Action.DELETE, ResourceType.JOB, name, desired.pack, id=str(job.job_id), observed=job_observed(job))
+            )
+            for pipeline_id in job.pipeline_ids:
+                seen_pipelines.add(pipeline_id)
+    pipelines = {p.pipeline_id: p for found in actual.pipelines.values() for p in found}
+    declared = {p.name for p in desired.pipelines}
+    for pipeline in sorted(pipelines.values(), key=lambda p: p.name):
+        if pipeline.name not in declared and pipeline.pipeline_id not in seen_pipelines:
+            continue
+        if pipeline.spec is None:
+            continue  # never fetched, so never proven ours
+        if not is_managed(pipeline.tags, desired.pack):
+            if pipeline.name in declared:
+                warnings.append(f"pipeline {pipeline.name} does not carry this pack's tags: left alone")
+            continue
+        changes.append(
+            Change(
+                Action.DELETE,
+                ResourceType.PIPELINE,
+                pipeline.name,
+                desired.pack,
+                id=pipeline.pipeline_id,
+                observed=pipeline_observed(pipeline),
+            )
+        )
+    return Plan(pack=desired.pack, source=source, host=host, changes=tuple(changes), warnings=tuple(warnings))

@@ -1,0 +1,32 @@
+"""Whether a saved plan still describes the workspace it was made against."""
+
+from __future__ import annotations
+
+from sharepack.plan.build import job_observed, pipeline_observed
+from sharepack.plan.model import Change, Plan, ResourceType
+from sharepack.workspace.state import ActualState
+
+
+def _current(change: Change, actual: ActualState) -> str:
+    if change.resource_type == ResourceType.JOB:
+        jobs = actual.jobs_named(change.name)
+        if change.id:
+            jobs = tuple(j for j in jobs if str(j.job_id) == change.id) or jobs
+        return "ambiguous" if len(jobs) > 1 else job_observed(jobs[0] if jobs else None)
+    pipelines = actual.pipelines_named(change.name)
+    return "ambiguous" if len(pipelines) > 1 else pipeline_observed(pipelines[0] if pipelines else None)
+
+
+def _matches(saved: str, current: str) -> bool:
+    # A plan that trusted a pipeline without fetching its settings recorded only its ID.
+    return saved == current or (saved.count(":") == 1 and current.startswith(saved + ":"))
+
+
+def check_fresh(plan: Plan, actual: ActualState) -> list[str]:
+    """What moved since the plan was made; empty when it may be applied as it is."""
+    moved = []
+    for change in plan.changes:
+        current = _current(change, actual)
+        if not _matches(change.observed, current):
+            moved.append(f"{change.resource_type.value} {change.name} ({change.observed} → {current})")
+    return moved

@@ -1,0 +1,150 @@
+"""A plan is a value: the changes to make, each with the settings to send and what was observed.
+
+`apply` executes exactly these changes; a saved plan is this value as JSON.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sharepack.plan.diff import FieldChange
+
+FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    ADOPT = "adopt"
+    DELETE = "delete"
+    NOOP = "no-op"
+    # Not actions but verdicts: the resource is left alone and the reason reported.
+    AMBIGUOUS = "ambiguous"
+    CONFLICT = "conflict"
+
+
+MUTATING = frozenset({Action.CREATE, Action.UPDATE, Action.ADOPT, Action.DELETE})
+REFUSED = frozenset({Action.AMBIGUOUS, Action.CONFLICT})
+
+
+class ResourceType(StrEnum):
+    PIPELINE = "pipeline"
+    JOB = "job"
+
+
+@dataclass(frozen=True)
+class Change:
+    action: Action
+    resource_type: ResourceType
+    name: str
+    pack: str
+    id: str | None = None
+    diff: tuple[FieldChange, ...] = ()
+    # The full settings to send (create/update/adopt); job tasks may still name pipelines by
+    # `pipeline:<name>` when those pipelines are created by the same plan.
+    settings: Mapping[str, Any] | None = None
+    observed: str = "absent"  # what was read, to refuse a saved plan once the workspace moved on
+    pipelines: tuple[str, ...] = ()  # for jobs: the pipelines its tasks run
+    message: str | None = None  # why ambiguous/conflict, or a note
+    details: tuple[str, ...] = ()  # schedule description, next fire times
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_mutating(self) -> bool:
+        return self.action in MUTATING
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "action": self.action.value,
+            "resource_type": self.resource_type.value,
+            "name": self.name,
+            "pack": self.pack,
+            "id": self.id,
+            "diff": [d.to_dict() for d in self.diff],
+        }
+        for key in ("message",):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        if self.details:
+            data["details"] = list(self.details)
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        if self.pipelines:
+            data["pipelines"] = list(self.pipelines)
+        data["observed"] = self.observed
+        if self.settings is not None:
+            data["settings"] = self.settings
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        return cls(
+            action=Action(data["action"]),
+            resource_type=ResourceType(data["resource_type"]),
+            name=data["name"],
+            pack=data["pack"],
+            id=data.get("id"),
+            diff=tuple(FieldChange(d["path"], d["before"], d["after"]) for d in data.get("diff", [])),
+            settings=data.get("settings"),
+            observed=data.get("observed", "absent"),
+            pipelines=tuple(data.get("pipelines", [])),
+            message=data.get("message"),
+            details=tuple(data.get("details", [])),
+            warnings=tuple(data.get("warnings", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    pack: str
+    source: str  # the SharePack file
+    host: str
+    target: str | None = None
+    changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
+    selection: tuple[str, ...] = ()
+    prune: bool = False
+    format_version: int = FORMAT_VERSION
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.is_mutating for c in self.changes)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action.value for c in self.changes)
+        return {action.value: counts.get(action.value, 0) for action in Action}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "pack": self.pack,
+            "source": self.source,
+            "host": self.host,
+            "target": self.target,
+            "selection": list(self.selection),
+            "prune": self.prune,
+            "changes": [c.to_dict() for c in self.changes],
+            "warnings": list(self.warnings),
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
+        return cls(
+            pack=data["pack"],
+            source=data["source"],
+            host=data["host"],
+            target=data.get("target"),
+            changes=tuple(Change.from_dict(c) for c in data["changes"]),
+            warnings=tuple(data.get("warnings", [])),
+            selection=tuple(data.get("selection", [])),
+            prune=bool(data.get("prune", False)),
+        )

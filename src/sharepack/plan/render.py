@@ -1,0 +1,124 @@
+"""A plan for people (terminal text, Markdown for a pull request) and for machines (JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sharepack.plan.model import Action, Change, Plan
+
+SYMBOLS = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.ADOPT: "&",
+    Action.DELETE: "-",
+    Action.NOOP: "=",
+    Action.AMBIGUOUS: "!",
+    Action.CONFLICT: "!",
+}
+STYLES = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.ADOPT: "cyan",
+    Action.DELETE: "red",
+    Action.NOOP: "dim",
+    Action.AMBIGUOUS: "bold red",
+    Action.CONFLICT: "bold red",
+}
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return json.dumps(value, sort_keys=True)
+
+
+def summary_line(plans: Sequence[Plan]) -> str:
+    counts: dict[str, int] = {}
+    for plan in plans:
+        for action, count in plan.summary.items():
+            counts[action] = counts.get(action, 0) + count
+    parts = [
+        f"{counts['create']} to create",
+        f"{counts['update']} to update",
+        f"{counts['adopt']} to adopt",
+        f"{counts['delete']} to delete",
+        f"{counts['no-op']} unchanged",
+    ]
+    refused = counts["ambiguous"] + counts["conflict"]
+    if refused:
+        parts.append(f"{refused} left alone (see above)")
+    return "Plan: " + ", ".join(parts) + "."
+
+
+def plans_to_json(plans: Sequence[Plan]) -> str:
+    if len(plans) == 1:
+        return json.dumps(plans[0].to_dict(), indent=2, sort_keys=False)
+    return json.dumps({"format_version": plans[0].format_version if plans else 1, "plans": [p.to_dict() for p in plans]}, indent=2)
+
+
+def _title(change: Change) -> str:
+    kind = "pipeline" if change.resource_type.value == "pipeline" else "job"
+    ident = f" (id {change.id})" if change.id else ""
+    return f"{kind} {change.name}{ident}"
+
+
+def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
+    """(style, line) pairs; the caller prints them with rich or plain."""
+    lines: list[tuple[str, str]] = [("bold", f"SharePack {plan.pack} ({plan.source}) → {plan.host}" + (f" [target {plan.target}]" if plan.target else ""))]
+    shown = [c for c in plan.changes if verbose or c.action != Action.NOOP]
+    for change in shown:
+        style = STYLES[change.action]
+        lines.append((style, f"  {SYMBOLS[change.action]} {_title(change)}: {change.action.value}"))
+        if change.message:
+            lines.append((style, f"      {change.message}"))
+        for field_change in change.diff:
+            lines.append(("", f"      {field_change.path}: {_value(field_change.before)} → {_value(field_change.after)}"))
+        if change.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
+            for detail in change.details:
+                lines.append(("yellow" if detail.startswith("warning:") else "dim", f"      {detail}"))
+    unchanged = sum(1 for c in plan.changes if c.action == Action.NOOP)
+    if unchanged and not verbose:
+        lines.append(("dim", f"  {unchanged} resource(s) unchanged"))
+    for warning in plan.warnings:
+        lines.append(("yellow", f"  ⚠ {warning}"))
+    return lines
+
+
+def to_markdown(plans: Sequence[Plan]) -> str:
+    out = ["## sharepack plan", ""]
+    for plan in plans:
+        out.append(f"### `{plan.pack}` → {plan.host}" + (f" (target `{plan.target}`)" if plan.target else ""))
+        out.append("")
+        changes = [c for c in plan.changes if c.action != Action.NOOP]
+        if not changes:
+            out.append("No changes. The workspace matches the SharePack.")
+        else:
+            out.append("| | action | resource | name |")
+            out.append("|---|---|---|---|")
+            for c in changes:
+                out.append(f"| {SYMBOLS[c.action]} | {c.action.value} | {c.resource_type.value} | `{c.name}` |")
+            details = [c for c in changes if c.diff or c.message or c.details]
+            if details:
+                out.append("")
+                out.append("<details><summary>Details</summary>")
+                out.append("")
+                out.append("```diff")
+                for c in details:
+                    out.append(f"{SYMBOLS[c.action]} {_title(c)}: {c.action.value}")
+                    if c.message:
+                        out.append(f"#   {c.message}")
+                    for d in c.diff:
+                        out.append(f"-   {d.path}: {_value(d.before)}")
+                        out.append(f"+   {d.path}: {_value(d.after)}")
+                    for detail in c.details:
+                        out.append(f"#   {detail}")
+                out.append("```")
+                out.append("")
+                out.append("</details>")
+        for warning in plan.warnings:
+            out.append(f"> ⚠️ {warning}")
+        out.append("")
+    out.append(f"**{summary_line(plans)}**")
+    return "\n".join(out) + "\n"

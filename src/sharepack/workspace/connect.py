@@ -1,0 +1,190 @@
+"""Which workspace to talk to, and a client for it that fails in seconds when the host is down.
+
+Order of precedence for the host: --host/--profile flags, the target's `workspace`, the pack's
+`metadata.workspace_url`, then the SDK's own unified auth (DATABRICKS_* variables,
+~/.databrickscfg). `local` anywhere means the embedded emulator with its state under
+`.sharepack/` in the current directory.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from sharepack.errors import UsageError, WorkspaceError
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+LOCAL = "local"
+LOCAL_STATE_DIR = Path(".sharepack")
+CONNECT_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class WorkspaceTarget:
+    """Where a command goes: the embedded emulator, or a host and/or profile for the SDK."""
+
+    local: bool = False
+    host: str | None = None
+    profile: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.local:
+            return "local emulator"
+        return self.host or (f"profile {self.profile}" if self.profile else "default profile")
+
+
+def choose_target(
+    *,
+    flag_host: str | None = None,
+    flag_profile: str | None = None,
+    target_name: str | None = None,
+    target_host: str | None = None,
+    target_profile: str | None = None,
+    metadata_url: str | None = None,
+) -> WorkspaceTarget:
+    if flag_host == LOCAL or (flag_host is None and flag_profile is None and target_name == LOCAL):
+        return WorkspaceTarget(local=True)
+    if flag_host or flag_profile:
+        return WorkspaceTarget(host=_normalise_host(flag_host), profile=flag_profile)
+    if target_host == LOCAL:
+        return WorkspaceTarget(local=True)
+    if target_host or target_profile:
+        return WorkspaceTarget(host=_normalise_host(target_host), profile=target_profile)
+    if metadata_url == LOCAL:
+        return WorkspaceTarget(local=True)
+    if metadata_url:
+        return WorkspaceTarget(host=_normalise_host(metadata_url))
+    return WorkspaceTarget()
+
+
+def _normalise_host(host: str | None) -> str | None:
+    if host is None:
+        return None
+    host = host.strip().rstrip("/")
+    if "://" not in host:
+        host = f"https://{host}"
+    return host
+
+
+@dataclass
+class Workspace:
+    client: WorkspaceClient
+    create_client: WorkspaceClient  # same auth, SDK retries off: see workspace.write
+    host: str
+    label: str
+    emulator: Any = None
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        if self.emulator is not None and not self._closed:
+            self.emulator.stop()
+        self._closed = True
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(target: WorkspaceTarget, *, state_dir: Path = LOCAL_STATE_DIR) -> Workspace:
+    if target.local:
+        return _connect_local(state_dir)
+    host = target.host or _host_from_environment(target.profile)
+    if host:
+        check_reachable(host)
+    kwargs: dict[str, Any] = {}
+    if target.host:
+        kwargs["host"] = target.host
+    if target.profile:
+        kwargs["profile"] = target.profile
+    client = _client(**kwargs)
+    return Workspace(
+        client=client,
+        create_client=_client(no_retry=True, **kwargs),
+        host=str(client.config.host),
+        label=str(client.config.host),
+    )
+
+
+def _connect_local(state_dir: Path) -> Workspace:
+    from sharepack.emulator import Emulator, EmulatorConfig
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    emulator = Emulator(EmulatorConfig(state_path=str(state_dir / "local.db"))).start()
+    kwargs = {"host": emulator.url, "token": emulator.token, "auth_type": "pat"}
+    return Workspace(
+        client=_client(**kwargs),
+        create_client=_client(no_retry=True, **kwargs),
+        host=emulator.url,
+        label=f"local emulator ({state_dir / 'local.db'})",
+        emulator=emulator,
+    )
+
+
+def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.config import Config
+
+    from sharepack.workspace.write import no_retry_clock
+
+    if no_retry:
+        kwargs["clock"] = no_retry_clock()
+    try:
+        return WorkspaceClient(config=Config(**kwargs))
+    except ValueError as exc:
+        # The SDK's auth errors name the methods it tried; they never include secrets.
+        raise WorkspaceError(
+            f"cannot authenticate: {_first_line(str(exc))}",
+            hint="set DATABRICKS_HOST and DATABRICKS_TOKEN, pass --host/--profile, or use --target local",
+        ) from None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _host_from_environment(profile: str | None) -> str | None:
+    if not profile and os.environ.get("DATABRICKS_HOST"):
+        return _normalise_host(os.environ["DATABRICKS_HOST"])
+    path = Path(os.environ.get("DATABRICKS_CONFIG_FILE", "~/.databrickscfg")).expanduser()
+    section = profile or os.environ.get("DATABRICKS_CONFIG_PROFILE") or "DEFAULT"
+    if not path.is_file():
+        return None
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path)
+    except configparser.Error:
+        return None
+    if section == "DEFAULT":
+        value = parser.defaults().get("host")
+    elif parser.has_section(section):
+        value = parser.get(section, "host", fallback=None)
+    else:
+        raise UsageError(f"profile {section!r} is not in {path}", hint=f"profiles there: {', '.join(parser.sections()) or 'none'}")
+    return _normalise_host(value)
+
+
+def check_reachable(host: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail in seconds, not after the SDK's five-minute retry budget, when nothing answers."""
+    parsed = urlparse(host)
+    if not parsed.hostname:
+        raise UsageError(f"{host!r} is not a workspace URL", hint="e.g. https://adb-123.4.azuredatabricks.net")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise WorkspaceError(
+            f"cannot reach {parsed.scheme}://{parsed.hostname}:{port}: {reason}",
+            hint="check the host, your network or VPN; for the local emulator use --target local",
+        ) from None

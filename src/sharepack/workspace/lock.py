@@ -1,0 +1,91 @@
+"""A deploy lock in the workspace, so two applies of one pack never run at once.
+
+As Databricks Asset Bundles do: a small file created with `overwrite=false` through the
+Workspace API (the create fails if it exists), holding who took it and when, deleted at the end.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sharepack.errors import SharepackError, WorkspaceError
+from sharepack.workspace.write import api_message
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+LOCK_DIR = "/Shared/.sharepack/locks"
+
+
+class LockHeld(SharepackError):
+    pass
+
+
+def lock_path(pack: str) -> str:
+    return f"{LOCK_DIR}/{pack}.lock"
+
+
+def _holder() -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4().hex,
+        "user": os.environ.get("USER") or os.environ.get("USERNAME") or "unknown",
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "acquired_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _read(client: WorkspaceClient, path: str) -> dict[str, Any] | None:
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.workspace import ExportFormat
+
+    try:
+        exported = client.workspace.export(path, format=ExportFormat.AUTO)
+    except NotFound:
+        return None
+    try:
+        data = json.loads(base64.b64decode(exported.content or ""))
+        return data if isinstance(data, dict) else {}
+    except ValueError:
+        return {}
+
+
+@contextmanager
+def deploy_lock(client: WorkspaceClient, pack: str, *, force: bool = False) -> Iterator[dict[str, Any]]:
+    from databricks.sdk.errors import ResourceConflict
+    from databricks.sdk.service.workspace import ImportFormat
+
+    path = lock_path(pack)
+    holder = _holder()
+    content = base64.b64encode(json.dumps(holder).encode()).decode()
+    try:
+        client.workspace.mkdirs(LOCK_DIR)
+        client.workspace.import_(path, content=content, format=ImportFormat.AUTO, overwrite=force)
+    except ResourceConflict:
+        other = _read(client, path) or {}
+        raise LockHeld(
+            f"another apply of SharePack {pack!r} holds the deploy lock ({path}): "
+            f"{other.get('user', '?')} on {other.get('host', '?')} since {other.get('acquired_at', '?')}",
+            hint="wait for it to finish; if it crashed, re-run with --force-lock",
+        ) from None
+    except Exception as exc:
+        if "already exists" in str(exc).lower():
+            raise LockHeld(f"the deploy lock {path} is held", hint="re-run with --force-lock if it is stale") from None
+        raise WorkspaceError(f"taking the deploy lock {path}: {api_message(exc)}") from None
+    try:
+        yield holder
+    finally:
+        current = _read(client, path)
+        if current is not None and current.get("id") == holder["id"]:
+            try:
+                client.workspace.delete(path)
+            except Exception:  # noqa: S110 - a lock left behind is reported by the next apply
+                pass

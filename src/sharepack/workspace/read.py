@@ -1,0 +1,181 @@
+"""Read what the workspace holds in as few requests as the situation allows.
+
+Each kind starts with one list page. When the workspace is bigger than a page and only a few
+names are still missing, exact-name lookups (one request each) beat paging through thousands of
+unrelated resources; otherwise the list is paged to the end. Pipeline settings are fetched only
+for pipelines whose schedule job does not vouch for them (see `plan.build.trusted_by_digest`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sharepack.desired import DesiredState
+from sharepack.plan.build import pipelines_needing_settings
+from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+PAGE_SIZE = 100
+# Up to this many names still missing after the first page, look them up one by one.
+LOOKUP_LIMIT = 12
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    complete: bool = False  # list every job (to find what the pack no longer declares)
+    refresh: bool = False  # fetch every pipeline's settings, even when a schedule job vouches for them
+    parallelism: int = 8
+
+
+def read_actual(client: WorkspaceClient, desired: DesiredState, options: ReadOptions = ReadOptions()) -> ActualState:
+    wanted_pipelines = {p.name for p in desired.pipelines}
+    wanted_jobs = {j.name for j in desired.jobs}
+    with ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
+        pipelines_future = pool.submit(
+            _read_kind,
+            wanted_pipelines,
+            lambda: _list_pipelines(client),
+            lambda name: _lookup_pipeline(client, name),
+            lambda p: p.name,
+            complete=False,
+        )
+        jobs_future = pool.submit(
+            _read_kind,
+            wanted_jobs,
+            lambda: _list_jobs(client),
+            lambda name: _lookup_job(client, name),
+            lambda j: j.name,
+            complete=options.complete,
+        )
+        pipelines, _ = pipelines_future.result()
+        jobs, jobs_complete = jobs_future.result()
+    state = ActualState(pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete)
+    to_fetch = pipelines_needing_settings(desired, state, refresh=options.refresh)
+    if jobs_complete:
+        to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
+    if not to_fetch:
+        return state
+    fetched = {p.pipeline_id: p for p in _parallel(lambda p: _get_pipeline(client, p), to_fetch, options.parallelism)}
+    return ActualState(
+        pipelines={name: tuple(fetched.get(p.pipeline_id, p) for p in found) for name, found in state.pipelines.items()},
+        jobs=state.jobs,
+        complete=state.complete,
+    )
+
+
+def _read_kind(
+    wanted: set[str],
+    list_all: Callable[[], Iterator[T]],
+    lookup: Callable[[str], list[T]],
+    name_of: Callable[[T], str],
+    *,
+    complete: bool,
+) -> tuple[list[T], bool]:
+    """(resources whose name is wanted — or all of them when `complete`, whether the list was exhausted)."""
+    items = list_all()
+    first_page = list(itertools.islice(items, PAGE_SIZE))
+    found = [r for r in first_page if complete or name_of(r) in wanted]
+    if len(first_page) < PAGE_SIZE:
+        return found, True
+    missing = wanted - {name_of(r) for r in first_page}
+    if not complete and len(missing) <= LOOKUP_LIMIT:
+        # Names are exact, so a name already seen on the first page cannot appear again
+        # (job names can: they are not unique) — look those up too to catch duplicates.
+        names = missing | {name_of(r) for r in found}
+        looked_up = itertools.chain.from_iterable(_parallel(lookup, sorted(names), LOOKUP_LIMIT))
+        unique = {_identity(r): r for r in itertools.chain(found, looked_up)}
+        return list(unique.values()), False
+    rest = [r for r in items if complete or name_of(r) in wanted]
+    return found + rest, True
+
+
+def _identity(resource: Any) -> str:
+    if isinstance(resource, ActualJob):
+        return f"job:{resource.job_id}"
+    return f"pipeline:{resource.pipeline_id}"
+
+
+def _by_name(resources: Iterable[ActualPipeline] | Iterable[ActualJob]) -> dict[str, tuple[Any, ...]]:
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for resource in resources:
+        grouped[resource.name].append(resource)
+    return {name: tuple(items) for name, items in grouped.items()}
+
+
+def _parallel(func: Callable[[Any], T], items: list[Any], parallelism: int) -> list[T]:
+    if len(items) <= 1:
+        return [func(i) for i in items]
+    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(items)))) as pool:
+        return list(pool.map(func, items))
+
+
+def _orphan_candidates(state: ActualState, desired: DesiredState, already: set[str]) -> list[ActualPipeline]:
+    """Pipelines run by our jobs that the pack no longer declares: their tags decide if prune may delete them."""
+    declared_jobs = {j.name for j in desired.jobs}
+    candidates = []
+    for name, jobs in state.jobs.items():
+        for job in jobs:
+            if name in declared_jobs or not job.is_managed(desired.pack):
+                continue
+            for pipeline_id in job.pipeline_ids:
+                pipeline = state.pipeline_by_id(pipeline_id)
+                if pipeline is not None and pipeline.spec is None and pipeline_id not in already:
+                    candidates.append(pipeline)
+                    already.add(pipeline_id)
+    return candidates
+
+
+def like_literal(name: str) -> str:
+    """A pipeline filter that matches exactly `name`: LIKE wildcards escaped, quotes doubled."""
+    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("'", "''")
+    return f"name LIKE '{escaped}'"
+
+
+def _list_pipelines(client: WorkspaceClient) -> Iterator[ActualPipeline]:
+    for info in client.pipelines.list_pipelines(max_results=PAGE_SIZE):
+        if info.pipeline_id and info.name is not None:
+            yield ActualPipeline(pipeline_id=info.pipeline_id, name=info.name)
+
+
+def _lookup_pipeline(client: WorkspaceClient, name: str) -> list[ActualPipeline]:
+    return [
+        ActualPipeline(pipeline_id=info.pipeline_id, name=info.name)
+        for info in client.pipelines.list_pipelines(filter=like_literal(name), max_results=PAGE_SIZE)
+        if info.pipeline_id and info.name == name  # exact: LIKE may be case-insensitive
+    ]
+
+
+def _get_pipeline(client: WorkspaceClient, pipeline: ActualPipeline) -> ActualPipeline:
+    response = client.pipelines.get(pipeline.pipeline_id)
+    spec = response.spec.as_dict() if response.spec else {}
+    spec.pop("id", None)
+    return ActualPipeline(pipeline_id=pipeline.pipeline_id, name=pipeline.name, spec=spec)
+
+
+def _job(base: Any) -> ActualJob | None:
+    if base.job_id is None or base.settings is None:
+        return None
+    settings = base.settings.as_dict()
+    return ActualJob(job_id=base.job_id, name=settings.get("name", ""), settings=settings)
+
+
+def _list_jobs(client: WorkspaceClient) -> Iterator[ActualJob]:
+    for base in client.jobs.list(expand_tasks=True, limit=PAGE_SIZE):
+        job = _job(base)
+        if job is not None:
+            yield job
+
+
+def _lookup_job(client: WorkspaceClient, name: str) -> list[ActualJob]:
+    # The name filter is exact but case-insensitive: keep exact matches only.
+    jobs = (_job(b) for b in client.jobs.list(name=name, expand_tasks=True, limit=PAGE_SIZE))
+    return [j for j in jobs if j is not None and j.name == name]

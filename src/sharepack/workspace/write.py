@@ -1,0 +1,204 @@
+"""Writes to the workspace, each one safe to repeat.
+
+`jobs/create` has no idempotency token, and the SDK re-sends a POST after a timeout, a dropped
+connection or a 503 — each of which may come after the server committed the first one. So
+creates go through a client whose retries are switched off, and after any failure that may
+have been committed we look the name up before trying again, keeping exactly one of ours.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sharepack.errors import WorkspaceError
+from sharepack.ownership import is_managed
+from sharepack.workspace.read import _lookup_job, _lookup_pipeline
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+T = TypeVar("T")
+CREATE_ATTEMPTS = 6
+
+
+class RetrySuppressed(Exception):
+    """Raised by `NoRetryClock.sleep` to stop the SDK's own retry loop after one attempt."""
+
+
+def no_retry_clock() -> Any:
+    from databricks.sdk.clock import Clock
+
+    class NoRetryClock(Clock):
+        def time(self) -> float:
+            return time.time()
+
+        def sleep(self, seconds: float) -> None:
+            raise RetrySuppressed
+
+    return NoRetryClock()
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The SDK's original error behind a suppressed retry."""
+    if isinstance(exc, RetrySuppressed) and exc.__context__ is not None:
+        return exc.__context__
+    return exc
+
+
+def maybe_committed(exc: BaseException) -> bool:
+    """True when the server may have carried out the request although the client saw a failure."""
+    import requests
+    from databricks.sdk.errors import DeadlineExceeded, InternalError, TemporarilyUnavailable
+
+    return isinstance(
+        exc, (InternalError, TemporarilyUnavailable, DeadlineExceeded, requests.ConnectionError, requests.Timeout, TimeoutError)
+    )
+
+
+def retry_after(exc: BaseException) -> float | None:
+    from databricks.sdk.errors import TooManyRequests
+
+    if isinstance(exc, TooManyRequests):
+        return float(getattr(exc, "retry_after_secs", None) or 1)
+    return None
+
+
+def already_exists(exc: BaseException) -> bool:
+    from databricks.sdk.errors import ResourceConflict
+
+    text = str(exc).lower()
+    return isinstance(exc, ResourceConflict) or "already exists" in text or "already used" in text
+
+
+def api_message(exc: BaseException) -> str:
+    """The API's own message, never a request dump (which could carry headers)."""
+    from databricks.sdk.errors import DatabricksError
+
+    if isinstance(exc, DatabricksError):
+        code = getattr(exc, "error_code", None)
+        return f"{code}: {exc}" if code else str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclass
+class Writer:
+    client: WorkspaceClient
+    create_client: WorkspaceClient  # the same workspace with the SDK's retries switched off
+    pack: str
+    backoff: Callable[[float], None] = time.sleep
+
+    # -- pipelines -------------------------------------------------------------------------
+    def create_pipeline(self, spec: Mapping[str, Any]) -> str:
+        name = str(spec["name"])
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                created = self.create_client.pipelines.create(**_pipeline_kwargs(spec))
+                if not created.pipeline_id:
+                    raise WorkspaceError(f"creating pipeline {name}: the response carried no pipeline_id")
+                return created.pipeline_id
+            except RetrySuppressed as wrapped:
+                exc = _unwrap(wrapped)
+            except Exception as raw:
+                exc = raw
+            if self._wait_if_throttled(exc):
+                continue
+            if already_exists(exc) or maybe_committed(exc):
+                found = _lookup_pipeline(self.client, name)
+                if len(found) == 1:
+                    # Ours from a previous attempt, or a race: make it match and adopt it.
+                    self.update_pipeline(found[0].pipeline_id, spec)
+                    return found[0].pipeline_id
+                if already_exists(exc):
+                    raise WorkspaceError(f"creating pipeline {name}: {api_message(exc)}") from None
+                self.backoff(min(2**attempt * 0.2, 5))
+                continue
+            raise WorkspaceError(f"creating pipeline {name}: {api_message(exc)}") from None
+        raise WorkspaceError(f"creating pipeline {name}: gave up after {CREATE_ATTEMPTS} attempts")
+
+    def update_pipeline(self, pipeline_id: str, spec: Mapping[str, Any]) -> None:
+        self._call(f"updating pipeline {spec.get('name')}", lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)))
+
+    def delete_pipeline(self, pipeline_id: str, name: str) -> None:
+        from databricks.sdk.errors import NotFound
+
+        try:
+            self._call(f"deleting pipeline {name}", lambda: self.client.pipelines.delete(pipeline_id), passthrough=(NotFound,))
+        except NotFound:
+            pass  # already gone: the goal is reached
+
+    # -- jobs ------------------------------------------------------------------------------
+    def create_job(self, settings: Mapping[str, Any]) -> int:
+        from databricks.sdk.service.jobs import JobSettings
+
+        name = str(settings["name"])
+        job_settings = JobSettings.from_dict(dict(settings))
+        kwargs = {f.name: getattr(job_settings, f.name) for f in fields(job_settings) if getattr(job_settings, f.name) is not None}
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                created = self.create_client.jobs.create(**kwargs)
+                if created.job_id is None:
+                    raise WorkspaceError(f"creating job {name}: the response carried no job_id")
+                return created.job_id
+            except RetrySuppressed as wrapped:
+                exc = _unwrap(wrapped)
+            except WorkspaceError:
+                raise
+            except Exception as raw:
+                exc = raw
+            if self._wait_if_throttled(exc):
+                continue
+            if not maybe_committed(exc):
+                raise WorkspaceError(f"creating job {name}: {api_message(exc)}") from None
+            survivor = self._keep_one_job(name)
+            if survivor is not None:
+                return survivor
+            self.backoff(min(2**attempt * 0.2, 5))
+        raise WorkspaceError(f"creating job {name}: gave up after {CREATE_ATTEMPTS} attempts")
+
+    def _keep_one_job(self, name: str) -> int | None:
+        """After an uncertain create: the one job of ours with this name, deleting any extra copies."""
+        ours = sorted(j.job_id for j in _lookup_job(self.client, name) if is_managed(j.tags, self.pack))
+        for extra in ours[1:]:
+            self.delete_job(extra, name)
+        return ours[0] if ours else None
+
+    def reset_job(self, job_id: int, settings: Mapping[str, Any]) -> None:
+        from databricks.sdk.service.jobs import JobSettings
+
+        new_settings = JobSettings.from_dict(dict(settings))
+        self._call(f"updating job {settings.get('name')}", lambda: self.client.jobs.reset(job_id, new_settings))
+
+    def delete_job(self, job_id: int, name: str) -> None:
+        from databricks.sdk.errors import NotFound
+
+        try:
+            self._call(f"deleting job {name}", lambda: self.client.jobs.delete(job_id), passthrough=(NotFound,))
+        except NotFound:
+            pass
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _wait_if_throttled(self, exc: BaseException) -> bool:
+        wait = retry_after(exc)
+        if wait is None:
+            return False
+        self.backoff(wait)
+        return True
+
+    def _call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
+        """Idempotent writes: the SDK's retries are safe here; turn what is left into our error."""
+        try:
+            return func()
+        except passthrough:
+            raise
+        except Exception as exc:
+            raise WorkspaceError(f"{what}: {api_message(exc)}") from None
+
+
+def _pipeline_kwargs(spec: Mapping[str, Any]) -> dict[str, Any]:
+    from databricks.sdk.service.pipelines import PipelineSpec
+
+    parsed = PipelineSpec.from_dict(dict(spec))
+    return {f.name: getattr(parsed, f.name) for f in fields(parsed) if getattr(parsed, f.name) is not None}
