@@ -55,11 +55,15 @@ class ApplyReport:
 Listener = Callable[[Outcome], None]
 
 
-def apply_plan(plan: Plan, writer: Writer, *, parallelism: int = 8, on_outcome: Listener | None = None) -> ApplyReport:
+def apply_plan(
+    plan: Plan, writer: Writer, *, parallelism: int = 8, on_outcome: Listener | None = None
+) -> ApplyReport:
     report = ApplyReport()
     notify = on_outcome or (lambda _: None)
     lock = threading.Lock()
-    ids: dict[str, str] = {c.name: c.id for c in plan.changes if c.resource_type == ResourceType.PIPELINE and c.id}
+    ids: dict[str, str] = {
+        c.name: c.id for c in plan.changes if c.resource_type == ResourceType.PIPELINE and c.id
+    }
     failed_pipelines: set[str] = set()
 
     def record(outcome: Outcome) -> None:
@@ -86,7 +90,11 @@ def apply_plan(plan: Plan, writer: Writer, *, parallelism: int = 8, on_outcome: 
         if blocked:
             return Outcome(change, False, change.id, f"skipped: pipeline {blocked[0]} was not applied")
         settings = resolve_pipeline_refs(change.settings, ids)
-        unresolved = [t for t in settings.get("tasks", []) if str(t.get("pipeline_task", {}).get("pipeline_id", "")).startswith(PIPELINE_REF_PREFIX)]
+        unresolved = [
+            t
+            for t in settings.get("tasks", [])
+            if str(t.get("pipeline_task", {}).get("pipeline_id", "")).startswith(PIPELINE_REF_PREFIX)
+        ]
         if unresolved:
             return Outcome(change, False, change.id, "skipped: the ID of a pipeline it runs is unknown")
         if change.action == Action.CREATE:

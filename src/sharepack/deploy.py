@@ -54,7 +54,9 @@ def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]
     names = [p.name for p in packs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise UsageError(f"two files declare the same SharePack name: {', '.join(duplicates)}", hint="set metadata.name")
+        raise UsageError(
+            f"two files declare the same SharePack name: {', '.join(duplicates)}", hint="set metadata.name"
+        )
     try:
         for path in files:
             deployments.append(open_deployment(path, options.selection, parallelism=options.parallelism))
@@ -103,7 +105,10 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
         data = json.loads(path.read_text(encoding="utf-8"))
         plans = [Plan.from_dict(p) for p in data["plans"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path}: not a saved sharepack plan ({exc})", hint="make one with: sharepack plan FILE --out plan.json") from None
+        raise UsageError(
+            f"{path}: not a saved sharepack plan ({exc})",
+            hint="make one with: sharepack plan FILE --out plan.json",
+        ) from None
     pairs = []
     for saved in plans:
         selection = replace(options, target=options.target or saved.target).selection
@@ -151,7 +156,10 @@ def execute(
                 console.out().print("Dry run: nothing was sent.", markup=False)
             return 0
         _confirm(plans, auto_approve)
-        reports = [_apply_one(plan, deployment, parallelism, quiet, json_output, force_lock) for plan, deployment in plans]
+        reports = [
+            _apply_one(plan, deployment, parallelism, quiet, json_output, force_lock)
+            for plan, deployment in plans
+        ]
         code = max([r.exit_code(strict=strict) for r in reports] + [_refused_exit(plans, strict)])
         if json_output:
             _print_json(plans, reports, code)
@@ -166,9 +174,9 @@ def execute(
 def _refused_exit(plans: Sequence[PlanPair], strict: bool) -> int:
     for plan, _ in plans:
         for change in plan.changes:
-            if change.action in (Action.AMBIGUOUS, Action.CONFLICT):
-                if change.resource_type == ResourceType.PIPELINE or strict:
-                    return 1
+            refused = change.action in (Action.AMBIGUOUS, Action.CONFLICT)
+            if refused and (change.resource_type == ResourceType.PIPELINE or strict):
+                return 1
     return 0
 
 
@@ -176,17 +184,23 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
     if auto_approve:
         return
     if not console.interactive():
-        raise UsageError("refusing to change the workspace without confirmation", hint="pass --auto-approve in CI")
+        raise UsageError(
+            "refusing to change the workspace without confirmation", hint="pass --auto-approve in CI"
+        )
     import typer
 
     if not typer.confirm("Apply these changes?", default=False):
         raise SharepackError("cancelled: nothing was changed")
     deletions = [c for p, _ in plans for c in p.changes if c.action == Action.DELETE]
-    if deletions and not typer.confirm(f"This deletes {len(deletions)} resource(s). Really delete them?", default=False):
+    if deletions and not typer.confirm(
+        f"This deletes {len(deletions)} resource(s). Really delete them?", default=False
+    ):
         raise SharepackError("cancelled: nothing was changed")
 
 
-def _apply_one(plan: Plan, deployment: Deployment, parallelism: int, quiet: bool, json_output: bool, force_lock: bool) -> ApplyReport:
+def _apply_one(
+    plan: Plan, deployment: Deployment, parallelism: int, quiet: bool, json_output: bool, force_lock: bool
+) -> ApplyReport:
     from sharepack.cli.progress import OutcomePrinter
     from sharepack.workspace.lock import deploy_lock
 
@@ -213,12 +227,17 @@ def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:
 
 def _print_json(plans: Sequence[PlanPair], reports: Sequence[ApplyReport], code: int) -> None:
     results = [_outcome_dict(o) for r in reports for o in r.outcomes]
-    print(json.dumps({
-        "format_version": 1,
-        "plans": [p.to_dict() for p, _ in plans],
-        "results": results,
-        "exit_code": code,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "format_version": 1,
+                "plans": [p.to_dict() for p, _ in plans],
+                "results": results,
+                "exit_code": code,
+            },
+            indent=2,
+        )
+    )
 
 
 def _outcome_dict(outcome: Outcome) -> dict[str, Any]:

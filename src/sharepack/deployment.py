@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from sharepack.desired import DesiredState, desired_state
 from sharepack.plan.build import build_plan
 from sharepack.plan.model import Plan
-from sharepack.workspace.connect import LOCAL, LOCAL_STATE_DIR, Workspace, WorkspaceTarget, choose_target, connect
+from sharepack.workspace.connect import (
+    LOCAL,
+    LOCAL_STATE_DIR,
+    Workspace,
+    WorkspaceTarget,
+    choose_target,
+    connect,
+)
 from sharepack.workspace.read import ReadOptions, read_actual
 from sharepack.workspace.state import ActualState
 from sharepack.workspace.write import Writer
@@ -74,7 +81,9 @@ class Deployment:
 def load(path: str | Path, selection: Selection, *, user: str | None = None) -> Pack:
     from sharepack.spec import load_pack
 
-    return load_pack(path, target=selection.target, variables=dict(selection.variables or {}), user=user or _local_user())
+    return load_pack(
+        path, target=selection.target, variables=dict(selection.variables or {}), user=user or _local_user()
+    )
 
 
 def workspace_target(pack: Pack, selection: Selection) -> WorkspaceTarget:
@@ -97,7 +106,9 @@ def open_deployment(path: str | Path, selection: Selection, *, parallelism: int 
             # Development names carry the workspace user's name, as bundles do: ask the workspace.
             me = workspace.client.current_user.me()
             pack = load(path, selection, user=_short_name(me.user_name or _local_user()))
-        return Deployment(pack=pack, desired=desired_state(pack), workspace=workspace, parallelism=parallelism)
+        return Deployment(
+            pack=pack, desired=desired_state(pack), workspace=workspace, parallelism=parallelism
+        )
     except BaseException:
         workspace.close()
         raise

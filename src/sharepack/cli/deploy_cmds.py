@@ -31,12 +31,22 @@ def plan(
     host: Host = None,
     profile: Profile = None,
     var: Vars = None,
-    output: Annotated[PlanOutput, typer.Option("--output", "-o", help="text, json or markdown (for a PR comment).")] = PlanOutput.text,
-    out: Annotated[Path | None, typer.Option("--out", help="Save the plan as JSON, for `sharepack apply PLAN.json`.")] = None,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0: no changes, 2: changes, 1: error.")] = False,
+    output: Annotated[
+        PlanOutput, typer.Option("--output", "-o", help="text, json or markdown (for a PR comment).")
+    ] = PlanOutput.text,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Save the plan as JSON, for `sharepack apply PLAN.json`.")
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0: no changes, 2: changes, 1: error.")
+    ] = False,
     select: Select = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Also plan deleting what this pack owns but no longer declares.")] = False,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch every pipeline's settings to catch changes made by hand.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also plan deleting what this pack owns but no longer declares.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch every pipeline's settings to catch changes made by hand.")
+    ] = False,
     parallelism: Parallelism = 8,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged resources too.")] = False,
 ) -> None:
@@ -45,8 +55,14 @@ def plan(
     from sharepack.plan.render import plans_to_json, summary_line, text_lines, to_markdown
 
     options = DeployOptions(
-        target=target, host=host, profile=profile, variables=parse_vars(var), select=tuple(select or ()),
-        prune=prune, refresh=refresh, parallelism=parallelism,
+        target=target,
+        host=host,
+        profile=profile,
+        variables=parse_vars(var),
+        select=tuple(select or ()),
+        prune=prune,
+        refresh=refresh,
+        parallelism=parallelism,
     )
     plans = make_plans(files, options)
     if out is not None:
@@ -59,36 +75,60 @@ def plan(
         for plan_value, _ in plans:
             console.print_lines(text_lines(plan_value, verbose=verbose))
         console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
-    if any(p.changes and any(c.action.value in ("ambiguous", "conflict") for c in p.changes) for p, _ in plans):
-        console.err().print("⚠ some resources are left alone: see the messages above", style="yellow", markup=False)
+    if any(
+        p.changes and any(c.action.value in ("ambiguous", "conflict") for c in p.changes) for p, _ in plans
+    ):
+        console.err().print(
+            "⚠ some resources are left alone: see the messages above", style="yellow", markup=False
+        )
     if detailed_exitcode and any(p.has_changes for p, _ in plans):
         raise typer.Exit(2)
 
 
 @app.command()
 def apply(
-    files: Annotated[list[Path], typer.Argument(help="SharePack YAML file(s), or one plan saved by `plan --out`.", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="SharePack YAML file(s), or one plan saved by `plan --out`.", show_default=False),
+    ],
     target: Target = None,
     host: Host = None,
     profile: Profile = None,
     var: Vars = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", "-y", help="Apply without asking.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan and stop: nothing is sent.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit non-zero when a schedule job fails too.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan and stop: nothing is sent.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit non-zero when a schedule job fails too.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the summary.")] = False,
     output: OutputOpt = Output.text,
     select: Select = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Delete jobs (and pipelines) this pack owns but no longer declares.")] = False,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch every pipeline's settings to catch changes made by hand.")] = False,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Delete jobs (and pipelines) this pack owns but no longer declares."),
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch every pipeline's settings to catch changes made by hand.")
+    ] = False,
     parallelism: Parallelism = 8,
-    force_lock: Annotated[bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")] = False,
+    force_lock: Annotated[
+        bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")
+    ] = False,
 ) -> None:
     """Make the workspace match the SharePack: print the plan, ask, then execute exactly that plan."""
     from sharepack.deploy import DeployOptions, execute, load_saved_plans, make_plans
 
     options = DeployOptions(
-        target=target, host=host, profile=profile, variables=parse_vars(var), select=tuple(select or ()),
-        prune=prune, refresh=refresh, parallelism=parallelism,
+        target=target,
+        host=host,
+        profile=profile,
+        variables=parse_vars(var),
+        select=tuple(select or ()),
+        prune=prune,
+        refresh=refresh,
+        parallelism=parallelism,
     )
     if len(files) == 1 and files[0].suffix == ".json":
         plans = load_saved_plans(files[0], options)
@@ -114,18 +154,30 @@ def destroy(
     host: Host = None,
     profile: Profile = None,
     var: Vars = None,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", "-y", help="Delete without asking.")] = False,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", "-y", help="Delete without asking.")
+    ] = False,
     output: OutputOpt = Output.text,
     parallelism: Parallelism = 8,
-    force_lock: Annotated[bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")] = False,
+    force_lock: Annotated[
+        bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")
+    ] = False,
 ) -> None:
     """Delete the pack's jobs and pipelines — only those that carry this pack's tags."""
     from sharepack.deploy import DeployOptions, execute, make_destroy_plans
 
-    options = DeployOptions(target=target, host=host, profile=profile, variables=parse_vars(var), parallelism=parallelism)
+    options = DeployOptions(
+        target=target, host=host, profile=profile, variables=parse_vars(var), parallelism=parallelism
+    )
     plans = make_destroy_plans(files, options)
     code = execute(
-        plans, auto_approve=auto_approve, dry_run=False, strict=True, quiet=False,
-        json_output=output == Output.json, parallelism=parallelism, force_lock=force_lock,
+        plans,
+        auto_approve=auto_approve,
+        dry_run=False,
+        strict=True,
+        quiet=False,
+        json_output=output == Output.json,
+        parallelism=parallelism,
+        force_lock=force_lock,
     )
     raise typer.Exit(code)

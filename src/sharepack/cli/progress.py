@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 PROGRESS_BAR_FROM = 20  # changes; below this the lines alone are enough
 
-_VERBS = {Action.CREATE: "Created", Action.UPDATE: "Updated", Action.ADOPT: "Adopted", Action.DELETE: "Deleted"}
+_VERBS = {
+    Action.CREATE: "Created",
+    Action.UPDATE: "Updated",
+    Action.ADOPT: "Adopted",
+    Action.DELETE: "Deleted",
+}
 
 
 def outcome_line(outcome: Outcome) -> tuple[str, str]:
@@ -51,7 +56,9 @@ class OutcomePrinter:
             self._task = self._progress.add_task("applying", total=self.total)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._progress is not None:
             self._progress.stop()
 

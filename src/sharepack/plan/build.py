@@ -81,7 +81,9 @@ def job_observed(job: ActualJob | None) -> str:
     return f"id:{job.job_id}:{settings_digest(job.settings)}"
 
 
-def trusted_by_digest(pipeline: DesiredPipeline, found: ActualPipeline, desired: DesiredState, actual: ActualState) -> bool:
+def trusted_by_digest(
+    pipeline: DesiredPipeline, found: ActualPipeline, desired: DesiredState, actual: ActualState
+) -> bool:
     """True when the pipeline's own schedule job records that these exact settings were applied
     to this pipeline, so its settings need not be fetched."""
     carrier = next((j for j in desired.jobs if j.carries_digest_of == pipeline.name), None)
@@ -93,56 +95,61 @@ def trusted_by_digest(pipeline: DesiredPipeline, found: ActualPipeline, desired:
     return jobs[0].pipeline_digest == pipeline.digest and jobs[0].pipeline_ids == (found.pipeline_id,)
 
 
-def pipelines_needing_settings(desired: DesiredState, actual: ActualState, *, refresh: bool) -> list[ActualPipeline]:
+def pipelines_needing_settings(
+    desired: DesiredState, actual: ActualState, *, refresh: bool
+) -> list[ActualPipeline]:
     """The existing pipelines whose settings must be fetched before a plan can be built."""
     needed = []
     for pipeline in desired.pipelines:
         found = actual.pipelines_named(pipeline.name)
-        if len(found) == 1 and found[0].spec is None:
-            if refresh or not trusted_by_digest(pipeline, found[0], desired, actual):
-                needed.append(found[0])
+        unfetched = len(found) == 1 and found[0].spec is None
+        if unfetched and (refresh or not trusted_by_digest(pipeline, found[0], desired, actual)):
+            needed.append(found[0])
     return needed
 
 
 def _pipeline_change(pipeline: DesiredPipeline, actual: ActualState, desired: DesiredState) -> Change:
     found = actual.pipelines_named(pipeline.name)
-    base = {"resource_type": ResourceType.PIPELINE, "name": pipeline.name, "pack": desired.pack}
+
+    def change(action: Action, **fields: Any) -> Change:
+        return Change(action, ResourceType.PIPELINE, pipeline.name, desired.pack, **fields)
+
     if not found:
-        return Change(action=Action.CREATE, settings=pipeline.spec, diff=_creation_diff(pipeline.spec), **base)  # type: ignore[arg-type]
+        return change(Action.CREATE, settings=pipeline.spec)
     if len(found) > 1:
         ids = ", ".join(p.pipeline_id for p in found)
-        return Change(
-            action=Action.AMBIGUOUS,
+        return change(
+            Action.AMBIGUOUS,
             message=f"{len(found)} pipelines are named {pipeline.name} ({ids}); neither is touched",
-            **base,  # type: ignore[arg-type]
         )
     existing = found[0]
     observed = pipeline_observed(existing)
     if existing.spec is None:
         # Settings were not fetched because the schedule job vouches for them (see trusted_by_digest).
-        return Change(action=Action.NOOP, id=existing.pipeline_id, observed=observed, **base)  # type: ignore[arg-type]
+        return change(Action.NOOP, id=existing.pipeline_id, observed=observed)
     owner = existing.tags.get(PACK_TAG)
     if is_managed(existing.tags) and owner != desired.pack:
-        return Change(
-            action=Action.CONFLICT,
+        return change(
+            Action.CONFLICT,
             id=existing.pipeline_id,
             observed=observed,
             message=f"pipeline {pipeline.name} belongs to SharePack {owner!r}; it is left alone",
-            **base,  # type: ignore[arg-type]
         )
     diff = tuple(diff_settings(pipeline.spec, existing.spec, PIPELINE_RULES))
-    if not is_managed(existing.tags, desired.pack):
-        action = Action.ADOPT
-    else:
-        action = Action.UPDATE if diff else Action.NOOP
-    return Change(
-        action=action,
+    action = _update_action(is_managed(existing.tags, desired.pack), diff)
+    return change(
+        action,
         id=existing.pipeline_id,
         diff=diff,
         settings=pipeline.spec if action != Action.NOOP else None,
         observed=observed,
-        **base,  # type: ignore[arg-type]
     )
+
+
+def _update_action(managed: bool, diff: tuple[FieldChange, ...]) -> Action:
+    if not managed:
+        return Action.ADOPT
+    return Action.UPDATE if diff else Action.NOOP
 
 
 def _job_change(
@@ -159,18 +166,27 @@ def _job_change(
         "pipelines": job.pipelines,
         "details": _schedule_details(job, now),
     }
-    blocked = [p for p in job.pipelines if pipeline_changes.get(p) and pipeline_changes[p].action in (Action.AMBIGUOUS, Action.CONFLICT)]
+    blocked = [
+        p
+        for p in job.pipelines
+        if pipeline_changes.get(p) and pipeline_changes[p].action in (Action.AMBIGUOUS, Action.CONFLICT)
+    ]
     if blocked:
-        return Change(action=Action.AMBIGUOUS, message=f"pipeline {blocked[0]} cannot be resolved; job left alone", **base)
+        return Change(
+            action=Action.AMBIGUOUS,
+            message=f"pipeline {blocked[0]} cannot be resolved; job left alone",
+            **base,
+        )
     settings = resolve_pipeline_refs(job.settings, {n: c.id for n, c in pipeline_changes.items() if c.id})
     found = actual.jobs_named(job.name)
     if not found:
-        return Change(action=Action.CREATE, settings=settings, diff=_creation_diff(settings), **base)
+        return Change(action=Action.CREATE, settings=settings, **base)
     if len(found) > 1:
         ids = ", ".join(str(j.job_id) for j in found)
         return Change(
             action=Action.AMBIGUOUS,
-            message=f"{len(found)} jobs are named {job.name} ({ids}); neither is touched — delete the extra one",
+            message=f"{len(found)} jobs are named {job.name} ({ids}); neither is touched"
+            " — delete the extra one",
             **base,
         )
     existing = found[0]
@@ -185,10 +201,7 @@ def _job_change(
             **base,
         )
     diff = tuple(_mark_unknown_ids(diff_settings(settings, existing.settings, JOB_RULES)))
-    if not existing.is_managed(pack):
-        action = Action.ADOPT
-    else:
-        action = Action.UPDATE if diff else Action.NOOP
+    action = _update_action(existing.is_managed(pack), diff)
     return Change(
         action=action,
         id=str(existing.job_id),
@@ -219,10 +232,6 @@ def _mark_unknown_ids(changes: list[FieldChange]) -> list[FieldChange]:
         else c
         for c in changes
     ]
-
-
-def _creation_diff(settings: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    return ()
 
 
 def _schedule_details(job: DesiredJob, now: datetime | None) -> tuple[str, ...]:
@@ -288,4 +297,7 @@ def _orphans(
     if prune or not changes:
         return changes, []
     names = ", ".join(c.name for c in changes)
-    return [], [f"{len(changes)} resource(s) of this SharePack are no longer declared ({names}); run with --prune to delete them"]
+    return [], [
+        f"{len(changes)} resource(s) of this SharePack are no longer declared ({names}); "
+        "run with --prune to delete them"
+    ]

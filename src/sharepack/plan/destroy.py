@@ -22,7 +22,14 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
                 warnings.append(f"job {name} (id {job.job_id}) does not carry this pack's tags: left alone")
                 continue
             changes.append(
-                Change(Action.DELETE, ResourceType.JOB, name, desired.pack, id=str(job.job_id), observed=job_observed(job))
+                Change(
+                    Action.DELETE,
+                    ResourceType.JOB,
+                    name,
+                    desired.pack,
+                    id=str(job.job_id),
+                    observed=job_observed(job),
+                )
             )
             for pipeline_id in job.pipeline_ids:
                 seen_pipelines.add(pipeline_id)

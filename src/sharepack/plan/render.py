@@ -55,7 +55,10 @@ def summary_line(plans: Sequence[Plan]) -> str:
 def plans_to_json(plans: Sequence[Plan]) -> str:
     if len(plans) == 1:
         return json.dumps(plans[0].to_dict(), indent=2, sort_keys=False)
-    return json.dumps({"format_version": plans[0].format_version if plans else 1, "plans": [p.to_dict() for p in plans]}, indent=2)
+    return json.dumps(
+        {"format_version": plans[0].format_version if plans else 1, "plans": [p.to_dict() for p in plans]},
+        indent=2,
+    )
 
 
 def _title(change: Change) -> str:
@@ -66,7 +69,13 @@ def _title(change: Change) -> str:
 
 def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
     """(style, line) pairs; the caller prints them with rich or plain."""
-    lines: list[tuple[str, str]] = [("bold", f"SharePack {plan.pack} ({plan.source}) → {plan.host}" + (f" [target {plan.target}]" if plan.target else ""))]
+    lines: list[tuple[str, str]] = [
+        (
+            "bold",
+            f"SharePack {plan.pack} ({plan.source}) → {plan.host}"
+            + (f" [target {plan.target}]" if plan.target else ""),
+        )
+    ]
     shown = [c for c in plan.changes if verbose or c.action != Action.NOOP]
     for change in shown:
         style = STYLES[change.action]
@@ -74,7 +83,13 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         if change.message:
             lines.append((style, f"      {change.message}"))
         for field_change in change.diff:
-            lines.append(("", f"      {field_change.path}: {_value(field_change.before)} → {_value(field_change.after)}"))
+            lines.append(
+                (
+                    "",
+                    f"      {field_change.path}: "
+                    f"{_value(field_change.before)} → {_value(field_change.after)}",
+                )
+            )
         if change.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
             for detail in change.details:
                 lines.append(("yellow" if detail.startswith("warning:") else "dim", f"      {detail}"))
@@ -98,7 +113,9 @@ def to_markdown(plans: Sequence[Plan]) -> str:
             out.append("| | action | resource | name |")
             out.append("|---|---|---|---|")
             for c in changes:
-                out.append(f"| {SYMBOLS[c.action]} | {c.action.value} | {c.resource_type.value} | `{c.name}` |")
+                out.append(
+                    f"| {SYMBOLS[c.action]} | {c.action.value} | {c.resource_type.value} | `{c.name}` |"
+                )
             details = [c for c in changes if c.diff or c.message or c.details]
             if details:
                 out.append("")

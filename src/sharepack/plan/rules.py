@@ -46,7 +46,9 @@ JOB_RULES: Mapping[str, FieldRule] = {
     "email_notifications": FieldRule(default={}),
     "webhook_notifications": FieldRule(default={}),
     "tags": FieldRule(default={}),
-    "parameters": FieldRule(default=[], keyed_by="name", item_rules={"name": FieldRule(), "default": FieldRule()}),
+    "parameters": FieldRule(
+        default=[], keyed_by="name", item_rules={"name": FieldRule(), "default": FieldRule()}
+    ),
     "queue": FieldRule(default={"enabled": False}),
 }
 

@@ -169,7 +169,10 @@ def _host_from_environment(profile: str | None) -> str | None:
     elif parser.has_section(section):
         value = parser.get(section, "host", fallback=None)
     else:
-        raise UsageError(f"profile {section!r} is not in {path}", hint=f"profiles there: {', '.join(parser.sections()) or 'none'}")
+        raise UsageError(
+            f"profile {section!r} is not in {path}",
+            hint=f"profiles there: {', '.join(parser.sections()) or 'none'}",
+        )
     return _normalise_host(value)
 
 
@@ -177,7 +180,9 @@ def check_reachable(host: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
     """Fail in seconds, not after the SDK's five-minute retry budget, when nothing answers."""
     parsed = urlparse(host)
     if not parsed.hostname:
-        raise UsageError(f"{host!r} is not a workspace URL", hint="e.g. https://adb-123.4.azuredatabricks.net")
+        raise UsageError(
+            f"{host!r} is not a workspace URL", hint="e.g. https://adb-123.4.azuredatabricks.net"
+        )
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
         with socket.create_connection((parsed.hostname, port), timeout=timeout):

@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -78,14 +78,14 @@ def deploy_lock(client: WorkspaceClient, pack: str, *, force: bool = False) -> I
         ) from None
     except Exception as exc:
         if "already exists" in str(exc).lower():
-            raise LockHeld(f"the deploy lock {path} is held", hint="re-run with --force-lock if it is stale") from None
+            raise LockHeld(
+                f"the deploy lock {path} is held", hint="re-run with --force-lock if it is stale"
+            ) from None
         raise WorkspaceError(f"taking the deploy lock {path}: {api_message(exc)}") from None
     try:
         yield holder
     finally:
         current = _read(client, path)
         if current is not None and current.get("id") == holder["id"]:
-            try:
+            with suppress(Exception):
                 client.workspace.delete(path)
-            except Exception:  # noqa: S110 - a lock left behind is reported by the next apply
-                pass

@@ -36,7 +36,9 @@ class ReadOptions:
     parallelism: int = 8
 
 
-def read_actual(client: WorkspaceClient, desired: DesiredState, options: ReadOptions = ReadOptions()) -> ActualState:
+def read_actual(
+    client: WorkspaceClient, desired: DesiredState, options: ReadOptions = ReadOptions()
+) -> ActualState:
     wanted_pipelines = {p.name for p in desired.pipelines}
     wanted_jobs = {j.name for j in desired.jobs}
     with ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
@@ -64,9 +66,14 @@ def read_actual(client: WorkspaceClient, desired: DesiredState, options: ReadOpt
         to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
     if not to_fetch:
         return state
-    fetched = {p.pipeline_id: p for p in _parallel(lambda p: _get_pipeline(client, p), to_fetch, options.parallelism)}
+    fetched = {
+        p.pipeline_id: p for p in _parallel(lambda p: _get_pipeline(client, p), to_fetch, options.parallelism)
+    }
     return ActualState(
-        pipelines={name: tuple(fetched.get(p.pipeline_id, p) for p in found) for name, found in state.pipelines.items()},
+        pipelines={
+            name: tuple(fetched.get(p.pipeline_id, p) for p in found)
+            for name, found in state.pipelines.items()
+        },
         jobs=state.jobs,
         complete=state.complete,
     )
@@ -119,7 +126,7 @@ def _parallel(func: Callable[[Any], T], items: list[Any], parallelism: int) -> l
 
 
 def _orphan_candidates(state: ActualState, desired: DesiredState, already: set[str]) -> list[ActualPipeline]:
-    """Pipelines run by our jobs that the pack no longer declares: their tags decide if prune may delete them."""
+    """Pipelines run by our undeclared jobs: their tags decide whether prune may delete them."""
     declared_jobs = {j.name for j in desired.jobs}
     candidates = []
     for name, jobs in state.jobs.items():

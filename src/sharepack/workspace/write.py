@@ -8,6 +8,7 @@ have been committed we look the name up before trying again, keeping exactly one
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -54,7 +55,15 @@ def maybe_committed(exc: BaseException) -> bool:
     from databricks.sdk.errors import DeadlineExceeded, InternalError, TemporarilyUnavailable
 
     return isinstance(
-        exc, (InternalError, TemporarilyUnavailable, DeadlineExceeded, requests.ConnectionError, requests.Timeout, TimeoutError)
+        exc,
+        (
+            InternalError,
+            TemporarilyUnavailable,
+            DeadlineExceeded,
+            requests.ConnectionError,
+            requests.Timeout,
+            TimeoutError,
+        ),
     )
 
 
@@ -75,7 +84,7 @@ def already_exists(exc: BaseException) -> bool:
 
 def api_message(exc: BaseException) -> str:
     """The API's own message, never a request dump (which could carry headers)."""
-    from databricks.sdk.errors import DatabricksError
+    from databricks.sdk.errors.base import DatabricksError
 
     if isinstance(exc, DatabricksError):
         code = getattr(exc, "error_code", None)
@@ -119,15 +128,20 @@ class Writer:
         raise WorkspaceError(f"creating pipeline {name}: gave up after {CREATE_ATTEMPTS} attempts")
 
     def update_pipeline(self, pipeline_id: str, spec: Mapping[str, Any]) -> None:
-        self._call(f"updating pipeline {spec.get('name')}", lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)))
+        self._call(
+            f"updating pipeline {spec.get('name')}",
+            lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
+        )
 
     def delete_pipeline(self, pipeline_id: str, name: str) -> None:
         from databricks.sdk.errors import NotFound
 
-        try:
-            self._call(f"deleting pipeline {name}", lambda: self.client.pipelines.delete(pipeline_id), passthrough=(NotFound,))
-        except NotFound:
-            pass  # already gone: the goal is reached
+        with contextlib.suppress(NotFound):  # already gone: the goal is reached
+            self._call(
+                f"deleting pipeline {name}",
+                lambda: self.client.pipelines.delete(pipeline_id),
+                passthrough=(NotFound,),
+            )
 
     # -- jobs ------------------------------------------------------------------------------
     def create_job(self, settings: Mapping[str, Any]) -> int:
@@ -135,7 +149,11 @@ class Writer:
 
         name = str(settings["name"])
         job_settings = JobSettings.from_dict(dict(settings))
-        kwargs = {f.name: getattr(job_settings, f.name) for f in fields(job_settings) if getattr(job_settings, f.name) is not None}
+        kwargs = {
+            f.name: getattr(job_settings, f.name)
+            for f in fields(job_settings)
+            if getattr(job_settings, f.name) is not None
+        }
         for attempt in range(CREATE_ATTEMPTS):
             try:
                 created = self.create_client.jobs.create(**kwargs)
@@ -169,15 +187,17 @@ class Writer:
         from databricks.sdk.service.jobs import JobSettings
 
         new_settings = JobSettings.from_dict(dict(settings))
-        self._call(f"updating job {settings.get('name')}", lambda: self.client.jobs.reset(job_id, new_settings))
+        self._call(
+            f"updating job {settings.get('name')}", lambda: self.client.jobs.reset(job_id, new_settings)
+        )
 
     def delete_job(self, job_id: int, name: str) -> None:
         from databricks.sdk.errors import NotFound
 
-        try:
-            self._call(f"deleting job {name}", lambda: self.client.jobs.delete(job_id), passthrough=(NotFound,))
-        except NotFound:
-            pass
+        with contextlib.suppress(NotFound):
+            self._call(
+                f"deleting job {name}", lambda: self.client.jobs.delete(job_id), passthrough=(NotFound,)
+            )
 
     # -- helpers ---------------------------------------------------------------------------
     def _wait_if_throttled(self, exc: BaseException) -> bool:
