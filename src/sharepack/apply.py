@@ -8,6 +8,7 @@ nothing new, and a re-run picks up from what the workspace then holds.
 from __future__ import annotations
 
 import threading
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -113,26 +114,63 @@ def apply_plan(
 
     writes = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT)]
     deletions = [c for c in plan.changes if c.action == Action.DELETE]
+    pipeline_writes = {c.name for c in writes if c.resource_type == ResourceType.PIPELINE}
+
+    def run_write(change: Change) -> Outcome:
+        if change.resource_type == ResourceType.PIPELINE:
+            return write_pipeline(change)
+        return write_job(change)
+
+    def waits_for(change: Change) -> set[str]:
+        # A job waits only for its own pipelines, so jobs start while other pipelines are
+        # still being written: both endpoints' rate limits are used at once.
+        if change.resource_type == ResourceType.JOB:
+            return set(change.pipelines) & pipeline_writes
+        return set()
+
     phases: list[tuple[list[Change], Callable[[Change], Outcome]]] = [
-        ([c for c in writes if c.resource_type == ResourceType.PIPELINE], write_pipeline),
-        ([c for c in writes if c.resource_type == ResourceType.JOB], write_job),
+        (writes, run_write),
         ([c for c in deletions if c.resource_type == ResourceType.JOB], delete),
         ([c for c in deletions if c.resource_type == ResourceType.PIPELINE], delete),
     ]
     for changes, action in phases:
-        if not _run_phase(changes, action, record, parallelism):
+        if not _run_graph(changes, action, waits_for, record, parallelism):
             report.interrupted = True
             break
     return report
 
 
-def _run_phase(
-    changes: Iterable[Change], action: Callable[[Change], Outcome], record: Listener, parallelism: int
+def _run_graph(
+    changes: Iterable[Change],
+    action: Callable[[Change], Outcome],
+    waits_for: Callable[[Change], set[str]],
+    record: Listener,
+    parallelism: int,
 ) -> bool:
-    """Run one phase; False when interrupted (work in flight finished, nothing new started)."""
-    pending = list(changes)
-    if not pending:
+    """Run changes at most `parallelism` at a time, each once the pipelines it waits for are
+    settled; unblocked jobs go first. False when interrupted: writes in flight finish, nothing
+    new starts."""
+    ready: deque[Change] = deque()  # unblocked jobs are put first: they waited on finished work
+    blocked: dict[int, tuple[Change, set[str]]] = {}
+    waiters: dict[str, list[int]] = defaultdict(list)
+    for index, change in enumerate(changes):
+        pending = waits_for(change)
+        if pending:
+            blocked[index] = (change, set(pending))
+            for name in pending:
+                waiters[name].append(index)
+        else:
+            ready.append(change)
+    if not ready and not blocked:
         return True
+
+    def settle(name: str) -> None:
+        for index in waiters.pop(name, []):
+            change, pending = blocked[index]
+            pending.discard(name)
+            if not pending:
+                del blocked[index]
+                ready.appendleft(change)
 
     def guarded(change: Change) -> Outcome:
         try:
@@ -141,17 +179,19 @@ def _run_phase(
             return Outcome(change, False, change.id, exc.message)
 
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism))
-    futures: set[Future[Outcome]] = {pool.submit(guarded, c) for c in pending}
+    in_flight: set[Future[Outcome]] = set()
     try:
-        while futures:
-            done, futures = wait(futures, return_when=FIRST_COMPLETED)
+        while ready or in_flight:
+            while ready and len(in_flight) < parallelism:
+                in_flight.add(pool.submit(guarded, ready.popleft()))
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
-                record(future.result())
+                outcome = future.result()
+                settle(outcome.change.name)
+                record(outcome)
     except KeyboardInterrupt:
-        for future in futures:
-            future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
-        for future in futures:
+        for future in in_flight:
             if future.done() and not future.cancelled():
                 record(future.result())
         return False
