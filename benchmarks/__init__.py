@@ -1,0 +1,1 @@
+"""Benchmarks: sharepack against the seed algorithm and the network floor (`make bench`)."""

@@ -1,0 +1,236 @@
+"""`make bench` / `make bench-quick`: sharepack against the seed-000 baseline and the floor.
+
+Every scenario runs against a fresh emulator process, in two regimes: latency-bound (50 ms a
+request, no rate limit) and `--realistic` (50 ms and Databricks' published rate limits).
+Results go to benchmarks/results.json and a table on the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from benchmarks import emulator_process
+from benchmarks.generate import write_pack
+from benchmarks.measure import Measurement, run_measured
+
+LATENCY_S = 0.05
+PARALLELISM = 8
+RESULTS = Path(__file__).with_name("results.json")
+REGIMES = {"latency": ["--latency-ms", "50"], "realistic": ["--realistic"]}
+# Databricks' published per-workspace limits (requests/s), as the emulator's --realistic profile.
+RATE_LIMITS = {"jobs/create": 20, "jobs/reset": 20, "jobs/update": 10, "jobs/delete": 10, "pipelines": 20}
+
+
+def _rate_for(endpoint: str) -> float:
+    for key, rate in RATE_LIMITS.items():
+        if key in endpoint:
+            return rate
+    return 20.0
+
+
+def floor_seconds(m: Measurement, regime: str, *, read_only: bool) -> float:
+    """Mutating requests ÷ parallelism × latency, bounded below by the rate limits."""
+    if read_only:
+        return round(m.requests * LATENCY_S / 2, 3)  # two kinds read side by side
+    floor = m.mutating_requests / PARALLELISM * LATENCY_S
+    if regime == "realistic":
+        floor = max([floor] + [count / _rate_for(ep) for ep, count in m.mutating_by_endpoint.items()])
+    return round(floor, 3)
+
+
+def _record(scenario: str, regime: str, n: int, tool: str, m: Measurement, floor: float) -> dict[str, Any]:
+    return {
+        "scenario": scenario,
+        "regime": regime,
+        "n": n,
+        "tool": tool,
+        "wall_s": m.wall_s,
+        "requests": m.requests,
+        "mutating_requests": m.mutating_requests,
+        "throttled": m.throttled,
+        "failed_requests": m.failed,
+        "floor_s": floor,
+        "ratio_to_floor": round(m.wall_s / floor, 2) if floor else None,
+        "peak_rss_mb": m.peak_rss_mb,
+        "exit_code": m.exit_code,
+        "requests_by_endpoint": m.by_endpoint,
+    }
+
+
+def sharepack(emulator: emulator_process.EmulatorProcess, *args: str) -> Measurement:
+    return run_measured(emulator, [*args, "--host", emulator.url])
+
+
+def baseline(emulator: emulator_process.EmulatorProcess, pack: Path) -> Measurement:
+    return run_measured(emulator, [str(pack)], module="benchmarks.baseline")
+
+
+def scale_scenarios(n: int, regime: str, workdir: Path, *, with_baseline: bool) -> list[dict[str, Any]]:
+    records = []
+    pack = write_pack(workdir, n)
+    changed = write_pack(workdir / "changed", n, changed_every=10) if n >= 10 else pack
+    emulator = emulator_process.start(*REGIMES[regime])
+    try:
+        fresh = sharepack(emulator, "apply", str(pack), "--auto-approve", "--quiet")
+        records.append(
+            _record(
+                "fresh_apply", regime, n, "sharepack", fresh, floor_seconds(fresh, regime, read_only=False)
+            )
+        )
+        noop = sharepack(emulator, "plan", str(pack))
+        records.append(
+            _record("noop_plan", regime, n, "sharepack", noop, floor_seconds(noop, regime, read_only=True))
+        )
+        reapply = sharepack(emulator, "apply", str(changed), "--auto-approve", "--quiet")
+        records.append(
+            _record(
+                "reapply_10pct",
+                regime,
+                n,
+                "sharepack",
+                reapply,
+                floor_seconds(reapply, regime, read_only=False),
+            )
+        )
+    finally:
+        emulator.stop()
+    if with_baseline:
+        emulator = emulator_process.start(*REGIMES[regime])
+        try:
+            fresh = baseline(emulator, pack)
+            records.append(
+                _record(
+                    "fresh_apply", regime, n, "baseline", fresh, floor_seconds(fresh, regime, read_only=False)
+                )
+            )
+            again = baseline(emulator, pack)
+            records.append(
+                _record(
+                    "noop_plan", regime, n, "baseline", again, floor_seconds(again, regime, read_only=True)
+                )
+            )
+        finally:
+            emulator.stop()
+    return records
+
+
+def crowded_workspace(regime: str, workdir: Path, *, jobs: int, pipelines: int) -> list[dict[str, Any]]:
+    """A 5-pipeline pack in a workspace that already holds thousands of other resources."""
+    from databricks.sdk import WorkspaceClient
+
+    pack = write_pack(workdir, 5, name="small")
+    emulator = emulator_process.start()  # fill it fast, then switch the regime on
+    try:
+        client = WorkspaceClient(host=emulator.url, token=emulator_process.TOKEN, auth_type="pat")
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(lambda i: client.jobs.create(name=f"other_job_{i:05d}"), range(jobs)))
+            list(
+                pool.map(lambda i: client.pipelines.create(name=f"other_pipeline_{i:05d}"), range(pipelines))
+            )
+        emulator.configure(**({"latency_ms": 50} if regime == "latency" else {"profile": "realistic"}))
+        fresh = sharepack(emulator, "apply", str(pack), "--auto-approve", "--quiet")
+        noop = sharepack(emulator, "plan", str(pack))
+    finally:
+        emulator.stop()
+    return [
+        _record(
+            "crowded_fresh_apply",
+            regime,
+            5,
+            "sharepack",
+            fresh,
+            floor_seconds(fresh, regime, read_only=False),
+        ),
+        _record(
+            "crowded_noop_plan", regime, 5, "sharepack", noop, floor_seconds(noop, regime, read_only=True)
+        ),
+    ]
+
+
+COLUMNS = (  # (title, width, value of a record)
+    ("scenario", -20, lambda r, b: r["scenario"]),
+    ("regime", -10, lambda r, b: r["regime"]),
+    ("n", 5, lambda r, b: r["n"]),
+    ("tool", -10, lambda r, b: r["tool"]),
+    ("wall s", 8, lambda r, b: f"{r['wall_s']:.2f}"),
+    ("req", 6, lambda r, b: r["requests"]),
+    ("mut", 6, lambda r, b: r["mutating_requests"]),
+    ("429", 5, lambda r, b: r["throttled"]),
+    ("floor s", 8, lambda r, b: f"{r['floor_s']:.2f}"),
+    ("×floor", 7, lambda r, b: f"{r['ratio_to_floor']:.2f}" if r["ratio_to_floor"] else ""),
+    ("×base", 6, lambda r, b: f"{r['wall_s'] / b['wall_s']:.2f}" if b and r["tool"] == "sharepack" else ""),
+    ("MB", 6, lambda r, b: f"{r['peak_rss_mb']:.0f}"),
+)
+
+
+def _row(values: list[str]) -> str:
+    return " ".join(
+        f"{v:<{-w}}" if w < 0 else f"{v:>{w}}" for v, (_, w, _) in zip(values, COLUMNS, strict=True)
+    )
+
+
+def print_table(records: list[dict[str, Any]]) -> None:
+    header = _row([title for title, _, _ in COLUMNS])
+    print(header)
+    print("-" * len(header))
+    base = {(r["scenario"], r["regime"], r["n"]): r for r in records if r["tool"] == "baseline"}
+    for r in records:
+        other = base.get((r["scenario"], r["regime"], r["n"]))
+        print(_row([str(value(r, other)) for _, _, value in COLUMNS]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="N ≤ 100, latency regime only: under a minute")
+    parser.add_argument("--sizes", type=int, nargs="*", help="override the pack sizes")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([10, 100] if args.quick else [10, 100, 1000])
+    regimes = ["latency"] if args.quick else ["latency", "realistic"]
+    records: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        (workdir / "changed").mkdir()
+        steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = []
+        for regime in regimes:
+            for n in sizes:
+                steps.append(
+                    (
+                        f"{regime} n={n}",
+                        lambda n=n, regime=regime: scale_scenarios(n, regime, workdir, with_baseline=True),
+                    )
+                )
+            crowd = (500, 200) if args.quick else (5000, 2000)
+            steps.append(
+                (
+                    f"{regime} crowded",
+                    lambda regime=regime, crowd=crowd: crowded_workspace(
+                        regime, workdir, jobs=crowd[0], pipelines=crowd[1]
+                    ),
+                )
+            )
+        for label, step in steps:
+            print(f"… {label}", flush=True)
+            records.extend(step())
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpus": __import__("os").cpu_count(),
+    }
+    RESULTS.write_text(
+        json.dumps({"machine": machine, "records": records}, indent=2) + "\n", encoding="utf-8"
+    )
+    print()
+    print_table(records)
+    print(f"\nmachine: {machine}\nwritten: {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
