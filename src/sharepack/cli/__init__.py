@@ -23,7 +23,6 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register_commands()
-    debug = os.environ.get("SHAREPACK_DEBUG") == "1"
     try:
         app(args=argv, standalone_mode=True)
     except SpecError as exc:
@@ -31,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except SharepackError as exc:
-        if debug:
+        if os.environ.get("SHAREPACK_DEBUG") == "1":
             raise
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:

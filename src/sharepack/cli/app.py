@@ -1,8 +1,14 @@
-"""The typer application and the one place where errors become messages and exit codes."""
+"""The typer application and its global options."""
 
 from __future__ import annotations
 
+import logging
+import os
+from typing import Annotated
+
 import typer
+
+from sharepack import __version__
 
 app = typer.Typer(
     name="sharepack",
@@ -10,4 +16,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sharepack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Log every API request (never headers or tokens) and show tracebacks."),
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Provision Databricks DLT pipelines and the jobs that schedule them from a SharePack YAML."""
+    if debug:
+        os.environ["SHAREPACK_DEBUG"] = "1"
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        # The SDK logs request and response bodies at DEBUG; headers (and so tokens) only
+        # when debug_headers is set, which sharepack never does.
+        logging.getLogger("databricks.sdk").setLevel(logging.DEBUG)
+        logging.getLogger("sharepack").setLevel(logging.DEBUG)

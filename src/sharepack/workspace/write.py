@@ -25,6 +25,11 @@ T = TypeVar("T")
 CREATE_ATTEMPTS = 6
 
 
+def _wait(seconds: float) -> None:
+    """Back off between attempts (a module function so tests can make it instant)."""
+    time.sleep(seconds)
+
+
 class RetrySuppressed(Exception):
     """Raised by `NoRetryClock.sleep` to stop the SDK's own retry loop after one attempt."""
 
@@ -97,7 +102,6 @@ class Writer:
     client: WorkspaceClient
     create_client: WorkspaceClient  # the same workspace with the SDK's retries switched off
     pack: str
-    backoff: Callable[[float], None] = time.sleep
 
     # -- pipelines -------------------------------------------------------------------------
     def create_pipeline(self, spec: Mapping[str, Any]) -> str:
@@ -122,7 +126,7 @@ class Writer:
                     return found[0].pipeline_id
                 if already_exists(exc):
                     raise WorkspaceError(f"creating pipeline {name}: {api_message(exc)}") from None
-                self.backoff(min(2**attempt * 0.2, 5))
+                _wait(min(2**attempt * 0.2, 5))
                 continue
             raise WorkspaceError(f"creating pipeline {name}: {api_message(exc)}") from None
         raise WorkspaceError(f"creating pipeline {name}: gave up after {CREATE_ATTEMPTS} attempts")
@@ -173,7 +177,7 @@ class Writer:
             survivor = self._keep_one_job(name)
             if survivor is not None:
                 return survivor
-            self.backoff(min(2**attempt * 0.2, 5))
+            _wait(min(2**attempt * 0.2, 5))
         raise WorkspaceError(f"creating job {name}: gave up after {CREATE_ATTEMPTS} attempts")
 
     def _keep_one_job(self, name: str) -> int | None:
@@ -204,7 +208,7 @@ class Writer:
         wait = retry_after(exc)
         if wait is None:
             return False
-        self.backoff(wait)
+        _wait(wait)
         return True
 
     def _call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:

@@ -1,0 +1,41 @@
+"""A token never appears in anything the CLI prints or writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import TOKEN
+from tests.helpers import write_pack
+from tests.reliability.census import pack_yaml
+
+
+def _everything_written(tmp_path: Path) -> str:
+    texts = []
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix != ".db":
+            texts.append(path.read_bytes().decode("utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+def test_token_is_never_printed_logged_or_saved(
+    cli: Any, workspace_env: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    assert "0123456789abcdef" in TOKEN  # recognisable
+    pack = write_pack(tmp_path, pack_yaml(3))
+    outputs = [
+        cli("plan", str(pack)),
+        cli("plan", str(pack), "--output", "json", "--out", str(tmp_path / "plan.json")),
+        cli("plan", str(pack), "--output", "markdown"),
+        cli("--debug", "apply", str(pack), "--auto-approve"),
+        cli("apply", str(pack), "--auto-approve", "--output", "json"),
+        cli("destroy", str(pack), "--auto-approve"),
+        cli("plan", str(pack), "--host", "http://127.0.0.1:9"),
+    ]
+    monkeypatch.delenv("SHAREPACK_DEBUG", raising=False)
+    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN + "-wrong")
+    outputs.append(cli("plan", str(pack)))
+    assert outputs[-1].code == 1 and "Traceback" not in outputs[-1].output
+    written = "\n".join(o.output for o in outputs) + _everything_written(tmp_path)
+    assert TOKEN not in written
+    assert "0123456789abcdef" not in written
