@@ -1,0 +1,41 @@
+"""validate and schema: check SharePack files, and print the JSON Schema editors use."""
+
+from __future__ import annotations
+
+import typer
+
+from sharepack.cli.app import app
+from sharepack.cli.options import Files, Target, Vars, parse_vars
+
+
+@app.command()
+def validate(files: Files, target: Target = None, var: Vars = None) -> None:
+    """Check SharePack files: every problem at once, as file:line:col. Exit 1 if any."""
+    from sharepack.errors import SpecError, SpecProblem
+    from sharepack.spec import load_pack
+
+    variables = parse_vars(var)
+    problems: list[SpecProblem] = []
+    for path in files:
+        try:
+            pack = load_pack(path, target=target, variables=variables)
+        except SpecError as exc:
+            problems += exc.problems
+            continue
+        pipelines = len(pack.pipelines)
+        jobs = sum(1 for p in pack.pipelines if p.schedule is not None) + len(pack.jobs)
+        where = f" (target {pack.target.name})" if pack.target else ""
+        typer.echo(
+            f"OK {path}: pack {pack.name}, {pipelines} pipeline{'s' if pipelines != 1 else ''}, "
+            f"{jobs} job{'s' if jobs != 1 else ''}{where}"
+        )
+    if problems:
+        raise SpecError(problems=problems)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a SharePack (for editors: yaml-language-server, VS Code)."""
+    from sharepack.spec.schema import pack_json_schema_text
+
+    typer.echo(pack_json_schema_text(), nl=False)

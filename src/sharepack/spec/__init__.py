@@ -1,0 +1,146 @@
+"""The SharePack language: load a YAML file into a resolved, validated `Pack`, or report every problem.
+
+    pack = load_pack("sharepacks/seed_example.yaml", target="dev", variables={"env": "dev"}, user="ana")
+
+Loading runs in stages, each reporting all it finds: YAML (safe, bounded, duplicate keys refused),
+variables and targets, the schema (pydantic models), then checks beyond types. Problems are
+`SpecError(problems=[SpecProblem(file, line, col, message, hint)])`, sorted by position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from sharepack.errors import SpecError, SpecProblem
+from sharepack.spec.checks import Checker
+from sharepack.spec.files import read_text
+from sharepack.spec.models import SharePack
+from sharepack.spec.resolve import resolve
+from sharepack.spec.resolved import (
+    OrchestrationTask,
+    Pack,
+    PackMetadata,
+    ResolvedOrchestration,
+    ResolvedPipeline,
+    ResolvedPolicy,
+    ResolvedTarget,
+)
+from sharepack.spec.validation_errors import validation_problems
+from sharepack.spec.variables import LOCAL_TARGET, choose_target, interpolate, variable_values
+from sharepack.spec.yaml_loader import compose
+
+__all__ = [
+    "LOCAL_TARGET",
+    "OrchestrationTask",
+    "Pack",
+    "PackMetadata",
+    "ResolvedOrchestration",
+    "ResolvedPipeline",
+    "ResolvedPolicy",
+    "ResolvedTarget",
+    "SharePack",
+    "load_pack",
+    "load_packs",
+]
+
+
+def load_pack(
+    path: str | Path,
+    *,
+    target: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    user: str = "user",
+    now: datetime | None = None,
+) -> Pack:
+    """Load, resolve and validate one SharePack; raises SpecError listing every problem found."""
+    file = str(path)
+    composed = compose(read_text(path), file)
+    problems = list(composed.problems)
+    if composed.fatal:
+        raise _error(problems)
+    data, index = composed.data, composed.index
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        line, col = index.root.mark
+        problems.append(
+            SpecProblem(
+                file,
+                line,
+                col,
+                f"a SharePack is a mapping of keys (share:, targets:, ...), but this document is {kind}",
+                "start from sharepacks/minimal.yaml",
+            )
+        )
+        raise _error(problems)
+    if "share" not in data and "pipelines" not in data:
+        line, col = index.root.mark
+        problems.append(
+            SpecProblem(
+                file,
+                line,
+                col,
+                "the pack declares no `share:` (nor `pipelines:`)",
+                "start from sharepacks/minimal.yaml",
+            )
+        )
+    chosen, found = choose_target(data, target, index, file)
+    problems += found
+    values, found = variable_values(data, chosen, variables or {}, user, index, file)
+    problems += found
+    problems += interpolate(data, values, user, index, file)
+    try:
+        spec = SharePack.model_validate(data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, index, file)
+    if problems:
+        raise _error(problems)
+    resolution = resolve(spec, path=Path(path), target=chosen, user=user, index=index)
+    problems = Checker(spec, resolution, index, file, now or datetime.now(UTC)).run()
+    if problems:
+        raise _error(problems)
+    return resolution.pack
+
+
+def load_packs(
+    paths: Iterable[str | Path],
+    *,
+    target: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    user: str = "user",
+    now: datetime | None = None,
+) -> list[Pack]:
+    """Load several packs, reporting the problems of all of them together."""
+    packs: list[Pack] = []
+    problems: list[SpecProblem] = []
+    names: dict[str, str] = {}
+    for path in paths:
+        try:
+            pack = load_pack(path, target=target, variables=variables, user=user, now=now)
+        except SpecError as exc:
+            problems += exc.problems
+            continue
+        if pack.name in names:
+            problems.append(
+                SpecProblem(
+                    str(path),
+                    1,
+                    1,
+                    f"pack name {pack.name!r} is also the name of {names[pack.name]}; "
+                    "each pack owns what carries its name, so names must differ",
+                    "set a distinct `metadata.name`",
+                )
+            )
+        names[pack.name] = str(path)
+        packs.append(pack)
+    if problems:
+        raise SpecError(problems=problems)
+    return packs
+
+
+def _error(problems: list[SpecProblem]) -> SpecError:
+    unique = list(dict.fromkeys(problems))
+    return SpecError(problems=sorted(unique, key=lambda p: (p.line, p.col)))

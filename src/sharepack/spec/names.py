@@ -1,0 +1,132 @@
+"""What Databricks accepts as names, tags, table names and emails — checked before anything is sent.
+
+Each function returns a message for a person, or None when the value is fine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+# Pipeline names are used as the task keys of the jobs that run them (Jobs API: at most 100
+# characters) and, suffixed with `_schedule`, as job names.
+PIPELINE_NAME_MAX = 100
+JOB_NAME_MAX_BYTES = 4096  # Jobs API: "The maximum length is 4096 bytes in UTF-8 encoding"
+UC_NAME_MAX = 255  # Unity Catalog object names
+TAG_KEY_MAX = 127  # cluster tags, which pipeline and job tags become (AWS: 127/255)
+TAG_VALUE_MAX = 255
+MAX_USER_TAGS = 22  # Databricks allows 25 tags per pipeline or job; sharepack adds up to 3 of its own
+
+# Quotes and backslashes break the `name LIKE '...'` filters used to find resources by name, and
+# `%` is a wildcard in them; control characters cannot be typed or shown.
+_NAME_FORBIDDEN = re.compile(r"""['"%\\\x00-\x1f\x7f]""")
+_PLAIN_PART = re.compile(r"\w+\Z")
+_QUOTED_PART = re.compile(r"`((?:[^`]|``)+)`\Z")
+_PART = r"(`(?:[^`]|``)+`|[^.`]+)"
+_THREE_PART = re.compile(rf"{_PART}\.{_PART}\.{_PART}\Z")
+_UC_FORBIDDEN = re.compile(r"[.\s/\x00-\x1f\x7f]")
+# Portable across clouds: AWS allows letters, digits, spaces and + - = . _ : / @ in tags; Azure
+# forbids < > % & \ ? / in keys.
+_TAG_KEY = re.compile(r"[\w .:+=@-]+\Z")
+_TAG_VALUE = re.compile(r"[\w .:+=@/-]*\Z")
+_RESERVED_TAG_KEYS = frozenset(
+    ("name", "vendor", "creator", "clusterid", "clustername", "runname", "jobid", "managed_by")
+)
+_RESERVED_TAG_PREFIXES = ("sharepack", "aws:", "azure", "microsoft", "windows")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
+
+
+def resource_name_problem(name: str, what: str, *, max_chars: int | None = None) -> str | None:
+    """Pipeline and job names: non-empty, no stray spaces, nothing that breaks name filters."""
+    if not name.strip():
+        return f"{what} name is empty"
+    if name != name.strip():
+        return f"{what} name {name!r} starts or ends with a space"
+    bad = _NAME_FORBIDDEN.search(name)
+    if bad:
+        return (
+            f"{what} name {name!r} contains {_describe(bad.group())}, which is not allowed: quotes, "
+            "backslashes and % break the name filters used to find it again"
+        )
+    if max_chars is not None and len(name) > max_chars:
+        return f"{what} name is {len(name)} characters long; the limit is {max_chars}"
+    if len(name.encode()) > JOB_NAME_MAX_BYTES:
+        return f"{what} name is longer than {JOB_NAME_MAX_BYTES} bytes"
+    return None
+
+
+def _describe(char: str) -> str:
+    return repr(char) if char.isprintable() else f"the control character U+{ord(char):04X}"
+
+
+def uc_name_problem(name: str, what: str) -> str | None:
+    """A catalog, schema or share name (one part)."""
+    quoted = _QUOTED_PART.match(name)
+    text = quoted.group(1).replace("``", "`") if quoted else name
+    if not text:
+        return f"{what} is empty"
+    if len(text) > UC_NAME_MAX:
+        return f"{what} {name!r} is longer than {UC_NAME_MAX} characters"
+    if quoted:
+        if _UC_FORBIDDEN.search(text):
+            return f"{what} {name!r} contains a period, space, slash or control character"
+        return None
+    if not _PLAIN_PART.match(text):
+        return (
+            f"{what} {name!r} may contain only letters, digits and underscores "
+            "(wrap it in backticks for other characters)"
+        )
+    return None
+
+
+def three_part_name_problem(name: str) -> str | None:
+    """`catalog.schema.table`, each part a plain identifier or a backticked name."""
+    match = _THREE_PART.match(name)
+    if not match:
+        return f"{name!r} is not a three-part name catalog.schema.table"
+    for label, part in zip(("catalog", "schema", "table"), match.groups(), strict=True):
+        problem = uc_name_problem(part, f"{label} name")
+        if problem:
+            return f"in {name!r}: {problem}"
+    return None
+
+
+def tag_problems(tags: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(key, message) for each tag Databricks would refuse or that collides with ours."""
+    problems: list[tuple[str, str]] = []
+    for key, value in tags.items():
+        lowered = key.lower()
+        if not key:
+            problems.append((key, "a tag key is empty"))
+        elif len(key) > TAG_KEY_MAX:
+            problems.append((key, f"tag key {key[:20]!r}... is longer than {TAG_KEY_MAX} characters"))
+        elif not _TAG_KEY.match(key):
+            problems.append(
+                (key, f"tag key {key!r} may contain only letters, digits, spaces and _ . : + = @ -")
+            )
+        elif lowered in _RESERVED_TAG_KEYS or lowered.startswith(_RESERVED_TAG_PREFIXES):
+            problems.append((key, f"tag key {key!r} is reserved (by Databricks, the cloud or sharepack)"))
+        elif len(value) > TAG_VALUE_MAX:
+            problems.append((key, f"the value of tag {key!r} is longer than {TAG_VALUE_MAX} characters"))
+        elif not _TAG_VALUE.match(value):
+            problems.append(
+                (
+                    key,
+                    f"the value of tag {key!r} may contain only letters, digits, spaces and _ . : + = @ / -",
+                )
+            )
+    return problems
+
+
+def email_problem(address: str) -> str | None:
+    if len(address) > 254 or not _EMAIL.match(address):
+        return f"{address!r} is not an email address"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    if url == "local":
+        return None
+    if not re.match(r"https?://[^\s/]+", url):
+        return f"{url!r} is not a workspace URL (https://...) or `local`"
+    return None

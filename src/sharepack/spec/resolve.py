@@ -1,0 +1,250 @@
+"""Apply pipeline_defaults, the chosen target and its mode to a validated SharePack.
+
+Precedence for each pipeline setting, most specific first: the pipeline itself, the target's
+`pipeline_defaults`, the pack's `pipeline_defaults`, the built-in default. The merge is shallow
+except `tags` and `configuration`, which merge key by key; `notebook` and `libraries` are one
+setting (the pipeline's code). Where each setting came from is kept, so that a check can point
+at the line that set it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sharepack.schedule.forms import AnySchedule, EventSchedule
+from sharepack.spec.models import Job, Library, Pipeline, PipelineSettings, Share, SharePack
+from sharepack.spec.positions import PositionIndex
+from sharepack.spec.resolved import (
+    OrchestrationTask,
+    Pack,
+    PackMetadata,
+    ResolvedOrchestration,
+    ResolvedPipeline,
+    ResolvedPolicy,
+    ResolvedTarget,
+)
+from sharepack.spec.variables import LOCAL_TARGET, ChosenTarget
+
+YamlPath = tuple[str | int, ...]
+_MERGED_MAPS = ("tags", "configuration")
+_CODE = ("notebook", "libraries")
+
+
+@dataclass(frozen=True)
+class PipelineSource:
+    """Where a resolved pipeline was declared, and where each of its settings came from."""
+
+    path: YamlPath
+    spec: Pipeline
+    share: Share | None
+    origins: dict[str, YamlPath]  # setting name (as written in YAML) -> path of the value
+
+
+@dataclass(frozen=True)
+class JobSource:
+    path: YamlPath
+    spec: Job
+
+
+@dataclass(frozen=True)
+class Resolution:
+    pack: Pack
+    pipelines: tuple[PipelineSource, ...]  # parallel to pack.pipelines
+    jobs: tuple[JobSource, ...]  # parallel to pack.jobs
+
+
+def resolve(
+    spec: SharePack,
+    *,
+    path: Path,
+    target: ChosenTarget | None,
+    user: str,
+    index: PositionIndex,
+) -> Resolution:
+    resolved_target = _target(spec, target, user)
+    prefix = resolved_target.name_prefix if resolved_target else ""
+    development = resolved_target is not None and resolved_target.mode == "development"
+    layers: list[tuple[PipelineSettings, YamlPath]] = []
+    if spec.pipeline_defaults is not None:
+        layers.append((spec.pipeline_defaults, ("pipeline_defaults",)))
+    if target is not None and target.declared:
+        target_defaults = spec.targets[target.name].pipeline_defaults
+        if target_defaults is not None:
+            layers.append((target_defaults, ("targets", target.name, "pipeline_defaults")))
+
+    declared: list[tuple[Pipeline, Share | None, YamlPath]] = []
+    for s, declaring_share in enumerate(spec.share):
+        for p, pipeline in enumerate(declaring_share.pipelines):
+            declared.append((pipeline, declaring_share, ("share", s, "pipelines", p)))
+    for p, pipeline in enumerate(spec.pipelines):
+        declared.append((pipeline, None, ("pipelines", p)))
+    final_names = {pipeline.name_prefix: prefix + pipeline.name_prefix for pipeline, _, _ in declared}
+
+    def final_schedule(schedule: AnySchedule | None) -> AnySchedule | None:
+        if schedule is None:
+            return None
+        if isinstance(schedule, EventSchedule) and schedule.on.pipeline_updated in final_names:
+            on = schedule.on.model_copy(
+                update={"pipeline_updated": final_names[schedule.on.pipeline_updated]}
+            )
+            schedule = schedule.model_copy(update={"on": on})
+        return schedule.model_copy(update={"paused": True}) if development else schedule
+
+    pipelines: list[ResolvedPipeline] = []
+    sources: list[PipelineSource] = []
+    for pipeline, share, pipeline_path in declared:
+        values, origins = _merged_settings([*layers, (pipeline, pipeline_path)])
+        catalog, schema = _target_schema(values, pipeline, share)
+        libraries: list[Library] = values.get("libraries", [])
+        pipelines.append(
+            ResolvedPipeline(
+                name=final_names[pipeline.name_prefix],
+                declared_name=pipeline.name_prefix,
+                share=share.name if share else None,
+                source_asset=pipeline.source_asset,
+                catalog=catalog,
+                schema_name=schema,
+                serverless=values.get("serverless", True),
+                libraries=tuple(_library_json(library) for library in libraries),
+                configuration=dict(values.get("configuration", {})),
+                channel=values.get("channel"),
+                development=True if development else values.get("development", False),
+                continuous=values.get("continuous", False),
+                photon=values.get("photon"),
+                edition=values.get("edition"),
+                tags=dict(values.get("tags", {})),
+                notifications=values.get("notification"),
+                schedule=final_schedule(values.get("schedule")),
+                location=index.position(pipeline_path),
+            )
+        )
+        sources.append(PipelineSource(pipeline_path, pipeline, share, origins))
+
+    jobs: list[ResolvedOrchestration] = []
+    job_sources: list[JobSource] = []
+    for name, job in spec.jobs.items():
+        job_path: YamlPath = ("jobs", name)
+        jobs.append(
+            ResolvedOrchestration(
+                name=prefix + name,
+                declared_name=name,
+                schedule=final_schedule(job.schedule),
+                tasks=_tasks(job, final_names),
+                tags=dict(job.tags),
+                notifications=job.notification,
+                location=index.key_position(job_path),
+            )
+        )
+        job_sources.append(JobSource(job_path, job))
+
+    pack = Pack(
+        name=_pack_name(spec, path),
+        path=path,
+        metadata=PackMetadata(
+            owner=spec.metadata.owner if spec.metadata else None,
+            description=spec.metadata.description if spec.metadata else None,
+            workspace_url=spec.metadata.workspace_url if spec.metadata else None,
+        ),
+        target=resolved_target,
+        pipelines=tuple(pipelines),
+        jobs=tuple(jobs),
+        policy=_policy(spec),
+    )
+    return Resolution(pack, tuple(sources), tuple(job_sources))
+
+
+def _pack_name(spec: SharePack, path: Path) -> str:
+    if spec.metadata is not None and spec.metadata.name is not None:
+        return spec.metadata.name
+    return path.stem
+
+
+def _policy(spec: SharePack) -> ResolvedPolicy:
+    from sharepack.schedule.forms import duration_seconds
+
+    if spec.policy is None or spec.policy.min_interval is None:
+        return ResolvedPolicy()
+    return ResolvedPolicy(spec.policy.min_interval, duration_seconds(spec.policy.min_interval))
+
+
+def _target(spec: SharePack, chosen: ChosenTarget | None, user: str) -> ResolvedTarget | None:
+    if chosen is None:
+        return None
+    if not chosen.declared:
+        return ResolvedTarget(LOCAL_TARGET, None, LOCAL_TARGET, None, "")
+    target = spec.targets[chosen.name]
+    workspace = target.workspace
+    host = workspace.host if workspace else None
+    if host is None and chosen.name == LOCAL_TARGET:
+        host = LOCAL_TARGET
+    if target.name_prefix is not None:
+        prefix = target.name_prefix
+    else:
+        prefix = f"dev_{user}_" if target.mode == "development" else ""
+    return ResolvedTarget(
+        name=chosen.name,
+        mode=target.mode,
+        host=host,
+        profile=workspace.profile if workspace else None,
+        name_prefix=prefix,
+    )
+
+
+def _merged_settings(
+    layers: list[tuple[PipelineSettings, YamlPath]],
+) -> tuple[dict[str, Any], dict[str, YamlPath]]:
+    values: dict[str, Any] = {}
+    origins: dict[str, YamlPath] = {}
+    for settings, path in layers:
+        written = settings.model_fields_set
+        for name in written:
+            if name in ("name_prefix", "source_asset") or name in _CODE:
+                continue
+            key = "schema" if name == "schema_name" else name
+            value = getattr(settings, name)
+            if name in _MERGED_MAPS:
+                values[name] = {**values.get(name, {}), **value}
+                for item in value:
+                    origins[f"{key}.{item}"] = (*path, key, item)
+            else:
+                values[name] = value
+            origins[key] = (*path, key)
+        if written & set(_CODE):
+            code = [Library(notebook=settings.notebook)] if settings.notebook is not None else []
+            values["libraries"] = code + list(settings.libraries)
+            origins["libraries"] = (*path, "libraries" if "libraries" in written else "notebook")
+    return values, origins
+
+
+def _target_schema(values: dict[str, Any], pipeline: Pipeline, share: Share | None) -> tuple[str, str]:
+    """Where the pipeline publishes: as set, else the share's mount point, else the source's schema."""
+    parts = [part.strip("`") for part in pipeline.source_asset.split(".")]
+    source_catalog = parts[0] if len(parts) == 3 else ""
+    source_schema = parts[1] if len(parts) == 3 else ""
+    mount = share.delta_share if share else None
+    catalog = values.get("catalog") or (mount.ext_catalog_name if mount else None) or source_catalog
+    schema = values.get("schema_name") or (mount.ext_schema_name if mount else None) or source_schema
+    return catalog, schema
+
+
+def _library_json(library: Library) -> dict[str, Any]:
+    if library.notebook is not None:
+        return {"notebook": {"path": library.notebook}}
+    if library.file is not None:
+        return {"file": {"path": library.file}}
+    return {"glob": {"include": library.glob}}
+
+
+def _tasks(job: Job, final_names: dict[str, str]) -> tuple[OrchestrationTask, ...]:
+    def final(name: str) -> str:
+        return final_names.get(name, name)
+
+    if job.pipelines is not None:
+        names = [final(name) for name in job.pipelines]
+        return tuple(OrchestrationTask(name, (names[i - 1],) if i else ()) for i, name in enumerate(names))
+    return tuple(
+        OrchestrationTask(final(task.pipeline), tuple(final(d) for d in task.depends_on))
+        for task in job.tasks or []
+    )
