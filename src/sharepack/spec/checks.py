@@ -46,8 +46,9 @@ class Checker:
         self.declared = {source.spec.name_prefix for source in resolution.pipelines}
 
     def report(self, path: YamlPath, message: str, hint: str | None = None, *, key: bool = False) -> None:
-        line, col = self.index.locate(path, key=key).mark
-        where = render_path(path)
+        found = self.index.locate(path, key=key)
+        line, col = found.mark
+        where = render_path(found.matched)
         self.problems.append(
             SpecProblem(self.file, line, col, f"{where}: {message}" if where else message, hint)
         )
@@ -196,7 +197,7 @@ class Checker:
         where = (*path, "pipeline_updated")
         if declared_target is None:
             hint = did_you_mean(target, self.declared) or "name a pipeline of this pack (its name_prefix)"
-            self.report(where, f"pipeline_updated: {target!r} is not a pipeline of this pack", hint)
+            self.report(where, f"{target!r} is not a pipeline of this pack", hint)
         elif declared_target == own:
             self.report(where, "a pipeline cannot be triggered by its own updates (it would run forever)")
 
@@ -226,8 +227,8 @@ class Checker:
             if job.name in schedule_jobs:
                 self.report(
                     path,
-                    f"job name {job.name!r} is already the name of pipeline "
-                    f"{schedule_jobs[job.name]!r}'s schedule job",
+                    f"job name {job.name!r} is taken by the schedule job of pipeline "
+                    f"{schedule_jobs[job.name]!r}",
                     "choose another name for the orchestration",
                     key=True,
                 )

@@ -74,13 +74,13 @@ def variable_values(
     for name, body in declared.items():
         value = body.get("default") if isinstance(body, dict) else body
         values[name] = _text(value)
-    sources: list[tuple[tuple[str | int, ...], Mapping[str, Any]]] = []
-    if target is not None and target.declared:
-        body = data["targets"][target.name]
-        target_vars = body.get("variables") if isinstance(body, dict) else None
-        if isinstance(target_vars, dict):
-            sources.append((("targets", target.name, "variables"), target_vars))
-    for path, given in sources:
+    targets = data.get("targets")
+    for target_name, body in targets.items() if isinstance(targets, dict) else ():
+        given = body.get("variables") if isinstance(body, dict) else None
+        if not isinstance(given, dict):
+            continue
+        path = ("targets", target_name, "variables")
+        chosen = target is not None and target.declared and target.name == target_name
         for name, value in given.items():
             if name not in declared:
                 line, col = index.key_position((*path, name))
@@ -88,7 +88,7 @@ def variable_values(
                 problems.append(
                     SpecProblem(file, line, col, f"{render_path(path)}: unknown variable {name!r}", hint)
                 )
-            else:
+            elif chosen:
                 values[name] = _text(value)
     for name, value in overrides.items():
         if name not in declared:
