@@ -43,8 +43,13 @@ def pipeline_validator() -> Any:
 
 def job_errors(settings: Mapping[str, Any]) -> list[str]:
     trimmed = {k: v for k, v in settings.items() if k not in API_ONLY_JOB_FIELDS}
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in job_validator().iter_errors(trimmed)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in job_validator().iter_errors(trimmed)
+    ]
 
 
 def pipeline_errors(spec: Mapping[str, Any]) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in pipeline_validator().iter_errors(dict(spec))]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in pipeline_validator().iter_errors(dict(spec))
+    ]
