@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from sharepack.schedule.forms import AnySchedule, EmailNotifications
 from sharepack.schedule.job_settings import job_trigger_settings, task_options
 
 if TYPE_CHECKING:
-    from sharepack.spec import Pack
+    from sharepack.spec import Pack, ResolvedPipeline
 
 SCHEDULE_JOB_SUFFIX = "_schedule"
 RUN_DATE_PARAMETER = {"name": "run_date", "default": "{{job.trigger.time.iso_date}}"}
@@ -107,12 +107,12 @@ def desired_state(pack: Pack) -> DesiredState:
     return DesiredState(pack=pack.name, pipelines=pipelines, jobs=tuple(jobs))
 
 
-def _target_tables(pipeline: Any) -> list[str]:
+def _target_tables(pipeline: ResolvedPipeline) -> list[str]:
     table = str(pipeline.source_asset).split(".")[-1]
     return [f"{pipeline.catalog}.{pipeline.schema_name}.{table}"]
 
 
-def _desired_pipeline(pipeline: Any, ownership: Mapping[str, str]) -> DesiredPipeline:
+def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) -> DesiredPipeline:
     spec: dict[str, Any] = {
         "name": pipeline.name,
         "catalog": pipeline.catalog,
@@ -121,7 +121,7 @@ def _desired_pipeline(pipeline: Any, ownership: Mapping[str, str]) -> DesiredPip
         "development": pipeline.development,
         "continuous": pipeline.continuous,
         "configuration": {
-            "sharepack.share": pipeline.share,
+            **({"sharepack.share": pipeline.share} if pipeline.share else {}),
             "sharepack.source_asset": pipeline.source_asset,
             **pipeline.configuration,
         },
@@ -161,7 +161,7 @@ def _schedule_job(
     tasks: Sequence[tuple[str, tuple[str, ...]]],
     tags: Mapping[str, str],
     notifications: EmailNotifications | None,
-    tables_of_pipeline: Any,
+    tables_of_pipeline: Callable[[str], list[str]],
     carries_digest_of: str | None = None,
 ) -> DesiredJob:
     settings: dict[str, Any] = {"name": name, "max_concurrent_runs": 1}
