@@ -270,7 +270,10 @@ class Checker:
                 elif dependency not in names:
                     hint = did_you_mean(dependency, names) or "add a task for it, or remove the dependency"
                     self.report(where, f"{dependency!r} is not a task of this job", hint)
-        cycle = find_cycle({task.pipeline: [d for d in task.depends_on if d in names] for task in tasks})
+        edges = {
+            task.pipeline: [d for d in task.depends_on if d in names and d != task.pipeline] for task in tasks
+        }
+        cycle = find_cycle(edges)
         if cycle:
             self.report((*path, "tasks"), "the tasks depend on each other in a cycle: " + " -> ".join(cycle))
 

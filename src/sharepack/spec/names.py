@@ -24,7 +24,7 @@ _PLAIN_PART = re.compile(r"\w+\Z")
 _QUOTED_PART = re.compile(r"`((?:[^`]|``)+)`\Z")
 _PART = r"(`(?:[^`]|``)+`|[^.`]+)"
 _THREE_PART = re.compile(rf"{_PART}\.{_PART}\.{_PART}\Z")
-_UC_FORBIDDEN = re.compile(r"[.\s/\x00-\x1f\x7f]")
+_UC_FORBIDDEN = re.compile(r"[.\s/`\x00-\x1f\x7f]")
 # Portable across clouds: AWS allows letters, digits, spaces and + - = . _ : / @ in tags; Azure
 # forbids < > % & \ ? / in keys.
 _TAG_KEY = re.compile(r"[\w .:+=@-]+\Z")
@@ -60,23 +60,29 @@ def _describe(char: str) -> str:
 
 
 def uc_name_problem(name: str, what: str) -> str | None:
-    """A catalog, schema or share name (one part)."""
-    quoted = _QUOTED_PART.match(name)
-    text = quoted.group(1).replace("``", "`") if quoted else name
-    if not text:
+    """A catalog, schema or share name as the APIs take it (no backticks): Unity Catalog's rules."""
+    if not name:
         return f"{what} is empty"
-    if len(text) > UC_NAME_MAX:
+    if len(name) > UC_NAME_MAX:
         return f"{what} {name!r} is longer than {UC_NAME_MAX} characters"
-    if quoted:
-        if _UC_FORBIDDEN.search(text):
-            return f"{what} {name!r} contains a period, space, slash or control character"
-        return None
-    if not _PLAIN_PART.match(text):
-        return (
-            f"{what} {name!r} may contain only letters, digits and underscores "
-            "(wrap it in backticks for other characters)"
+    bad = _UC_FORBIDDEN.search(name)
+    if bad:
+        char = bad.group()
+        shown = {" ": "a space", ".": "a period", "/": "a slash", "`": "a backtick"}.get(char) or _describe(
+            char
         )
+        return f"{what} {name!r} contains {shown}, which Unity Catalog names cannot contain"
     return None
+
+
+def _part_problem(part: str, what: str) -> str | None:
+    """One part of a dotted name: a plain identifier, or any Unity Catalog name in backticks."""
+    quoted = _QUOTED_PART.match(part)
+    if quoted:
+        return uc_name_problem(quoted.group(1).replace("``", "`"), what)
+    if not _PLAIN_PART.match(part):
+        return f"{what} {part!r} needs backticks: unquoted, a name has only letters, digits and underscores"
+    return uc_name_problem(part, what)
 
 
 def three_part_name_problem(name: str) -> str | None:
@@ -85,7 +91,7 @@ def three_part_name_problem(name: str) -> str | None:
     if not match:
         return f"{name!r} is not a three-part name catalog.schema.table"
     for label, part in zip(("catalog", "schema", "table"), match.groups(), strict=True):
-        problem = uc_name_problem(part, f"{label} name")
+        problem = _part_problem(part, f"{label} name")
         if problem:
             return f"in {name!r}: {problem}"
     return None
