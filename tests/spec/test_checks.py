@@ -204,3 +204,30 @@ def test_find_cycle_reports_a_closed_path() -> None:
     assert find_cycle({"a": [], "b": ["a"], "c": ["a", "b"]}) is None
     long_chain = {str(i): [str(i + 1)] for i in range(5000)}
     assert find_cycle(long_chain) is None  # iterative: no recursion limit
+
+
+def test_policy_min_interval_is_checked_by_the_schedule_language(
+    pack_file: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+    from datetime import UTC, datetime
+
+    calls: list[tuple[object, int, datetime]] = []
+
+    def check_min_interval(schedule: object, min_interval_seconds: int, now: datetime) -> str | None:
+        calls.append((schedule, min_interval_seconds, now))
+        return "runs every 30 minutes, more often than policy.min_interval (1h)"
+
+    policy = types.ModuleType("sharepack.schedule.policy")
+    policy.check_min_interval = check_min_interval  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sharepack.schedule.policy", policy)
+    text = "policy: {min_interval: 1h}\n" + pipelines(
+        "name_prefix: a\nsource_asset: c.s.t\nschedule: {every: 30m}"
+    )
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    assert problems_of(pack_file(text), now=now) == [
+        "5:15: pipelines[0].schedule: runs every 30 minutes, more often than policy.min_interval (1h)"
+    ]
+    ((_, seconds, when),) = calls
+    assert (seconds, when) == (3600, now)

@@ -43,6 +43,7 @@ __all__ = [
     "ResolvedPolicy",
     "ResolvedTarget",
     "SharePack",
+    "duplicate_pack_names",
     "load_pack",
     "load_packs",
 ]
@@ -116,29 +117,36 @@ def load_packs(
     """Load several packs, reporting the problems of all of them together."""
     packs: list[Pack] = []
     problems: list[SpecProblem] = []
-    names: dict[str, str] = {}
     for path in paths:
         try:
-            pack = load_pack(path, target=target, variables=variables, user=user, now=now)
+            packs.append(load_pack(path, target=target, variables=variables, user=user, now=now))
         except SpecError as exc:
             problems += exc.problems
-            continue
-        if pack.name in names:
+    problems += duplicate_pack_names(packs)
+    if problems:
+        raise SpecError(problems=problems)
+    return packs
+
+
+def duplicate_pack_names(packs: Iterable[Pack]) -> list[SpecProblem]:
+    """Two packs with one name would each claim (and could prune) what the other created."""
+    problems: list[SpecProblem] = []
+    first: dict[str, Pack] = {}
+    for pack in packs:
+        if pack.name in first:
             problems.append(
                 SpecProblem(
-                    str(path),
+                    str(pack.path),
                     1,
                     1,
-                    f"pack name {pack.name!r} is also the name of {names[pack.name]}; "
+                    f"pack name {pack.name!r} is also the name of {first[pack.name].path}; "
                     "each pack owns what carries its name, so names must differ",
                     "set a distinct `metadata.name`",
                 )
             )
-        names[pack.name] = str(path)
-        packs.append(pack)
-    if problems:
-        raise SpecError(problems=problems)
-    return packs
+        else:
+            first[pack.name] = pack
+    return problems
 
 
 def _error(problems: list[SpecProblem]) -> SpecError:

@@ -129,6 +129,8 @@ class Checker:
                     asset_path, f"{pipeline.source_asset!r} is not one of the share's share_assets", hint
                 )
             for key, value in (("catalog", pipeline.catalog), ("schema", pipeline.schema_name)):
+                if not value and asset_problem:
+                    continue  # derived from a source_asset already reported
                 where = origin.get(key, path)
                 set_it = None if key in origin else f"set `{key}:` on the pipeline or in pipeline_defaults"
                 self.check(uc_name_problem(value, f"{key} name"), where, set_it)
@@ -214,7 +216,10 @@ class Checker:
             policy = importlib.import_module("sharepack.schedule.policy")
         except ImportError:  # the schedule package's policy module is not there yet
             return
-        message = policy.check_min_interval(schedule, seconds, self.now)
+        try:
+            message = policy.check_min_interval(schedule, seconds, self.now)
+        except ValueError as exc:  # a schedule the policy cannot evaluate is itself a problem
+            message = str(exc)
         if message:
             self.report(path, message, f"policy.min_interval is {self.pack.policy.min_interval}")
 

@@ -49,13 +49,18 @@ def choose_target(
             SpecProblem(file, line, col, f"--target {requested}: the pack has no such target", hint)
         ]
     defaults = [
-        name for name, body in declared.items() if isinstance(body, dict) and body.get("default") is True
+        name for name, body in declared.items() if isinstance(body, dict) and _true(body.get("default"))
     ]
     if len(defaults) > 1:
         line, col = index.key_position(("targets", defaults[1], "default"))
         message = f"targets.{defaults[1]}: only one target may be the default (so is {defaults[0]!r})"
         return None, [SpecProblem(file, line, col, message)]
     return (ChosenTarget(defaults[0], True), []) if defaults else (None, [])
+
+
+def _true(value: Any) -> bool:
+    # As pydantic reads a boolean, so that `default: "true"` means the same here as in the model.
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1"))
 
 
 def variable_values(
