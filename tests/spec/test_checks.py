@@ -10,7 +10,7 @@ import pytest
 from sharepack.spec import load_pack
 from sharepack.spec.checks import find_cycle
 from sharepack.spec.names import three_part_name_problem
-from tests.spec.conftest import problems_of
+from tests.spec.helpers import problems_of
 
 Write = Callable[..., Path]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.spec.conftest import REPO, SHAREPACKS
+from tests.spec.helpers import REPO, SHAREPACKS
 
 Write = Callable[..., Path]
 

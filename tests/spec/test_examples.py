@@ -12,7 +12,7 @@ import pytest
 
 from sharepack.spec import load_pack
 from sharepack.spec.yaml_loader import compose
-from tests.spec.conftest import REPO, SHAREPACKS
+from tests.spec.helpers import REPO, SHAREPACKS
 
 Write = Callable[..., Path]
 VALID = sorted(SHAREPACKS.glob("*.yaml"))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sharepack.errors import SpecError
 from sharepack.spec import Pack, load_pack
-from tests.spec.conftest import SHAREPACKS
+from tests.spec.helpers import SHAREPACKS
 
 BUDGET = settings(
     max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

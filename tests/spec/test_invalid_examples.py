@@ -15,7 +15,7 @@ import pytest
 
 from sharepack.errors import SpecError
 from sharepack.spec import load_pack
-from tests.spec.conftest import REPO, SHAREPACKS
+from tests.spec.helpers import REPO, SHAREPACKS
 
 INVALID = sorted((SHAREPACKS / "invalid").glob("*.yaml"))
 WILDCARD = "..."

@@ -9,7 +9,7 @@ import pytest
 
 from sharepack.schedule.forms import ContinuousSchedule, CronSchedule, EventSchedule
 from sharepack.spec import load_pack
-from tests.spec.conftest import problems_of
+from tests.spec.helpers import problems_of
 
 Write = Callable[..., Path]
 

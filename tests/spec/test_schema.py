@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sharepack.spec.schema import pack_json_schema, pack_json_schema_text
-from tests.spec.conftest import REPO
+from tests.spec.helpers import REPO
 
 SCHEMA_FILE = REPO / "schemas" / "sharepack.schema.json"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sharepack.spec.models import SharePack
 from sharepack.spec.validation_errors import allowed_keys, yaml_loc
-from tests.spec.conftest import problems_of
+from tests.spec.helpers import problems_of
 
 Write = Callable[..., Path]
 

@@ -217,3 +217,12 @@ def test_compose_reports_every_duplicate_and_keeps_going() -> None:
     assert not composed.fatal
     assert [(p.line, p.col) for p in composed.problems] == [(2, 1), (3, 11)]
     assert composed.data == {"a": 1, "b": {"c": 1}}
+
+
+def test_problems_found_before_a_syntax_error_are_kept() -> None:
+    composed = compose("a: 1\na: 2\nb: [1, 2\n", "f.yaml")
+    assert composed.fatal
+    assert [p.message.split(":")[0] for p in composed.problems] == [
+        "duplicate key 'a' (first given at line 1)",
+        "invalid YAML",
+    ]

@@ -98,11 +98,12 @@ class PositionIndex:
         for segment in path:
             nxt = current.child(segment)
             if nxt is None:
+                key_mark = None
                 continue
             key_mark = current.key_mark(segment) if isinstance(segment, str) else nxt.mark
             current = nxt
             matched.append(segment)
-        if key and matched and matched[-1] == (path[-1] if path else None) and key_mark is not None:
+        if key and key_mark is not None:  # the last segment named a node: point at its key
             return Located(key_mark, tuple(matched))
         return Located(current.mark, tuple(matched))
 

@@ -64,11 +64,12 @@ def load_yaml(path: str | Path) -> tuple[Any, PositionIndex]:
 
 def compose(text: str, file: str) -> Composed:
     """Build the data and positions of a single-document YAML text."""
+    builder = _Builder(text, file)
     try:
         _refuse_unprintable(text, file)
-        return _Builder(text, file).document()
-    except _Fatal as exc:
-        return Composed(None, PositionIndex(NodePos(1, 1)), [exc.problem], fatal=True)
+        return builder.document()
+    except _Fatal as exc:  # what was found before the fatal problem is reported too
+        return Composed(None, PositionIndex(NodePos(1, 1)), [*builder.problems, exc.problem], fatal=True)
 
 
 def _refuse_unprintable(text: str, file: str) -> None:
