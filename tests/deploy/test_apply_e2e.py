@@ -187,7 +187,7 @@ def test_prune_deletes_only_jobs_that_carry_our_tags(
     assert cli("apply", str(pack), "--auto-approve").code == 0
     stranger = client.jobs.create(name="someone_elses_job", tags={"team": "other"})
     shorter = SEED.split("      - name_prefix: sales_orders_sync")[0]
-    write_pack(tmp_path, shorter.replace("- catalog.sales_schema.customer_orders\n", ""), "sales.yaml")
+    write_pack(tmp_path, shorter.replace("      - catalog.sales_schema.customer_orders\n", ""), "sales.yaml")
     plan = cli("plan", str(pack))
     assert "--prune" in plan.output  # the orphan is reported, not deleted
     assert cli("apply", str(pack), "--auto-approve").code == 0

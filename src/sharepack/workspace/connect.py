@@ -120,7 +120,7 @@ def _connect_local(state_dir: Path) -> Workspace:
 
     state_dir.mkdir(parents=True, exist_ok=True)
     emulator = Emulator(EmulatorConfig(state_path=str(state_dir / "local.db"))).start()
-    kwargs = {"host": emulator.url, "token": emulator.token, "auth_type": "pat"}
+    kwargs: dict[str, Any] = {"host": emulator.url, "token": emulator.token, "auth_type": "pat"}
     return Workspace(
         client=_client(**kwargs),
         create_client=_client(no_retry=True, **kwargs),

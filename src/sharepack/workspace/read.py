@@ -48,7 +48,8 @@ def read_actual(
             lambda: _list_pipelines(client),
             lambda name: _lookup_pipeline(client, name),
             lambda p: p.name,
-            complete=False,
+            lambda p: False,
+            complete=options.complete,
         )
         jobs_future = pool.submit(
             _read_kind,
@@ -56,6 +57,7 @@ def read_actual(
             lambda: _list_jobs(client),
             lambda name: _lookup_job(client, name),
             lambda j: j.name,
+            lambda j: j.is_managed(desired.pack),
             complete=options.complete,
         )
         pipelines, _ = pipelines_future.result()
@@ -84,15 +86,19 @@ def _read_kind(
     list_all: Callable[[], Iterator[T]],
     lookup: Callable[[str], list[T]],
     name_of: Callable[[T], str],
+    ours: Callable[[T], bool],
     *,
     complete: bool,
 ) -> tuple[list[T], bool]:
-    """(resources whose name is wanted — or all of them when `complete`, whether the list was exhausted)."""
+    """The resources that matter — wanted by name, or ours — and whether every one was seen.
+
+    When the whole kind fits in one page, all of it is kept: finding what the pack owns but no
+    longer declares then costs nothing extra."""
     items = list_all()
     first_page = list(itertools.islice(items, PAGE_SIZE))
-    found = [r for r in first_page if complete or name_of(r) in wanted]
     if len(first_page) < PAGE_SIZE:
-        return found, True
+        return first_page, True
+    found = [r for r in first_page if complete or name_of(r) in wanted or ours(r)]
     missing = wanted - {name_of(r) for r in first_page}
     if not complete and len(missing) <= LOOKUP_LIMIT:
         # Names are exact, so a name already seen on the first page cannot appear again
@@ -101,7 +107,7 @@ def _read_kind(
         looked_up = itertools.chain.from_iterable(_parallel(lookup, sorted(names), LOOKUP_LIMIT))
         unique = {_identity(r): r for r in itertools.chain(found, looked_up)}
         return list(unique.values()), False
-    rest = [r for r in items if complete or name_of(r) in wanted]
+    rest = [r for r in items if complete or name_of(r) in wanted or ours(r)]
     return found + rest, True
 
 

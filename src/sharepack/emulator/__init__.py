@@ -1,0 +1,169 @@
+"""A local Databricks workspace: the Jobs, Pipelines and Workspace REST APIs on 127.0.0.1.
+
+It imports nothing else from sharepack, so it can ship on its own. Start it in-process:
+
+    with Emulator(EmulatorConfig()) as emu:
+        WorkspaceClient(host=emu.url, token=emu.token, auth_type="pat")
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sharepack.emulator.lite_faults import REALISTIC_LIMITS, Faults, RequestRecord
+from sharepack.emulator.lite_jobs import run_now
+from sharepack.emulator.lite_server import Context, Server, make_handler
+from sharepack.emulator.lite_store import Store
+
+__all__ = ["Emulator", "EmulatorConfig", "RequestRecord"]
+
+
+@dataclass
+class EmulatorConfig:
+    state_path: str = ":memory:"
+    token: str = "dapi-local-emulator"
+    latency_ms: float = 0
+    rate_limit_per_s: float | None = None
+    rate_limits: dict[str, float] | None = None
+    fault_rate: float = 0
+    drop_rate: float = 0
+    seed: int = 0
+    run_duration_s: float = 0.05
+    host: str = "127.0.0.1"
+    port: int = 0
+    fail_after_mutations: int | None = None
+    fail_matching: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+
+    @classmethod
+    def realistic(cls, **overrides: Any) -> EmulatorConfig:
+        """50 ms a request and Databricks' published per-workspace rate limits."""
+        return cls(latency_ms=50, rate_limits=dict(REALISTIC_LIMITS), **overrides)
+
+
+_FAULT_FIELDS = {f.name for f in fields(Faults) if not f.name.startswith("_")}
+
+
+class Emulator:
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self._store = Store(self.config.state_path)
+        self._faults = Faults()
+        self._ctx = Context(self._store, self._faults, self.config.token, self.config.run_duration_s)
+        self.configure(
+            latency_ms=self.config.latency_ms,
+            rate_limit_per_s=self.config.rate_limit_per_s,
+            rate_limits=dict(self.config.rate_limits or {}),
+            fault_rate=self.config.fault_rate,
+            drop_rate=self.config.drop_rate,
+            seed=self.config.seed,
+            fail_after_mutations=self.config.fail_after_mutations,
+            fail_matching=list(self.config.fail_matching),
+        )
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> Emulator:
+        handler = make_handler(self._ctx, self._admin)
+        self._server = Server((self.config.host, self.config.port), handler)
+        self._ctx.base_url = self.url
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sharepack-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        handler = make_handler(self._ctx, self._admin)
+        self._server = Server((self.config.host, self.config.port), handler)
+        self._ctx.base_url = self.url
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+            self._store.close()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self._store.close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        host, port = str(self._server.server_address[0]), int(self._server.server_address[1])
+        return f"http://{host}:{port}"
+
+    @property
+    def token(self) -> str:
+        return self.config.token
+
+    # -- test and benchmark hooks --------------------------------------------------------
+    def request_log(self) -> list[RequestRecord]:
+        with self._ctx.lock:
+            return list(self._ctx.log)
+
+    def mutating_count(self) -> int:
+        with self._ctx.lock:
+            return self._ctx.mutations
+
+    def reset_log(self) -> None:
+        with self._ctx.lock:
+            self._ctx.log.clear()
+            self._ctx.mutations = 0
+
+    def configure(self, **changes: Any) -> None:
+        if changes.pop("profile", None) == "realistic":
+            changes.setdefault("latency_ms", 50)
+            changes.setdefault("rate_limits", dict(REALISTIC_LIMITS))
+        if "run_duration_s" in changes:
+            self._ctx.run_duration_s = float(changes.pop("run_duration_s"))
+        unknown = set(changes) - _FAULT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown emulator settings: {', '.join(sorted(unknown))}")
+        for key, value in changes.items():
+            if key == "fail_matching":
+                value = [tuple(rule) for rule in value or []]
+            if key == "rate_limits":
+                value = dict(value or {})
+            setattr(self._faults, key, value)
+        if "seed" in changes or "rate_limits" in changes or "rate_limit_per_s" in changes:
+            self._faults.reseed()
+
+    def set_job_outcome(self, job_id: int, outcome: str) -> None:
+        if outcome not in ("SUCCESS", "FAILED"):
+            raise ValueError("outcome is SUCCESS or FAILED")
+        self._store.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?)", (int(job_id), outcome))
+
+    def simulate_scheduled_run(self, job_id: int, outcome: str = "SUCCESS") -> int:
+        """A run started by the job's own schedule, as if its cron had fired."""
+        self.set_job_outcome(job_id, outcome)
+        started = run_now(self._store, {"job_id": job_id}, self._ctx.run_duration_s, trigger="PERIODIC")
+        return int(started["run_id"])
+
+    def _admin(self, method: str, name: str, body: dict[str, Any]) -> Any:
+        if method == "GET" and name == "requests":
+            return {"requests": [r.to_dict() for r in self.request_log()]}
+        if method == "GET" and name == "stats":
+            return {"mutating": self.mutating_count(), "requests": len(self.request_log())}
+        if method == "POST" and name == "reset-log":
+            self.reset_log()
+            return {}
+        if method == "POST" and name == "config":
+            self.configure(**body)
+            return {}
+        if method == "POST" and name == "job-outcome":
+            self.set_job_outcome(int(body["job_id"]), str(body["outcome"]))
+            return {}
+        raise KeyError(f"no admin endpoint {method} /admin/{name}")

@@ -1,0 +1,95 @@
+"""Injected latency, rate limits and faults, replayable from a seed."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+# Databricks' published per-workspace limits (requests/s); pipelines are unpublished: 20/s.
+REALISTIC_LIMITS = {
+    "jobs/create": 20.0,
+    "jobs/get": 20.0,
+    "jobs/list": 20.0,
+    "jobs/reset": 20.0,
+    "jobs/run-now": 20.0,
+    "jobs/delete": 10.0,
+    "jobs/update": 10.0,
+    "jobs/runs/get": 100.0,
+    "pipelines": 20.0,
+}
+
+
+@dataclass
+class RequestRecord:
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+    endpoint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "endpoint": self.endpoint,
+        }
+
+
+class TokenBucket:
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@dataclass
+class Faults:
+    latency_ms: float = 0
+    rate_limit_per_s: float | None = None
+    rate_limits: dict[str, float] = field(default_factory=dict)
+    fault_rate: float = 0
+    drop_rate: float = 0
+    seed: int = 0
+    fail_after_mutations: int | None = None
+    fail_matching: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    _random: random.Random = field(default_factory=random.Random)
+    _buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reseed(self) -> None:
+        self._random = random.Random(self.seed)
+        self._buckets = {}
+
+    def roll(self) -> float:
+        with self._lock:
+            return self._random.random()
+
+    def limit_for(self, endpoint: str) -> float | None:
+        for key, rate in self.rate_limits.items():
+            if endpoint == key or endpoint.startswith(key):
+                return rate
+        return self.rate_limit_per_s
+
+    def admit(self, endpoint: str) -> bool:
+        rate = self.limit_for(endpoint)
+        if rate is None:
+            return True
+        with self._lock:
+            bucket = self._buckets.get(endpoint)
+            if bucket is None or bucket.rate != rate:
+                bucket = self._buckets[endpoint] = TokenBucket(rate)
+            return bucket.take()
