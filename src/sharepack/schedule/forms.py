@@ -12,7 +12,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sharepack.schedule.cron import to_quartz
 
@@ -34,7 +44,9 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {name!r}; use an IANA name such as 'UTC' or 'Europe/Paris'") from None
+        raise ValueError(
+            f"unknown timezone {name!r}; use an IANA name such as 'UTC' or 'Europe/Paris'"
+        ) from None
     return name
 
 
@@ -116,6 +128,14 @@ class IntervalSchedule(ScheduleOptions):
     kind: Literal["interval"] = "interval"
     every: str
 
+    @field_validator("every")
+    @classmethod
+    def _valid_interval(cls, value: str) -> str:
+        from sharepack.schedule.interval import parse_interval
+
+        parse_interval(value)
+        return value
+
 
 class OneTimeSchedule(ScheduleOptions):
     """Once, at a moment in the schedule's timezone."""
@@ -129,11 +149,33 @@ class OneTimeSchedule(ScheduleOptions):
     def _valid_timezone(cls, value: str) -> str:
         return check_timezone(value)
 
+    @model_validator(mode="after")
+    def _fires_in_the_future(self, info: ValidationInfo) -> OneTimeSchedule:
+        # "now" comes from the validation context (`model_validate(..., context={"now": ...})`)
+        # so that tests and plans are deterministic; otherwise the clock in `once`.
+        from sharepack.schedule.once import clock, one_time_problem
+
+        context = info.context if isinstance(info.context, dict) else {}
+        now = context.get("now") or clock()
+        problem = one_time_problem(self.at, self.timezone, now)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def _event_duration(value: str | int | None, info: ValidationInfo) -> str | int | None:
+    from sharepack.schedule.events import event_seconds
+
+    event_seconds(value, str(info.field_name))
+    return value
+
 
 class FileArrival(_Frozen):
     url: str
     debounce: str | int | None = None  # min time between triggers
     wait_after_last_change: str | int | None = None
+
+    _durations = field_validator("debounce", "wait_after_last_change")(_event_duration)
 
 
 class TableUpdate(_Frozen):
@@ -141,6 +183,8 @@ class TableUpdate(_Frozen):
     condition: Literal["any", "all"] = "any"
     debounce: str | int | None = None
     wait_after_last_change: str | int | None = None
+
+    _durations = field_validator("debounce", "wait_after_last_change")(_event_duration)
 
 
 class EventTrigger(_Frozen):
