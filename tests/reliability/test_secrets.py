@@ -32,7 +32,6 @@ def test_token_is_never_printed_logged_or_saved(
         cli("destroy", str(pack), "--auto-approve"),
         cli("plan", str(pack), "--host", "http://127.0.0.1:9"),
     ]
-    monkeypatch.delenv("SHAREPACK_DEBUG", raising=False)
     monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN + "-wrong")
     outputs.append(cli("plan", str(pack)))
     assert outputs[-1].code == 1 and "Traceback" not in outputs[-1].output

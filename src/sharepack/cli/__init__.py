@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from sharepack.cli.app import app
@@ -23,19 +22,48 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register_commands()
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except SpecError as exc:
         print(str(exc), file=sys.stderr)
         print(f"error: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except SharepackError as exc:
-        if os.environ.get("SHAREPACK_DEBUG") == "1":
+        if debug:
             raise
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        if debug or not _is_api_error(exc):
+            raise
+        message, hint = _describe_api_error(exc)
+        print(f"error: {message}", file=sys.stderr)
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted: nothing more was sent; run the same command again to finish.", file=sys.stderr)
         sys.exit(130)
+
+
+def _is_api_error(exc: BaseException) -> bool:
+    """Errors from the SDK or the HTTP stack beneath it: the workspace's answer, not a bug."""
+    module = type(exc).__module__
+    return module.startswith(("databricks.sdk", "requests", "urllib3"))
+
+
+def _describe_api_error(exc: BaseException) -> tuple[str, str | None]:
+    # The SDK appends "Config: host=..., token=***" to auth errors; the token is masked, but the
+    # tail is noise for a person.
+    text = str(exc).split(". Config:", 1)[0].strip() or type(exc).__name__
+    name = type(exc).__name__
+    if name in ("PermissionDenied", "Unauthenticated"):
+        return (
+            f"the workspace refused the credentials: {text}",
+            "check DATABRICKS_TOKEN (or the profile) and that it belongs to this workspace",
+        )
+    return f"the workspace answered with an error ({name}): {text}", "re-run with --debug to see the requests"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Annotated
 
 import typer
@@ -38,7 +37,6 @@ def main_options(
 ) -> None:
     """Provision Databricks DLT pipelines and the jobs that schedule them from a SharePack YAML."""
     if debug:
-        os.environ["SHAREPACK_DEBUG"] = "1"
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         # The SDK logs request and response bodies at DEBUG; headers (and so tokens) only
         # when debug_headers is set, which sharepack never does.

@@ -266,14 +266,9 @@ def make_handler(
                         and ctx.mutations > faults.fail_after_mutations
                     )
                 if crashed:
-                    return (
-                        503,
-                        {
-                            "error_code": "TEMPORARILY_UNAVAILABLE",
-                            "message": "Injected crash: nothing was done.",
-                        },
-                        {"Retry-After": "1"},
-                    )
+                    # As if the client process had died: nothing more is written, and the
+                    # answer is one that no client retries.
+                    return 400, {"error_code": "INJECTED_CRASH", "message": "Injected crash."}, {}
             try:
                 result = handler(ctx, body, query, args)
             except ApiError as exc:

@@ -139,13 +139,38 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     if no_retry:
         kwargs["clock"] = no_retry_clock()
     try:
-        return WorkspaceClient(config=Config(**kwargs))
+        client = WorkspaceClient(config=Config(**kwargs))
     except ValueError as exc:
         # The SDK's auth errors name the methods it tried; they never include secrets.
         raise WorkspaceError(
             f"cannot authenticate: {_first_line(str(exc))}",
             hint="set DATABRICKS_HOST and DATABRICKS_TOKEN, pass --host/--profile, or use --target local",
         ) from None
+    if not no_retry:
+        _retry_server_errors(client)
+    return client
+
+
+def _retry_server_errors(client: WorkspaceClient) -> None:
+    """Let the SDK also retry 500/502/504 answers on this client.
+
+    The SDK retries 429, 503 and connection errors only. Every request this client sends is
+    safe to repeat: reads, and writes that are idempotent (reset, update, delete; creates go
+    through the other client). Uses the SDK's own retry loop, extending its policy."""
+    from databricks.sdk.errors import DeadlineExceeded, InternalError
+
+    base = getattr(client.api_client, "_api_client", None)
+    original = getattr(base, "_is_retryable", None)
+    if base is None or original is None:
+        return
+
+    def is_retryable(err: BaseException) -> str | None:
+        reason: str | None = original(err)
+        if reason is None and isinstance(err, (InternalError, DeadlineExceeded)):
+            return "server error"
+        return reason
+
+    base._is_retryable = is_retryable
 
 
 def _first_line(text: str) -> str:

@@ -71,11 +71,14 @@ def deploy_lock(client: WorkspaceClient, pack: str, *, force: bool = False) -> I
         client.workspace.import_(path, content=content, format=ImportFormat.AUTO, overwrite=force)
     except ResourceConflict:
         other = _read(client, path) or {}
-        raise LockHeld(
-            f"another apply of SharePack {pack!r} holds the deploy lock ({path}): "
-            f"{other.get('user', '?')} on {other.get('host', '?')} since {other.get('acquired_at', '?')}",
-            hint="wait for it to finish; if it crashed, re-run with --force-lock",
-        ) from None
+        if other.get("id") == holder["id"]:
+            pass  # our own import, committed before its answer was lost and then retried
+        else:
+            raise LockHeld(
+                f"another apply of SharePack {pack!r} holds the deploy lock ({path}): "
+                f"{other.get('user', '?')} on {other.get('host', '?')} since {other.get('acquired_at', '?')}",
+                hint="wait for it to finish; if it crashed, re-run with --force-lock",
+            ) from None
     except Exception as exc:
         if "already exists" in str(exc).lower():
             raise LockHeld(
@@ -85,7 +88,8 @@ def deploy_lock(client: WorkspaceClient, pack: str, *, force: bool = False) -> I
     try:
         yield holder
     finally:
-        current = _read(client, path)
-        if current is not None and current.get("id") == holder["id"]:
-            with suppress(Exception):
+        # A lock left behind is reported, with its holder, by the next apply.
+        with suppress(Exception):
+            current = _read(client, path)
+            if current is not None and current.get("id") == holder["id"]:
                 client.workspace.delete(path)
