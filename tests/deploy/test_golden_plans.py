@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.reference_schema import job_errors, pipeline_errors
 
 from sharepack.desired import desired_state
 from sharepack.plan.build import build_plan
 from sharepack.spec import load_pack
 from sharepack.workspace.state import ActualState
-from tests.reference_schema import job_errors, pipeline_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
@@ -32,7 +32,12 @@ CASES = [
 def _plan_json(name: str, target: str | None) -> str:
     pack = load_pack(ROOT / "sharepacks" / f"{name}.yaml", target=target, user="ana", now=NOW)
     plan = build_plan(
-        desired_state(pack), ActualState(), source=f"sharepacks/{name}.yaml", host="golden", target=target, now=NOW
+        desired_state(pack),
+        ActualState(),
+        source=f"sharepacks/{name}.yaml",
+        host="golden",
+        target=target,
+        now=NOW,
     )
     return json.dumps(plan.to_dict(), indent=2, sort_keys=True) + "\n"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sharepack.errors import SpecError
 from sharepack.schedule.forms import ContinuousSchedule, CronSchedule, EventSchedule
 from sharepack.spec import load_pack
 from tests.spec.helpers import problems_of
@@ -217,14 +218,24 @@ pipelines:
   - name_prefix: realtime_stream
     source_asset: catalog.schema.streaming_data
     schedule: "continuous"
-policy:
-  min_interval: 2h
 """
     pack = load_pack(pack_file(text))
     assert pack.name == "realtime"
     assert (pack.metadata.workspace_url, pack.metadata.owner) == ("local", "team@example.com")
     assert isinstance(pack.pipelines[0].schedule, ContinuousSchedule)
-    assert (pack.policy.min_interval, pack.policy.min_interval_seconds) == ("2h", 7200)
+
+
+def test_continuous_schedule_breaks_a_minimum_interval_policy(pack_file: Write) -> None:
+    text = """
+pipelines:
+  - name_prefix: realtime_stream
+    source_asset: catalog.schema.streaming_data
+    schedule: "continuous"
+policy:
+  min_interval: 2h
+"""
+    with pytest.raises(SpecError, match=r"continuous schedule .* more often than every 2 hours"):
+        load_pack(pack_file(text))
 
 
 @pytest.mark.parametrize("form", ["- ops@example.com", "on_failure: [ops@example.com]"])

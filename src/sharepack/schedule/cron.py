@@ -1,13 +1,43 @@
-"""STUB until the schedule engine lands: normalise any accepted cron form to a Quartz expression."""
+"""Any accepted cron form to Quartz: a Quartz expression, a 5-field Unix one, or a preset.
+
+`to_quartz` is what the schedule models validate with and what the Jobs settings carry.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sharepack.schedule.errors import CronError
+from sharepack.schedule.presets import looks_like_preset, preset_to_quartz
+from sharepack.schedule.quartz_parse import QuartzExpression, parse_quartz
+from sharepack.schedule.unix_cron import unix_to_quartz
 
 
+@lru_cache(maxsize=1024)
 def to_quartz(expression: str) -> str:
-    """Return the Quartz expression for a Quartz, 5-field or preset expression, or raise CronError."""
-    fields = expression.split()
-    if len(fields) in (6, 7):
-        return " ".join(fields)
-    raise CronError(f"expected 6 or 7 fields (Quartz) or 5 (Unix cron), got {len(fields)}")
+    """The canonical Quartz expression for a Quartz, 5-field or preset expression, or raise CronError."""
+    text = expression.strip()
+    if not text:
+        raise CronError("the cron expression is empty", position=1)
+    if looks_like_preset(text):
+        return parse_quartz(preset_to_quartz(text)).text
+    if len(text.split()) == 5:
+        return unix_to_quartz(text)
+    return parse_quartz(text).text
+
+
+@lru_cache(maxsize=1024)
+def parse(expression: str) -> QuartzExpression:
+    """The parsed Quartz expression for any accepted form."""
+    return parse_quartz(to_quartz(expression))
+
+
+def cron_kind(expression: str) -> str:
+    """'preset', 'unix' or 'quartz': how the expression was written."""
+    text = expression.strip()
+    if looks_like_preset(text):
+        return "preset"
+    return "unix" if len(text.split()) == 5 else "quartz"
+
+
+__all__ = ["CronError", "cron_kind", "parse", "to_quartz"]
