@@ -7,12 +7,27 @@ import sys
 from sharepack.cli.app import app
 from sharepack.errors import SharepackError, SpecError
 
+COMMAND_MODULES = (
+    "spec_cmds",
+    "deploy_cmds",
+    "cron_cmds",
+    "calendar_cmds",
+    "emulator_cmds",
+    "status_cmds",
+    "pause_cmds",
+    "history_cmds",
+    "run_cmds",
+    "backfill_cmds",
+    "export_cmds",
+    "doctor_cmds",
+)
+
 
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to `app`; each module stays small.
     import importlib
 
-    for module in ("spec_cmds", "deploy_cmds", "cron_cmds", "emulator_cmds", "ops_cmds"):
+    for module in COMMAND_MODULES:
         try:
             importlib.import_module(f"sharepack.cli.{module}")
         except ModuleNotFoundError as exc:

@@ -75,10 +75,16 @@ class Emulator:
         self._thread.start()
         return self
 
+    def bind(self) -> Emulator:
+        """Listen without serving yet, so a caller can print the URL first."""
+        if self._server is None:
+            self._server = Server((self.config.host, self.config.port), make_handler(self._ctx, self._admin))
+            self._ctx.base_url = self.url
+        return self
+
     def serve_forever(self) -> None:
-        handler = make_handler(self._ctx, self._admin)
-        self._server = Server((self.config.host, self.config.port), handler)
-        self._ctx.base_url = self.url
+        self.bind()
+        assert self._server is not None
         try:
             self._server.serve_forever()
         finally:

@@ -1,0 +1,97 @@
+"""emulator: run the local Databricks workspace in the foreground."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sharepack.cli.app import app
+from sharepack.errors import UsageError
+
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/s)?\s*$")
+
+
+def _rate(text: str | None) -> float | None:
+    if text is None:
+        return None
+    match = _RATE.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise UsageError(f"--rate-limit {text!r}: expected requests a second, such as 20/s")
+    return float(match.group(1))
+
+
+def _probability(flag: str, value: float) -> float:
+    if not 0 <= value <= 1:
+        raise UsageError(f"{flag} {value}: expected a probability between 0 and 1, such as 0.2")
+    return value
+
+
+@app.command()
+def emulator(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    state: Annotated[
+        str, typer.Option("--state", help="SQLite file that keeps the workspace, or :memory:.")
+    ] = ".sharepack/emulator.db",
+    token: Annotated[
+        str, typer.Option("--token", help="The bearer token clients must send.")
+    ] = "dapi-local-emulator",
+    latency_ms: Annotated[float, typer.Option("--latency-ms", min=0, help="Added to every request.")] = 0,
+    rate_limit: Annotated[
+        str | None,
+        typer.Option("--rate-limit", help="Per-endpoint requests/s, e.g. 20/s."),
+    ] = None,
+    fault_rate: Annotated[float, typer.Option("--fault-rate", help="Share answered 500/503.")] = 0,
+    drop_rate: Annotated[
+        float, typer.Option("--drop-rate", help="Share of writes committed but answered with a failure.")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Replays the same injected faults.")] = 0,
+    run_seconds: Annotated[
+        float, typer.Option("--run-seconds", min=0, help="How long a run takes from PENDING to TERMINATED.")
+    ] = 2.0,
+    realistic: Annotated[
+        bool,
+        typer.Option("--realistic", help="50 ms a request and Databricks' published rate limits."),
+    ] = False,
+) -> None:
+    """Run a local Databricks workspace (Jobs, Pipelines, Workspace APIs) until Ctrl-C."""
+    from sharepack.emulator import Emulator, EmulatorConfig
+
+    overrides = {
+        "state_path": state,
+        "token": token,
+        "host": host,
+        "port": port,
+        "rate_limit_per_s": _rate(rate_limit),
+        "fault_rate": _probability("--fault-rate", fault_rate),
+        "drop_rate": _probability("--drop-rate", drop_rate),
+        "seed": seed,
+        "run_duration_s": run_seconds,
+    }
+    if realistic:
+        config = EmulatorConfig.realistic(**overrides)
+        if latency_ms:
+            config.latency_ms = latency_ms
+    else:
+        config = EmulatorConfig(latency_ms=latency_ms, **overrides)  # type: ignore[arg-type]
+    if state != ":memory:":
+        Path(state).parent.mkdir(parents=True, exist_ok=True)
+    server = Emulator(config)
+    try:
+        server.bind()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="pick another --port"
+        ) from None
+    typer.echo(f"sharepack emulator listening on {server.url}  (state: {state})")
+    typer.echo("Point sharepack or the Databricks SDK at it:")
+    typer.echo(f"  export DATABRICKS_HOST={server.url}")
+    typer.echo(f"  export DATABRICKS_TOKEN={token}")
+    typer.echo("Admin: GET /admin/requests, GET /admin/stats, POST /admin/config. Ctrl-C stops it.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
