@@ -1,0 +1,136 @@
+"""What every day-2 command starts from: a pack bound to its workspace, what it holds, and the
+resources a user names on the command line.
+
+A NAME may be a pipeline's name or its job's name (`<pipeline>_schedule`, or an orchestration's):
+both resolve to the same declared job, so `sharepack run pack.yaml sales_daily` and
+`sharepack run pack.yaml sales_daily_schedule` do the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sharepack.deployment import Deployment, Selection, open_deployment
+from sharepack.desired import DesiredJob, DesiredPipeline
+from sharepack.errors import SharepackError, UsageError
+from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
+
+
+@dataclass(frozen=True)
+class Named:
+    """One declared resource a user asked for, with what the workspace holds under its name."""
+
+    asked_as: str
+    job: DesiredJob | None
+    pipeline: DesiredPipeline | None
+    actual_job: ActualJob | None
+    actual_pipeline: ActualPipeline | None
+
+    @property
+    def label(self) -> str:
+        return self.job.name if self.job else (self.pipeline.name if self.pipeline else self.asked_as)
+
+
+@dataclass
+class OpsContext:
+    deployment: Deployment
+    actual: ActualState
+
+    @property
+    def client(self):  # type: ignore[no-untyped-def]  # WorkspaceClient, imported lazily (slow import)
+        return self.deployment.workspace.client
+
+    @property
+    def host(self) -> str:
+        return self.deployment.workspace.host
+
+    def declared_jobs(self) -> tuple[DesiredJob, ...]:
+        return self.deployment.desired.jobs
+
+    def declared_pipelines(self) -> tuple[DesiredPipeline, ...]:
+        return self.deployment.desired.pipelines
+
+    def actual_job(self, name: str) -> ActualJob | None:
+        """The single job with this name, or None; refuses to guess between duplicates."""
+        found = self.actual.jobs_named(name)
+        if len(found) > 1:
+            ids = ", ".join(str(j.job_id) for j in found)
+            raise SharepackError(
+                f"{len(found)} jobs are named {name} (ids {ids}); sharepack will not guess which one",
+                hint="delete or rename the extra ones in the workspace, then run `sharepack plan`",
+            )
+        return found[0] if found else None
+
+    def actual_pipeline(self, name: str) -> ActualPipeline | None:
+        found = self.actual.pipelines_named(name)
+        return found[0] if found else None
+
+    def job_for_pipeline(self, pipeline: str) -> DesiredJob | None:
+        """The pipeline's own schedule job, else the first orchestration that runs it."""
+        jobs = self.declared_jobs()
+        own = [j for j in jobs if j.carries_digest_of == pipeline]
+        return (own or [j for j in jobs if pipeline in j.pipelines] or [None])[0]
+
+    def resolve(self, names: Sequence[str], *, default_all: bool = True) -> list[Named]:
+        """The declared resources for NAMEs (every declared job when none is given)."""
+        if not names:
+            if not default_all:
+                return []
+            return [self._named(j.name, j, self._pipeline_of(j)) for j in self.declared_jobs()]
+        jobs = {j.name: j for j in self.declared_jobs()}
+        pipelines = {p.name: p for p in self.declared_pipelines()}
+        resolved: list[Named] = []
+        unknown: list[str] = []
+        for name in names:
+            if name in jobs:
+                resolved.append(self._named(name, jobs[name], self._pipeline_of(jobs[name])))
+            elif name in pipelines:
+                resolved.append(self._named(name, self.job_for_pipeline(name), pipelines[name]))
+            else:
+                unknown.append(name)
+        if unknown:
+            raise UsageError(
+                f"not declared in {self.deployment.pack.path}: {', '.join(unknown)}",
+                hint=_known_names_hint(jobs, pipelines),
+            )
+        return resolved
+
+    def _pipeline_of(self, job: DesiredJob) -> DesiredPipeline | None:
+        return self.deployment.desired.pipeline(job.pipelines[0]) if len(job.pipelines) == 1 else None
+
+    def _named(self, asked: str, job: DesiredJob | None, pipeline: DesiredPipeline | None) -> Named:
+        return Named(
+            asked_as=asked,
+            job=job,
+            pipeline=pipeline,
+            actual_job=self.actual_job(job.name) if job else None,
+            actual_pipeline=self.actual_pipeline(pipeline.name) if pipeline else None,
+        )
+
+
+def _known_names_hint(jobs: Mapping[str, DesiredJob], pipelines: Mapping[str, DesiredPipeline]) -> str:
+    known = sorted(set(jobs) | set(pipelines))
+    shown = ", ".join(known[:10]) + (f" and {len(known) - 10} more" if len(known) > 10 else "")
+    return f"declared names: {shown}" if known else "the pack declares no pipelines"
+
+
+@contextmanager
+def open_ops(
+    file: Path,
+    *,
+    target: str | None = None,
+    host: str | None = None,
+    profile: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    parallelism: int = 8,
+) -> Iterator[OpsContext]:
+    """Load the pack, connect, and read what it declares (list calls, not one request each)."""
+    selection = Selection(target=target, host=host, profile=profile, variables=dict(variables or {}))
+    deployment = open_deployment(file, selection, parallelism=parallelism)
+    try:
+        yield OpsContext(deployment=deployment, actual=deployment.read())
+    finally:
+        deployment.close()
