@@ -72,7 +72,8 @@ class OpsContext:
         """The pipeline's own schedule job, else the first orchestration that runs it."""
         jobs = self.declared_jobs()
         own = [j for j in jobs if j.carries_digest_of == pipeline]
-        return (own or [j for j in jobs if pipeline in j.pipelines] or [None])[0]
+        candidates = own or [j for j in jobs if pipeline in j.pipelines]
+        return candidates[0] if candidates else None
 
     def resolve(self, names: Sequence[str], *, default_all: bool = True) -> list[Named]:
         """The declared resources for NAMEs (every declared job when none is given)."""

@@ -50,6 +50,7 @@ def read_actual(
             lambda p: p.name,
             lambda p: False,
             complete=options.complete,
+            unique_names=True,
         )
         jobs_future = pool.submit(
             _read_kind,
@@ -59,6 +60,7 @@ def read_actual(
             lambda j: j.name,
             lambda j: j.is_managed(desired.pack),
             complete=options.complete,
+            unique_names=False,
         )
         pipelines, _ = pipelines_future.result()
         jobs, jobs_complete = jobs_future.result()
@@ -89,6 +91,7 @@ def _read_kind(
     ours: Callable[[T], bool],
     *,
     complete: bool,
+    unique_names: bool,
 ) -> tuple[list[T], bool]:
     """The resources that matter — wanted by name, or ours — and whether every one was seen.
 
@@ -100,10 +103,10 @@ def _read_kind(
         return first_page, True
     found = [r for r in first_page if complete or name_of(r) in wanted or ours(r)]
     missing = wanted - {name_of(r) for r in first_page}
-    if not complete and len(missing) <= LOOKUP_LIMIT:
-        # Names are exact, so a name already seen on the first page cannot appear again
-        # (job names can: they are not unique) — look those up too to catch duplicates.
-        names = missing | {name_of(r) for r in found}
+    # Pipeline names are unique, so one seen on the first page is settled; job names are not, so
+    # a job seen there may have a twin further on and must be looked up too to catch duplicates.
+    names = missing if unique_names else missing | {name_of(r) for r in found}
+    if not complete and len(names) <= LOOKUP_LIMIT:
         looked_up = itertools.chain.from_iterable(_parallel(lookup, sorted(names), LOOKUP_LIMIT))
         unique = {_identity(r): r for r in itertools.chain(found, looked_up)}
         return list(unique.values()), False
