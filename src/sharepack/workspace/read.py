@@ -1,6 +1,6 @@
 """Read what the workspace holds in as few requests as the situation allows.
 
-Each kind starts with one list page. When the workspace is bigger than a page and only a few
+Each kind starts with a few list pages. When the workspace is bigger than that and only a few
 names are still missing, exact-name lookups (one request each) beat paging through thousands of
 unrelated resources; otherwise the list is paged to the end. Pipeline settings are fetched only
 for pipelines whose schedule job does not vouch for them (see `plan.build.trusted_by_digest`).
@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
 PAGE_SIZE = 100
-# Up to this many names still missing after the first page, look them up one by one.
+# Pages read before choosing between paging on and name lookups: a workspace a little bigger
+# than one page is cheaper to finish listing than to query name by name.
+SCAN_PAGES = 3
+# Up to this many names still to settle after the scanned pages, look them up one by one.
 LOOKUP_LIMIT = 12
 
 T = TypeVar("T")
@@ -98,12 +101,13 @@ def _read_kind(
     When the whole kind fits in one page, all of it is kept: finding what the pack owns but no
     longer declares then costs nothing extra."""
     items = list_all()
-    first_page = list(itertools.islice(items, PAGE_SIZE))
-    if len(first_page) < PAGE_SIZE:
-        return first_page, True
-    found = [r for r in first_page if complete or name_of(r) in wanted or ours(r)]
-    missing = wanted - {name_of(r) for r in first_page}
-    # Pipeline names are unique, so one seen on the first page is settled; job names are not, so
+    # One item past the scan tells "exactly full" (the list ends: free) from "more to come".
+    scanned = list(itertools.islice(items, PAGE_SIZE * SCAN_PAGES + 1))
+    if len(scanned) <= PAGE_SIZE * SCAN_PAGES:
+        return scanned, True
+    found = [r for r in scanned if complete or name_of(r) in wanted or ours(r)]
+    missing = wanted - {name_of(r) for r in scanned}
+    # Pipeline names are unique, so one seen in the scanned pages is settled; job names are not, so
     # a job seen there may have a twin further on and must be looked up too to catch duplicates.
     names = missing if unique_names else missing | {name_of(r) for r in found}
     if not complete and len(names) <= LOOKUP_LIMIT:

@@ -1,0 +1,68 @@
+"""history: a job's recent runs, how each was triggered and how it ended."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sharepack.cli import console
+from sharepack.cli.app import app
+from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+
+if TYPE_CHECKING:
+    from sharepack.ops.history import History
+
+_STATE_STYLE = {"SUCCESS": "green", "FAILED": "red", "TIMEDOUT": "red", "CANCELED": "yellow"}
+
+
+@app.command()
+def history(
+    file: File,
+    name: Annotated[str, typer.Argument(help="Pipeline or job name.", show_default=False)],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=10_000, help="How many runs to show.")
+    ] = 20,
+    target: Target = None,
+    host: Host = None,
+    profile: Profile = None,
+    var: Vars = None,
+    output: OutputOpt = Output.text,
+) -> None:
+    """Recent runs of one job, newest first: trigger (scheduled, manual, backfill, event), state, start,
+    duration and the run page."""
+    from sharepack.ops.context import open_ops
+    from sharepack.ops.history import read_history
+
+    with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
+        found = read_history(ctx, name, limit=limit)
+    if output == Output.json:
+        typer.echo(json.dumps([e.to_dict() for e in found.entries], indent=2))
+        return
+    _print_table(found)
+
+
+def _print_table(found: History) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from sharepack.ops.runs_read import duration_words
+
+    if not found.entries:
+        console.out().print(f"{found.name} (job {found.job_id}) has not run yet", markup=False)
+        return
+    table = Table(title=Text(f"{found.name} (job {found.job_id})"), title_justify="left")
+    for column in ("Run", "Trigger", "State", "Started", "Duration", "Run page"):
+        table.add_column(column, overflow="fold")
+    for entry in found.entries:
+        run = entry.run
+        table.add_row(
+            str(run.run_id),
+            entry.trigger,
+            Text(run.state, style=_STATE_STYLE.get(run.state, "")),
+            run.start_local() or "—",
+            duration_words(run.duration_s),
+            Text(run.url or "—"),
+        )
+    console.out().print(table)

@@ -1,0 +1,70 @@
+"""How many requests reading the workspace costs: what makes `plan` fast in CI and on big packs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sharepack.workspace import read
+from tests.helpers import write_pack
+
+
+def pack_text(n: int, prefix: str = "p") -> str:
+    pipelines = "\n".join(
+        f"  - name_prefix: {prefix}{i:03d}\n    source_asset: c.s.t{i}\n    schedule: {{every: 1h}}"
+        for i in range(n)
+    )
+    return f"metadata:\n  name: cost\npipelines:\n{pipelines}\n"
+
+
+def reads(emulator: Any) -> Counter[str]:
+    return Counter(r.endpoint for r in emulator.request_log() if r.method == "GET")
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pages of 4 make "bigger than the scanned pages" reachable with a handful of resources.
+    monkeypatch.setattr(read, "PAGE_SIZE", 4)
+
+
+def test_noop_plan_lists_each_kind_once_when_it_fits_the_scan(
+    cli: Any, workspace_env: Any, tmp_path: Path, small_pages: None
+) -> None:
+    pack = write_pack(tmp_path, pack_text(12))  # exactly SCAN_PAGES full pages of each kind
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    result = cli("plan", str(pack))
+    assert result.code == 0 and "24 unchanged" in result.stdout, result.output
+    # 3 pages of each kind, then at most one empty page or lookup-free finish: never one per resource.
+    assert sum(reads(workspace_env).values()) <= 8, reads(workspace_env)
+
+
+def test_a_big_pack_pages_through_lists_instead_of_looking_up_each_name(
+    cli: Any, workspace_env: Any, tmp_path: Path, small_pages: None
+) -> None:
+    pack = write_pack(tmp_path, pack_text(40))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    assert cli("plan", str(pack)).code == 0
+    counts = reads(workspace_env)
+    assert counts == Counter({"pipelines/list": 10, "jobs/list": 10}), counts
+
+
+def test_a_small_pack_in_a_crowded_workspace_looks_its_names_up(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path, small_pages: None
+) -> None:
+    for i in range(60):
+        client.jobs.create(name=f"someone_elses_job_{i}")
+        client.pipelines.create(name=f"someone_elses_pipeline_{i}")
+    pack = write_pack(tmp_path, pack_text(2))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    result = cli("plan", str(pack))
+    assert result.code == 0 and "4 unchanged" in result.stdout, result.output
+    counts = reads(workspace_env)
+    # The scanned pages (and one more to see the list goes on), then 2 lookups per kind —
+    # instead of 16 pages of someone else's resources each.
+    assert counts["pipelines/list"] <= 4 + 2 and counts["jobs/list"] <= 4 + 2, counts
