@@ -1,0 +1,79 @@
+"""doctor: is everything in place to talk to the workspace, and if not, what to do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sharepack.cli import console
+from sharepack.cli.app import app
+from sharepack.cli.options import Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+
+if TYPE_CHECKING:
+    from sharepack.ops.doctor import Report
+
+_STYLES = {"OK": "green", "FAIL": "bold red", "SKIP": "dim", "INFO": "cyan"}
+
+
+@app.command()
+def doctor(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="SharePack YAML (optional): check the workspace it deploys to.", show_default=False
+        ),
+    ] = None,
+    target: Target = None,
+    host: Host = None,
+    profile: Profile = None,
+    var: Vars = None,
+    output: OutputOpt = Output.text,
+) -> None:
+    """Check auth, host, token, permissions, SDK version and local emulator state; exit 1 if any fails."""
+    from sharepack.ops.doctor import run_checks
+    from sharepack.workspace.connect import choose_target
+
+    if file is not None:
+        from sharepack.deployment import Selection, load, workspace_target
+
+        selection = Selection(target=target, host=host, profile=profile, variables=parse_vars(var))
+        chosen = workspace_target(load(file, selection), selection)
+    else:
+        chosen = choose_target(flag_host=host, flag_profile=profile, target_name=target)
+    report = run_checks(chosen)
+    if output == Output.json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        _print_table(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_table(report: Report) -> None:
+    from rich.table import Table
+
+    table = Table()
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail", overflow="fold")
+    for check in report.checks:
+        status = check.status.value
+        detail = check.detail + (f"\nfix: {check.hint}" if check.hint and status in ("FAIL", "INFO") else "")
+        table.add_row(check.name, f"[{_STYLES[status]}]{status}[/]", _escape(detail))
+    console.out().print(table)
+    failed = [c.name for c in report.checks if c.status.value == "FAIL"]
+    if failed:
+        console.out().print(
+            f"{len(failed)} check(s) failed: {', '.join(failed)}", style="bold red", markup=False
+        )
+    else:
+        console.out().print("All checks passed.", style="bold green", markup=False)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
