@@ -12,7 +12,7 @@ pick the later of the two candidate instants, i.e. the smaller UTC offset.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 _EPOCH = datetime(1970, 1, 1)
@@ -50,6 +50,24 @@ def epoch_to_wall_seconds(epoch: int, tz: ZoneInfo) -> int:
 
 def transitions(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, timedelta, timedelta]]:
     """Offset changes in [start, end): (instant in UTC, offset before, offset after)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    found: list[tuple[datetime, timedelta, timedelta]] = []
+    for year in range(start.year, end.year + 1):
+        found.extend(t for t in _year_transitions(tz, year) if start <= t[0] < end)
+    return found
+
+
+@lru_cache(maxsize=256)
+def _year_transitions(tz: ZoneInfo, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    # Searching a year costs ~1,500 offset lookups; a plan asks for the same zone for every job.
+    return tuple(
+        _search_transitions(tz, datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC))
+    )
+
+
+def _search_transitions(
+    tz: ZoneInfo, start: datetime, end: datetime
+) -> list[tuple[datetime, timedelta, timedelta]]:
     found: list[tuple[datetime, timedelta, timedelta]] = []
     step = timedelta(hours=6)
     t = start.astimezone(UTC)
