@@ -27,10 +27,16 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 demo: $(STAMP)
+	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."
+	rm -f .sharepack/local.db
 	$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
 	@echo
 	@echo "Applying again: the workspace already matches, so nothing changes."
 	$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
+	@echo
+	@echo "Running one schedule job now and waiting for it:"
+	$(BIN)/sharepack run sharepacks/seed_example.yaml sales_daily_sync --target local --wait
+	@echo
 	$(BIN)/sharepack status sharepacks/seed_example.yaml --target local
 
 bench: $(STAMP)

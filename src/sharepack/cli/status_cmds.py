@@ -48,7 +48,8 @@ def _print_table(pack: str, rows: list[StatusRow]) -> None:
         console.out().print(f"{pack}: the pack declares no pipelines or jobs", markup=False)
         return
     table = Table(title=Text(pack), title_justify="left")
-    for column in ("Name", "State", "Drift", "IDs", "Schedule", "Paused", "Next fire", "Last run", "Runs"):
+    table.add_column("Name", no_wrap=True)
+    for column in ("State", "Drift", "Schedule", "Paused", "Next fire", "Last run", "Runs", "IDs"):
         table.add_column(column, overflow="fold")
     for row in rows:
         last = row.last_run
@@ -61,12 +62,12 @@ def _print_table(pack: str, rows: list[StatusRow]) -> None:
             Text(row.name),
             _state_text(row),
             "—" if row.drift is None else ("yes" if row.drift else "no"),
-            _ids_text(row),
             Text(row.schedule),
             "—" if row.paused is None else ("paused" if row.paused else "active"),
             Text(_next_text(row.next_fire)),
             last_text,
             f"{stats.total} ({stats.succeeded} ok, {stats.failed} failed)" if stats.total else "0",
+            _ids_text(row),
             style="yellow" if row.missing or row.drift else None,
         )
     console.out().print(table)
@@ -92,7 +93,8 @@ def _state_text(row: StatusRow) -> str:
 def _ids_text(row: StatusRow) -> str:
     parts = []
     if row.pipeline_id:
-        parts.append(f"pipeline {row.pipeline_id}")
+        # The first block of a UUID is enough to tell pipelines apart; --output json has it whole.
+        parts.append(f"pipeline {row.pipeline_id[:8]}…")
     if row.job_id is not None:
         parts.append(f"job {row.job_id}")
     return "\n".join(parts) or "—"
