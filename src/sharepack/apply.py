@@ -57,8 +57,15 @@ Listener = Callable[[Outcome], None]
 
 
 def apply_plan(
-    plan: Plan, writer: Writer, *, parallelism: int = 8, on_outcome: Listener | None = None
+    plan: Plan,
+    writer: Writer,
+    *,
+    parallelism: int = 8,
+    on_outcome: Listener | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyReport:
+    """Execute the plan. `stop` (set by another thread on Ctrl-C) works like an interrupt here:
+    writes in flight finish, nothing new starts."""
     report = ApplyReport()
     notify = on_outcome or (lambda _: None)
     lock = threading.Lock()
@@ -134,7 +141,7 @@ def apply_plan(
         ([c for c in deletions if c.resource_type == ResourceType.PIPELINE], delete),
     ]
     for changes, action in phases:
-        if not _run_graph(changes, action, waits_for, record, parallelism):
+        if not _run_graph(changes, action, waits_for, record, parallelism, stop):
             report.interrupted = True
             break
     return report
@@ -146,6 +153,7 @@ def _run_graph(
     waits_for: Callable[[Change], set[str]],
     record: Listener,
     parallelism: int,
+    stop: threading.Event | None = None,
 ) -> bool:
     """Run changes at most `parallelism` at a time, each once the pipelines it waits for are
     settled; unblocked jobs go first. False when interrupted: writes in flight finish, nothing
@@ -182,6 +190,8 @@ def _run_graph(
     in_flight: set[Future[Outcome]] = set()
     try:
         while ready or in_flight:
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt
             while ready and len(in_flight) < parallelism:
                 in_flight.add(pool.submit(guarded, ready.popleft()))
             done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -156,10 +157,7 @@ def execute(
                 console.out().print("Dry run: nothing was sent.", markup=False)
             return 0
         _confirm(plans, auto_approve)
-        reports = [
-            _apply_one(plan, deployment, parallelism, quiet, json_output, force_lock)
-            for plan, deployment in plans
-        ]
+        reports = _apply_all(plans, parallelism, quiet, json_output, force_lock)
         code = max([r.exit_code(strict=strict) for r in reports] + [_refused_exit(plans, strict)])
         if json_output:
             _print_json(plans, reports, code)
@@ -198,15 +196,67 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
         raise SharepackError("cancelled: nothing was changed")
 
 
+def _apply_all(
+    plans: Sequence[PlanPair], parallelism: int, quiet: bool, json_output: bool, force_lock: bool
+) -> list[ApplyReport]:
+    """Packs bound for different workspaces are applied at once; packs sharing a workspace go one
+    after another, so they do not compete for its rate limits."""
+    groups: dict[str, list[int]] = {}
+    for index, (_, deployment) in enumerate(plans):
+        groups.setdefault(deployment.workspace.host, []).append(index)
+    if len(groups) == 1:
+        return [_apply_one(p, d, parallelism, quiet, json_output, force_lock) for p, d in plans]
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    reports: dict[int, ApplyReport] = {}
+
+    def apply_group(indexes: list[int]) -> None:
+        for index in indexes:
+            if stop.is_set():
+                return
+            plan, deployment = plans[index]
+            # One live progress bar per terminal: with several at once, the lines alone report.
+            reports[index] = _apply_one(
+                plan, deployment, parallelism, quiet, json_output, force_lock, stop=stop, bar=False
+            )
+
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        futures = [pool.submit(apply_group, indexes) for indexes in groups.values()]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            stop.set()
+            for future in futures:
+                future.exception()
+    result = [reports[i] for i in sorted(reports)]
+    if stop.is_set():
+        result.append(ApplyReport(interrupted=True))
+    return result
+
+
 def _apply_one(
-    plan: Plan, deployment: Deployment, parallelism: int, quiet: bool, json_output: bool, force_lock: bool
+    plan: Plan,
+    deployment: Deployment,
+    parallelism: int,
+    quiet: bool,
+    json_output: bool,
+    force_lock: bool,
+    *,
+    stop: threading.Event | None = None,
+    bar: bool = True,
 ) -> ApplyReport:
     from sharepack.cli.progress import OutcomePrinter
     from sharepack.workspace.lock import deploy_lock
 
-    printer = OutcomePrinter(total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output)
+    printer = OutcomePrinter(
+        total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output, bar=bar
+    )
     with deploy_lock(deployment.workspace.client, deployment.pack.name, force=force_lock), printer:
-        return apply_plan(plan, deployment.writer(), parallelism=parallelism, on_outcome=printer.outcome)
+        return apply_plan(
+            plan, deployment.writer(), parallelism=parallelism, on_outcome=printer.outcome, stop=stop
+        )
 
 
 def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:

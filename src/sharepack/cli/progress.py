@@ -40,15 +40,16 @@ def outcome_line(outcome: Outcome) -> tuple[str, str]:
 
 
 class OutcomePrinter:
-    def __init__(self, *, total: int, quiet: bool) -> None:
+    def __init__(self, *, total: int, quiet: bool, bar: bool = True) -> None:
         self.total = total
         self.quiet = quiet
+        self.bar = bar
         self._lock = threading.Lock()
         self._progress: Any = None
         self._task: Any = None
 
     def __enter__(self) -> OutcomePrinter:
-        if not self.quiet and self.total >= PROGRESS_BAR_FROM and console.out().is_terminal:
+        if self.bar and not self.quiet and self.total >= PROGRESS_BAR_FROM and console.out().is_terminal:
             from rich.progress import Progress
 
             self._progress = Progress(console=console.out(), transient=True)
