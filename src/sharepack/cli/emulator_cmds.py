@@ -34,8 +34,11 @@ def emulator(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")] = 8765,
     state: Annotated[
-        str, typer.Option("--state", help="SQLite file that keeps the workspace, or :memory:.")
-    ] = ".sharepack/emulator.db",
+        str,
+        typer.Option(
+            "--state", help="SQLite file that keeps the workspace (shared with --target local), or :memory:."
+        ),
+    ] = ".sharepack/local.db",
     token: Annotated[
         str, typer.Option("--token", help="The bearer token clients must send.")
     ] = "dapi-local-emulator",

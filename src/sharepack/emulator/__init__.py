@@ -69,8 +69,9 @@ class Emulator:
         handler = make_handler(self._ctx, self._admin)
         self._server = Server((self.config.host, self.config.port), handler)
         self._ctx.base_url = self.url
+        # A short poll interval: stop() waits for it, and tests stop an emulator each.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sharepack-emulator", daemon=True
+            target=self._server.serve_forever, args=(0.02,), name="sharepack-emulator", daemon=True
         )
         self._thread.start()
         return self
@@ -152,6 +153,11 @@ class Emulator:
             raise ValueError("outcome is SUCCESS or FAILED")
         self._store.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?)", (int(job_id), outcome))
 
+    def advance_clock(self, seconds: float) -> None:
+        """Age every run by `seconds`, as if that much time had passed (PENDING -> RUNNING -> TERMINATED)."""
+        with self._store.lock:
+            self._store.clock_offset_ms += int(seconds * 1000)
+
     def simulate_scheduled_run(self, job_id: int, outcome: str = "SUCCESS") -> int:
         """A run started by the job's own schedule, as if its cron had fired."""
         self.set_job_outcome(job_id, outcome)
@@ -168,6 +174,9 @@ class Emulator:
             return {}
         if method == "POST" and name == "config":
             self.configure(**body)
+            return {}
+        if method == "POST" and name == "advance-clock":
+            self.advance_clock(float(body["seconds"]))
             return {}
         if method == "POST" and name == "job-outcome":
             self.set_job_outcome(int(body["job_id"]), str(body["outcome"]))

@@ -43,17 +43,20 @@ class RequestRecord:
 class TokenBucket:
     def __init__(self, rate: float) -> None:
         self.rate = rate
-        self.tokens = rate
+        # At least one token, or a limit under 1/s would refuse every request.
+        self.capacity = max(rate, 1.0)
+        self.tokens = self.capacity
         self.stamp = time.monotonic()
 
-    def take(self) -> bool:
+    def take(self) -> float:
+        """0 when a token was taken, else the seconds until one will be there."""
         now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= 1:
             self.tokens -= 1
-            return True
-        return False
+            return 0.0
+        return (1 - self.tokens) / self.rate
 
 
 @dataclass
@@ -85,9 +88,13 @@ class Faults:
         return self.rate_limit_per_s
 
     def admit(self, endpoint: str) -> bool:
+        return self.wait_for(endpoint) == 0
+
+    def wait_for(self, endpoint: str) -> float:
+        """0 when the request is admitted, else the seconds until the endpoint has room again."""
         rate = self.limit_for(endpoint)
         if rate is None:
-            return True
+            return 0.0
         with self._lock:
             bucket = self._buckets.get(endpoint)
             if bucket is None or bucket.rate != rate:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sharepack.emulator import lite_pipelines
 from sharepack.emulator.lite_errors import ApiError, invalid
 from sharepack.emulator.lite_quartz import quartz_error
-from sharepack.emulator.lite_store import Store, now_ms
+from sharepack.emulator.lite_store import Store
 
 USER = lite_pipelines.USER
 
@@ -182,15 +182,17 @@ def run_now(
         outcome_rows = store.query("SELECT outcome FROM outcomes WHERE job_id = ?", (row["job_id"],))
         outcome = outcome_rows[0]["outcome"] if outcome_rows else "SUCCESS"
         number = store.query("SELECT COUNT(*) AS n FROM runs WHERE job_id = ?", (row["job_id"],))[0]["n"] + 1
+        settings = json.loads(row["settings"])
         params = dict(body.get("job_parameters") or {})
+        # A run reports every job parameter with its default, as runs/get does on Databricks.
+        params["__defaults"] = {p["name"]: p.get("default", "") for p in settings.get("parameters") or []}
         if body.get("pipeline_params"):
             params["__pipeline_params"] = body["pipeline_params"]
         run_id = store.execute(
             "INSERT INTO runs (job_id, number_in_job, start_ms, trigger, outcome, params, token)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (row["job_id"], number, now_ms(), trigger, outcome, json.dumps(params), token),
+            (row["job_id"], number, store.now(), trigger, outcome, json.dumps(params), token),
         )
-        settings = json.loads(row["settings"])
         full_refresh = bool((body.get("pipeline_params") or {}).get("full_refresh"))
         for task in settings.get("tasks") or []:
             pipeline_id = (task.get("pipeline_task") or {}).get("pipeline_id")
@@ -201,10 +203,13 @@ def run_now(
 
 
 def _run_view(store: Store, row: Any, duration_s: float, base_url: str) -> dict[str, Any]:
-    elapsed_ms = now_ms() - row["start_ms"]
+    elapsed_ms = store.now() - row["start_ms"]
     duration_ms = int(duration_s * 1000)
     params = json.loads(row["params"])
     pipeline_params = params.pop("__pipeline_params", None)
+    defaults = params.pop("__defaults", {})
+    job_parameters = [{"name": n, "default": d, "value": params.pop(n, d)} for n, d in defaults.items()]
+    job_parameters += [{"name": k, "value": v} for k, v in params.items()]
     if row["canceled"]:
         life, result = "TERMINATED", "CANCELED"
     elif elapsed_ms >= duration_ms:
@@ -222,7 +227,7 @@ def _run_view(store: Store, row: Any, duration_s: float, base_url: str) -> dict[
         "start_time": row["start_ms"],
         "trigger": row["trigger"],
         "run_page_url": f"{base_url}/#job/{row['job_id']}/run/{row['run_id']}",
-        "job_parameters": [{"name": k, "value": v} for k, v in params.items()],
+        "job_parameters": job_parameters,
         "state": state,
         "status": status,
         "run_type": "JOB_RUN",
@@ -244,7 +249,7 @@ def _run_view(store: Store, row: Any, duration_s: float, base_url: str) -> dict[
 def get_run(store: Store, query: dict[str, str], duration_s: float, base_url: str) -> dict[str, Any]:
     rows = store.query("SELECT * FROM runs WHERE run_id = ?", (int(query.get("run_id", 0)),))
     if not rows:
-        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Run {query.get('run_id')} does not exist.")
+        raise invalid(f"Run {query.get('run_id')} does not exist.")
     return _run_view(store, rows[0], duration_s, base_url)
 
 
@@ -276,6 +281,6 @@ def list_runs(store: Store, query: dict[str, str], duration_s: float, base_url: 
 def cancel_run(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     rows = store.query("SELECT run_id FROM runs WHERE run_id = ?", (int(body.get("run_id", 0)),))
     if not rows:
-        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Run {body.get('run_id')} does not exist.")
+        raise invalid(f"Run {body.get('run_id')} does not exist.")
     store.execute("UPDATE runs SET canceled = 1 WHERE run_id = ?", (rows[0]["run_id"],))
     return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
@@ -159,6 +160,9 @@ def make_handler(
 ) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as two writes; with Nagle on, the body waits for the client's
+        # delayed ACK, adding ~40 ms to every keep-alive request.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: the request log is ours
             return
@@ -238,14 +242,16 @@ def make_handler(
                 )
             name, handler, args = route
             mutating = method in MUTATING
-            if not faults.admit(name):
+            wait_s = faults.wait_for(name)
+            if wait_s:
                 return (
                     429,
                     {
                         "error_code": "TOO_MANY_REQUESTS",
                         "message": f"Too many requests to {name}. Please try again later.",
                     },
-                    {"Retry-After": "1"},
+                    # Whole seconds, rounded up: a client that waits this long is admitted.
+                    {"Retry-After": str(max(1, math.ceil(wait_s)))},
                 )
             if faults.fault_rate and faults.roll() < faults.fault_rate:
                 status = 503 if faults.roll() < 0.5 else 500
