@@ -43,3 +43,21 @@ def test_a_create_whose_response_is_dropped_is_not_repeated(
     workspace_env.configure(drop_rate=0)
     assert cli("apply", str(pack), "--auto-approve", "--quiet", "--force-lock").code == 0
     assert_exactly_declared(client, 3)
+
+
+def test_a_create_that_times_out_after_committing_leaves_one_job(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The incident behind this test: a stalled jobs/create, re-sent by the SDK after its timeout,
+    # left two jobs with one name. Here the first job create commits and then answers only after
+    # the client gave up waiting.
+    from sharepack.workspace import connect
+
+    original = connect._client
+    monkeypatch.setattr(connect, "_client", lambda **kw: original(http_timeout_seconds=0.5, **kw))
+    pack = write_pack(tmp_path, pack_yaml(2))
+    workspace_env.configure(stall_s=1.5, stall_endpoint="jobs/create", stall_count=1)
+    result = cli("apply", str(pack), "--auto-approve")
+    assert result.code == 0, result.output
+    assert_exactly_declared(client, 2)
+    assert cli("plan", str(pack), "--detailed-exitcode").code == 0

@@ -69,9 +69,25 @@ class Faults:
     seed: int = 0
     fail_after_mutations: int | None = None
     fail_matching: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    # A write that commits, then answers only after `stall_s`: past a client's timeout, as a
+    # stalled gateway does. Applies to the next `stall_count` writes to endpoints matching
+    # `stall_endpoint` (a regular expression such as "jobs/create").
+    stall_s: float = 0
+    stall_endpoint: str = ""
+    stall_count: int = 0
     _random: random.Random = field(default_factory=random.Random)
     _buckets: dict[str, TokenBucket] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_stall(self, endpoint: str) -> float:
+        """Seconds to hold this committed write's answer (0: answer at once)."""
+        import re
+
+        with self._lock:
+            if self.stall_count <= 0 or not self.stall_s or not re.search(self.stall_endpoint, endpoint):
+                return 0.0
+            self.stall_count -= 1
+            return self.stall_s
 
     def reseed(self) -> None:
         self._random = random.Random(self.seed)

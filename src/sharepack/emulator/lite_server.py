@@ -174,8 +174,11 @@ def make_handler(
             self.send_header("Content-Length", str(len(data)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (timed out): nobody to answer
 
         def _body(self) -> dict[str, Any]:
             length = int(self.headers.get("Content-Length") or 0)
@@ -285,6 +288,9 @@ def make_handler(
                     {"error_code": "INVALID_PARAMETER_VALUE", "message": f"Invalid request: {exc}"},
                     {},
                 )
+            stall_s = faults.take_stall(name) if mutating else 0.0
+            if stall_s:
+                time.sleep(stall_s)
             if mutating and faults.drop_rate and faults.roll() < faults.drop_rate:
                 return (
                     503,
