@@ -46,7 +46,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --quick
 
 soak: $(STAMP)
-	SHAREPACK_SOAK=1 $(BIN)/pytest -m soak
+	SHAREPACK_SOAK=1 $(BIN)/pytest -n 2 -m soak tests/reliability
 
 schema: $(STAMP)
 	$(BIN)/sharepack schema > schemas/sharepack.schema.json
