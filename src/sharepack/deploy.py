@@ -59,8 +59,10 @@ def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]
             f"two files declare the same SharePack name: {', '.join(duplicates)}", hint="set metadata.name"
         )
     try:
-        for path in files:
-            deployments.append(open_deployment(path, options.selection, parallelism=options.parallelism))
+        for path, pack in zip(files, packs, strict=True):
+            deployments.append(
+                open_deployment(path, options.selection, parallelism=options.parallelism, pack=pack)
+            )
     except BaseException:
         for deployment in deployments:
             deployment.close()

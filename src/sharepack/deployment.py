@@ -98,8 +98,11 @@ def workspace_target(pack: Pack, selection: Selection) -> WorkspaceTarget:
     )
 
 
-def open_deployment(path: str | Path, selection: Selection, *, parallelism: int = 8) -> Deployment:
-    pack = load(path, selection)
+def open_deployment(
+    path: str | Path, selection: Selection, *, parallelism: int = 8, pack: Pack | None = None
+) -> Deployment:
+    """`pack` is the already loaded `load(path, selection)`, when the caller has it."""
+    pack = pack or load(path, selection)
     workspace = connect(workspace_target(pack, selection), state_dir=selection.state_dir)
     try:
         if pack.target is not None and pack.target.mode == "development" and selection.target != LOCAL:

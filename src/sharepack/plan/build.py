@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sharepack.desired import PIPELINE_REF_PREFIX, DesiredJob, DesiredPipeline, DesiredState, settings_digest
@@ -28,13 +28,18 @@ def build_plan(
     select: Collection[str] = (),
     now: datetime | None = None,
 ) -> Plan:
+    # One instant for the whole plan: every job's next runs are computed from the same moment.
+    now = now or datetime.now(UTC)
     selected = _selection(desired, select)
     pipeline_changes = [
         _pipeline_change(p, actual, desired) for p in desired.pipelines if p.name in selected.pipelines
     ]
     by_name = {c.name: c for c in pipeline_changes}
+    ids = {name: c.id for name, c in by_name.items() if c.id}
     job_changes = [
-        _job_change(j, actual, desired.pack, by_name, now) for j in desired.jobs if j.name in selected.jobs
+        _job_change(j, actual, desired.pack, by_name, ids, now)
+        for j in desired.jobs
+        if j.name in selected.jobs
     ]
     orphans, warnings = _orphans(desired, actual, prune=prune, select=select)
     return Plan(
@@ -157,6 +162,7 @@ def _job_change(
     actual: ActualState,
     pack: str,
     pipeline_changes: Mapping[str, Change],
+    pipeline_ids: Mapping[str, str],
     now: datetime | None,
 ) -> Change:
     base: dict[str, Any] = {
@@ -177,7 +183,7 @@ def _job_change(
             message=f"pipeline {blocked[0]} cannot be resolved; job left alone",
             **base,
         )
-    settings = resolve_pipeline_refs(job.settings, {n: c.id for n, c in pipeline_changes.items() if c.id})
+    settings = resolve_pipeline_refs(job.settings, pipeline_ids)
     found = actual.jobs_named(job.name)
     if not found:
         return Change(action=Action.CREATE, settings=settings, **base)

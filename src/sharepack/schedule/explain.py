@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 
 from sharepack.schedule.describe import describe_quartz
@@ -65,12 +66,22 @@ def explain(
 
 
 def explain_quartz(quartz: str, timezone: str, now: datetime, count: int = NEXT_RUNS) -> ScheduleExplanation:
+    description, runs, warnings = _explain_quartz(quartz, timezone, now, count)
+    return ScheduleExplanation(description, list(runs), list(warnings))
+
+
+@lru_cache(maxsize=512)
+def _explain_quartz(
+    quartz: str, timezone: str, now: datetime, count: int
+) -> tuple[str, tuple[datetime, ...], tuple[str, ...]]:
+    # A plan explains every job at the same `now`, and big packs repeat a few expressions:
+    # 1,000 jobs cost ~1 s of evaluation without this.
     expression = parse_quartz(quartz)
-    runs = list(islice(fire_times(expression, zone(timezone), now), count))
+    runs = tuple(islice(fire_times(expression, zone(timezone), now), count))
     warnings = dst_warnings(expression, timezone, now)
     if not runs:
         warnings.insert(0, "it never fires again: every time it names is in the past")
-    return ScheduleExplanation(f"{describe_quartz(expression.text)} ({timezone})", runs, warnings)
+    return f"{describe_quartz(expression.text)} ({timezone})", runs, tuple(warnings)
 
 
 def _explain_once(schedule: OneTimeSchedule, now: datetime, paused: str) -> ScheduleExplanation:
