@@ -89,7 +89,7 @@ def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[Pl
         plan = build_destroy_plan(
             deployment.desired, actual, source=str(deployment.pack.path), host=deployment.workspace.label
         )
-        plans.append((plan, deployment))
+        plans.append((replace(plan, extra={**plan.extra, "destroy": True}), deployment))
     return plans
 
 
@@ -124,7 +124,7 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
                 f"the workspace changed since the plan was made: {'; '.join(moved[:5])}",
                 hint="make a new plan: sharepack plan FILE --out plan.json",
             )
-        pairs.append((saved, deployment))
+        pairs.append((replace(saved, extra={**saved.extra, "saved": True}), deployment))
     return pairs
 
 
@@ -159,7 +159,7 @@ def execute(
                 console.out().print("Dry run: nothing was sent.", markup=False)
             return 0
         _confirm(plans, auto_approve)
-        reports = _apply_all(plans, parallelism, quiet, json_output, force_lock)
+        reports = _apply_all(plans, parallelism, quiet, json_output, force_lock, auto_approve)
         code = max([r.exit_code(strict=strict) for r in reports] + [_refused_exit(plans, strict)])
         if json_output:
             _print_json(plans, reports, code)
@@ -199,7 +199,12 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
 
 
 def _apply_all(
-    plans: Sequence[PlanPair], parallelism: int, quiet: bool, json_output: bool, force_lock: bool
+    plans: Sequence[PlanPair],
+    parallelism: int,
+    quiet: bool,
+    json_output: bool,
+    force_lock: bool,
+    auto_approve: bool,
 ) -> list[ApplyReport]:
     """Packs bound for different workspaces are applied at once; packs sharing a workspace go one
     after another, so they do not compete for its rate limits."""
@@ -207,7 +212,10 @@ def _apply_all(
     for index, (_, deployment) in enumerate(plans):
         groups.setdefault(deployment.workspace.host, []).append(index)
     if len(groups) == 1:
-        return [_apply_one(p, d, parallelism, quiet, json_output, force_lock) for p, d in plans]
+        return [
+            _apply_one(p, d, parallelism, quiet, json_output, force_lock, auto_approve=auto_approve)
+            for p, d in plans
+        ]
     from concurrent.futures import ThreadPoolExecutor
 
     stop = threading.Event()
@@ -220,7 +228,15 @@ def _apply_all(
             plan, deployment = plans[index]
             # One live progress bar per terminal: with several at once, the lines alone report.
             reports[index] = _apply_one(
-                plan, deployment, parallelism, quiet, json_output, force_lock, stop=stop, bar=False
+                plan,
+                deployment,
+                parallelism,
+                quiet,
+                json_output,
+                force_lock,
+                stop=stop,
+                bar=False,
+                auto_approve=auto_approve,
             )
 
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
@@ -248,17 +264,51 @@ def _apply_one(
     *,
     stop: threading.Event | None = None,
     bar: bool = True,
+    auto_approve: bool = False,
 ) -> ApplyReport:
     from sharepack.cli.progress import OutcomePrinter
     from sharepack.workspace.lock import deploy_lock
 
-    printer = OutcomePrinter(
-        total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output, bar=bar
-    )
-    with deploy_lock(deployment.workspace.client, deployment.pack.name, force=force_lock), printer:
-        return apply_plan(
-            plan, deployment.writer(), parallelism=parallelism, on_outcome=printer.outcome, stop=stop
+    with deploy_lock(deployment.workspace.client, deployment.pack.name, force=force_lock):
+        plan = _still_fresh(plan, deployment, replan=auto_approve, quiet=quiet or json_output)
+        printer = OutcomePrinter(
+            total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output, bar=bar
         )
+        with printer:
+            return apply_plan(
+                plan, deployment.writer(), parallelism=parallelism, on_outcome=printer.outcome, stop=stop
+            )
+
+
+def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: bool) -> Plan:
+    """The plan to execute now that the lock is held.
+
+    The plan was read before the lock was taken, so another apply may have changed the workspace
+    in between (two CI jobs merging at once): executing the old plan would create its resources
+    a second time. Read again; if anything moved, re-plan when the user approved "make it match"
+    (--auto-approve on a SharePack), otherwise stop. A saved plan or a destroy is never re-planned:
+    what was approved is exactly what may run."""
+    fixed = bool(plan.extra.get("destroy") or plan.extra.get("saved"))
+    actual = deployment.read(complete=plan.prune or bool(plan.extra.get("destroy")))
+    moved = check_fresh(plan, actual)
+    if not moved:
+        return plan
+    if fixed or not replan:
+        raise SharepackError(
+            f"the workspace changed after the plan was made (another apply?): {'; '.join(moved[:3])}",
+            hint="run the same command again to plan against what is there now",
+        )
+    from sharepack.plan.render import summary_line
+
+    fresh = deployment.plan(prune=plan.prune, select=plan.selection, actual=actual)
+    if not quiet:
+        console.err().print(
+            f"⚠ the workspace changed while waiting for the deploy lock ({len(moved)} resource(s)); "
+            f"re-planned: {summary_line([fresh])}",
+            style="yellow",
+            markup=False,
+        )
+    return fresh
 
 
 def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:

@@ -35,6 +35,8 @@ def test_two_simultaneous_applies_create_each_resource_once(
     assert codes[0] == 0, results
     if codes[1] != 0:  # the loser was told who holds the lock
         assert any("holds the deploy lock" in err for _, err in results), results
+    # Whichever way they met — one refused by the lock, or one that planned before the other
+    # finished and re-planned once it held the lock — nothing was created twice.
     assert_exactly_declared(client, 10)
 
 
@@ -70,3 +72,50 @@ def test_a_held_lock_names_its_holder_and_can_be_forced(
         raise AssertionError("the lock should be released after the apply")
     except NotFound:
         pass
+
+
+def test_an_apply_that_planned_before_another_finished_replans_under_the_lock(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # Deterministic version of the race: between this apply's read and its lock, another apply
+    # creates everything. The stale plan would create every resource a second time.
+    from sharepack.workspace import lock
+
+    pack = write_pack(tmp_path, pack_yaml(3))
+    original = lock.deploy_lock
+    raced = []
+
+    def deploy_lock_after_a_rival(client_: Any, name: str, *, force: bool = False) -> Any:
+        if not raced:
+            raced.append(True)
+            rival = _apply_process(pack, workspace_env.url)
+            assert rival.wait(timeout=120) == 0, rival.stderr.read() if rival.stderr else ""
+        return original(client_, name, force=force)
+
+    monkeypatch.setattr(lock, "deploy_lock", deploy_lock_after_a_rival)
+    result = cli("apply", str(pack), "--auto-approve")
+    assert result.code == 0, result.output
+    assert "re-planned" in result.stderr
+    assert_exactly_declared(client, 3)
+
+
+def test_without_auto_approve_a_moved_workspace_stops_the_apply(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from sharepack.workspace import lock
+
+    pack = write_pack(tmp_path, pack_yaml(2))
+    original = lock.deploy_lock
+
+    def deploy_lock_after_a_rival(client_: Any, name: str, *, force: bool = False) -> Any:
+        rival = _apply_process(pack, workspace_env.url)
+        assert rival.wait(timeout=120) == 0
+        return original(client_, name, force=force)
+
+    monkeypatch.setattr(lock, "deploy_lock", deploy_lock_after_a_rival)
+    # Approving interactively is the same as --auto-approve=False reaching the executor.
+    monkeypatch.setattr("sharepack.deploy._confirm", lambda plans, auto_approve: None)
+    result = cli("apply", str(pack))
+    assert result.code == 1
+    assert "the workspace changed after the plan was made" in result.stderr
+    assert_exactly_declared(client, 2)

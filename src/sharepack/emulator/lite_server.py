@@ -209,14 +209,15 @@ def make_handler(
                     self._send(400, {"error_code": "INVALID_PARAMETER_VALUE", "message": str(exc)})
                 return
             status, response, headers = self._api(method, path, query, body)
-            self._send(status, response, headers)
             endpoint = (_route(method, path) or ("unknown", None, ()))[0]
+            # Logged before answering: a client that has its answer must find its request in the log.
             with ctx.lock:
                 ctx.log.append(
                     RequestRecord(
                         method, path, status, round((time.perf_counter() - started) * 1000, 2), endpoint
                     )
                 )
+            self._send(status, response, headers)
 
         def _api(
             self, method: str, path: str, query: dict[str, str], body: dict[str, Any]

@@ -18,8 +18,13 @@ def _current(change: Change, actual: ActualState) -> str:
 
 
 def _matches(saved: str, current: str) -> bool:
-    # A plan that trusted a pipeline without fetching its settings recorded only its ID.
-    return saved == current or (saved.count(":") == 1 and current.startswith(saved + ":"))
+    # A read that trusted a pipeline without fetching its settings records only its ID; the
+    # other read may have fetched them. The same ID is then the same pipeline.
+    return (
+        saved == current
+        or (saved.count(":") == 1 and current.startswith(saved + ":"))
+        or (current.count(":") == 1 and saved.startswith(current + ":"))
+    )
 
 
 def check_fresh(plan: Plan, actual: ActualState) -> list[str]:
