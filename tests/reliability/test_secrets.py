@@ -29,6 +29,13 @@ def test_token_is_never_printed_logged_or_saved(
         cli("plan", str(pack), "--output", "markdown"),
         cli("--debug", "apply", str(pack), "--auto-approve"),
         cli("apply", str(pack), "--auto-approve", "--output", "json"),
+        cli("--debug", "run", str(pack), "--wait"),
+        cli("status", str(pack), "--output", "json"),
+        cli("history", str(pack), "p000"),
+        cli("pause", str(pack)),
+        cli("export", "--out", str(tmp_path / "exported.yaml")),
+        cli("doctor", str(pack), "--output", "json"),
+        cli("backfill", str(pack), "p001", "--from", "2026-01-01", "--to", "2026-01-03"),
         cli("destroy", str(pack), "--auto-approve"),
         cli("plan", str(pack), "--host", "http://127.0.0.1:9"),
     ]
