@@ -121,12 +121,12 @@ def _local_workspace(state_dir: Path) -> list[Check]:
 
 
 def _remote_workspace(target: WorkspaceTarget) -> list[Check]:
-    from sharepack.workspace.connect import _host_from_environment
+    from sharepack.workspace.connect import host_from_environment
 
     # Reachability comes before the SDK's config: resolving it already sends a request, which
     # against a dead host would wait out the SDK's retries instead of failing in seconds.
     try:
-        host = target.host or _host_from_environment(target.profile)
+        host = target.host or host_from_environment(target.profile)
     except SharepackError as exc:
         return [Check("host", Status.fail, exc.message, exc.hint), *_skipped(*_AFTER_HOST)]
     if host:

@@ -98,7 +98,7 @@ class Workspace:
 def connect(target: WorkspaceTarget, *, state_dir: Path = LOCAL_STATE_DIR) -> Workspace:
     if target.local:
         return _connect_local(state_dir)
-    host = target.host or _host_from_environment(target.profile)
+    host = target.host or host_from_environment(target.profile)
     if host:
         check_reachable(host)
     kwargs: dict[str, Any] = {}
@@ -177,7 +177,7 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
 
-def _host_from_environment(profile: str | None) -> str | None:
+def host_from_environment(profile: str | None) -> str | None:
     if not profile and os.environ.get("DATABRICKS_HOST"):
         return _normalise_host(os.environ["DATABRICKS_HOST"])
     path = Path(os.environ.get("DATABRICKS_CONFIG_FILE", "~/.databrickscfg")).expanduser()
