@@ -197,4 +197,4 @@ def test_a_pipeline_without_a_job_cannot_be_backfilled(cli: Any, workspace_env: 
     pack = write_pack(tmp_path, PACK.replace('    schedule: {cron: "0 0 2 * * ?", timezone: UTC}\n', ""))
     result = cli("backfill", str(pack), "sales_daily_sync", "--from", "2024-01-01", "--to", "2024-01-02")
     assert result.code == 2
-    assert "no job to backfill" in result.stderr
+    assert "no schedule job of its own to backfill" in result.stderr

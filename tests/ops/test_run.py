@@ -151,3 +151,22 @@ def test_an_unknown_name_is_a_usage_error(cli: Any, pack: Path) -> None:
     result = cli("run", str(pack), "nope")
     assert result.code == 2
     assert "nope" in result.stderr and "sales_daily_sync" in result.stderr
+
+
+def test_a_pipeline_that_only_runs_in_an_orchestration_is_started_alone(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    # Naming adhoc_sync must not start `nightly`, which would run orders_sync as well.
+    text = (
+        PACK + 'jobs:\n  nightly:\n    schedule: "daily at 01:00"\n    pipelines: [adhoc_sync, orders_sync]\n'
+    )
+    path = write_pack(tmp_path, text, "sales.yaml")
+    assert cli("apply", str(path), "--auto-approve").code == 0
+    result = cli("run", str(path), "adhoc_sync", "--output", "json")
+    assert result.code == 0, result.output
+    assert [r["pipeline_id"] for r in json.loads(result.stdout)["runs"]] == [
+        pipeline_id(client, "adhoc_sync")
+    ]
+    assert manual_runs(client, "nightly") == []
+    history = cli("history", str(path), "adhoc_sync")
+    assert history.code == 2 and "it runs in nightly: name that job instead" in history.stderr

@@ -32,8 +32,8 @@ def _job_of(ctx: OpsContext, name: str, *, must_exist: bool) -> tuple[str, int |
     named = ctx.resolve([name])[0]
     if named.job is None:
         raise UsageError(
-            f"{name} has no job to backfill: only jobs pass the run_date parameter",
-            hint="give the pipeline a schedule (or add it to a job) and run `sharepack apply`",
+            f"{name} has no schedule job of its own to backfill: only jobs pass the run_date parameter",
+            hint=ctx.no_job_hint(name),
         )
     if named.actual_job is None and must_exist:
         raise SharepackError(

@@ -69,11 +69,19 @@ class OpsContext:
         return found[0] if found else None
 
     def job_for_pipeline(self, pipeline: str) -> DesiredJob | None:
-        """The pipeline's own schedule job, else the first orchestration that runs it."""
+        """The pipeline's own schedule job. Never an orchestration that also runs it: acting on
+        one would start (or pause) its other pipelines too — those are named by their own name."""
+        return next((j for j in self.declared_jobs() if j.carries_digest_of == pipeline), None)
+
+    def orchestrations_of(self, pipeline: str) -> list[str]:
         jobs = self.declared_jobs()
-        own = [j for j in jobs if j.carries_digest_of == pipeline]
-        candidates = own or [j for j in jobs if pipeline in j.pipelines]
-        return candidates[0] if candidates else None
+        return [j.name for j in jobs if j.carries_digest_of is None and pipeline in j.pipelines]
+
+    def no_job_hint(self, pipeline: str) -> str:
+        runs_in = self.orchestrations_of(pipeline)
+        if runs_in:
+            return f"it runs in {', '.join(runs_in)}: name that job instead"
+        return "give the pipeline a `schedule:` in the pack, or name a job that runs it"
 
     def resolve(self, names: Sequence[str], *, default_all: bool = True) -> list[Named]:
         """The declared resources for NAMEs (every declared job when none is given)."""

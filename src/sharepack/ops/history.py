@@ -42,8 +42,8 @@ def read_history(ctx: OpsContext, name: str, *, limit: int = DEFAULT_LIMIT) -> H
     (named,) = ctx.resolve([name])
     if named.job is None:
         raise UsageError(
-            f"{name} has no schedule job, so it has no job runs to show",
-            hint="give it a `schedule:` in the pack, or name a job that runs it",
+            f"{name} has no schedule job of its own, so it has no job runs to show",
+            hint=ctx.no_job_hint(name),
         )
     actual = named.actual_job
     if actual is None:

@@ -48,16 +48,16 @@ def set_paused(ctx: OpsContext, names: Sequence[str], *, paused: bool) -> list[P
     Every name is checked before anything is sent, so a typo or a missing job changes nothing.
     """
     targets = ctx.resolve(names)
-    _check_all_exist(targets)
+    _check_all_exist(ctx, targets)
     return [_flip(ctx, named, paused=paused) for named in targets]
 
 
-def _check_all_exist(targets: Sequence[Named]) -> None:
+def _check_all_exist(ctx: OpsContext, targets: Sequence[Named]) -> None:
     no_job = [n.asked_as for n in targets if n.job is None]
     if no_job:
         raise SharepackError(
-            f"no job runs {', '.join(no_job)}: a pipeline without a schedule has nothing to pause",
-            hint="give the pipeline a `schedule:` in the pack, or name a job that runs it",
+            f"{', '.join(no_job)} has no schedule job of its own: nothing to pause",
+            hint=ctx.no_job_hint(no_job[0]),
         )
     missing = [n.label for n in targets if n.actual_job is None]
     if missing:
