@@ -188,3 +188,12 @@ def test_job_running_pipelines_outside_the_filter_is_left_out_with_a_note(
     assert "nightly" in result.stderr
     assert cli("validate", str(out)).code == 0
     _plan_is_clean(cli, out)
+
+
+def test_an_out_path_in_a_missing_folder_is_a_message_not_a_traceback(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    result = cli("export", "--out", str(tmp_path / "missing" / "x.yaml"))
+    assert result.code == 1
+    assert "No such file or directory" in result.stderr and "missing" in result.stderr
+    assert "Traceback" not in result.output

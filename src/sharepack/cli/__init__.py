@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"hint: {exc.hint}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except Exception as exc:
+        if not debug and isinstance(exc, OSError) and not _is_api_error(exc):
+            # A file the user named: an --out into a missing folder, a directory, no permission.
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+            sys.exit(1)
         if debug or not _is_api_error(exc):
             raise
         message, hint = _describe_api_error(exc)
