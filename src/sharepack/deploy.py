@@ -30,10 +30,17 @@ class DeployOptions:
     prune: bool = False
     refresh: bool = False
     parallelism: int = 8
+    allow_past_one_time: bool = False  # destroy: a one-time job that already ran is still ours to delete
 
     @property
     def selection(self) -> Selection:
-        return Selection(target=self.target, host=self.host, profile=self.profile, variables=self.variables)
+        return Selection(
+            target=self.target,
+            host=self.host,
+            profile=self.profile,
+            variables=self.variables,
+            allow_past_one_time=self.allow_past_one_time,
+        )
 
 
 def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]:

@@ -37,6 +37,9 @@ class Selection:
     profile: str | None = None
     variables: Mapping[str, str] | None = None
     state_dir: Path = LOCAL_STATE_DIR
+    # Commands that operate what exists (destroy, status, run...) accept a one-time schedule
+    # whose moment has passed: that job was deployed and ran.
+    allow_past_one_time: bool = False
 
 
 @dataclass
@@ -82,7 +85,11 @@ def load(path: str | Path, selection: Selection, *, user: str | None = None) -> 
     from sharepack.spec import load_pack
 
     return load_pack(
-        path, target=selection.target, variables=dict(selection.variables or {}), user=user or _local_user()
+        path,
+        target=selection.target,
+        variables=dict(selection.variables or {}),
+        user=user or _local_user(),
+        allow_past_one_time=selection.allow_past_one_time,
     )
 
 

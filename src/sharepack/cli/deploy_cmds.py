@@ -167,7 +167,12 @@ def destroy(
     from sharepack.deploy import DeployOptions, execute, make_destroy_plans
 
     options = DeployOptions(
-        target=target, host=host, profile=profile, variables=parse_vars(var), parallelism=parallelism
+        target=target,
+        host=host,
+        profile=profile,
+        variables=parse_vars(var),
+        parallelism=parallelism,
+        allow_past_one_time=True,
     )
     plans = make_destroy_plans(files, options)
     code = execute(

@@ -137,7 +137,13 @@ def open_ops(
     parallelism: int = 8,
 ) -> Iterator[OpsContext]:
     """Load the pack, connect, and read what it declares (list calls, not one request each)."""
-    selection = Selection(target=target, host=host, profile=profile, variables=dict(variables or {}))
+    selection = Selection(
+        target=target,
+        host=host,
+        profile=profile,
+        variables=dict(variables or {}),
+        allow_past_one_time=True,
+    )
     deployment = open_deployment(file, selection, parallelism=parallelism)
     try:
         yield OpsContext(deployment=deployment, actual=deployment.read())

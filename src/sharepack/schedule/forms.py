@@ -157,7 +157,7 @@ class OneTimeSchedule(ScheduleOptions):
 
         context = info.context if isinstance(info.context, dict) else {}
         now = context.get("now") or clock()
-        problem = one_time_problem(self.at, self.timezone, now)
+        problem = one_time_problem(self.at, self.timezone, now, allow_past=bool(context.get("allow_past")))
         if problem:
             raise ValueError(problem)
         return self

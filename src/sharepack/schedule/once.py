@@ -49,13 +49,13 @@ def one_time_quartz(at: datetime, timezone: str) -> str:
     return f"{wall.second} {wall.minute} {wall.hour} {wall.day} {wall.month} ? {wall.year}"
 
 
-def one_time_problem(at: datetime, timezone: str, now: datetime) -> str | None:
+def one_time_problem(at: datetime, timezone: str, now: datetime, *, allow_past: bool = False) -> str | None:
     """Why a one-time schedule cannot be deployed (in the past, or a local time Quartz skips), or None."""
     try:
         instant = one_time_instant(at, timezone)
     except ValueError as exc:
         return str(exc)
-    if instant <= now:
+    if instant <= now and not allow_past:
         shown_now = now.astimezone(instant.tzinfo).replace(microsecond=0)
         return (
             f"{instant.isoformat()} is in the past (now is {shown_now.isoformat()}); "

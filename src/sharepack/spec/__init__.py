@@ -56,8 +56,12 @@ def load_pack(
     variables: Mapping[str, str] | None = None,
     user: str = "user",
     now: datetime | None = None,
+    allow_past_one_time: bool = False,
 ) -> Pack:
-    """Load, resolve and validate one SharePack; raises SpecError listing every problem found."""
+    """Load, resolve and validate one SharePack; raises SpecError listing every problem found.
+
+    `allow_past_one_time`: for commands that operate what exists (destroy, status, history...),
+    a one-time schedule whose moment has passed is what was deployed, not a mistake."""
     file = str(path)
     composed = compose(read_text(path), file)
     problems = list(composed.problems)
@@ -94,7 +98,7 @@ def load_pack(
     problems += found
     problems += interpolate(data, values, user, index, file)
     try:
-        spec = SharePack.model_validate(data)
+        spec = SharePack.model_validate(data, context={"allow_past": allow_past_one_time})
     except ValidationError as exc:
         problems += validation_problems(exc, index, file)
     if problems:
