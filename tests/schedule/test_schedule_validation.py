@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,19 @@ def test_policy_refuses_forms_that_can_run_too_often(
 def test_policy_accepts_forms_at_the_limit(cli: Any, tmp_path: Path, schedule: str) -> None:
     result = validate(cli, tmp_path, POLICY + _pack_with(schedule))
     assert result.code == 0, result.output
+
+
+@pytest.mark.parametrize("cron", ['"0 0 0 30 2 ?"', '"0 0 0 1 1 ? 1999"', '"0 0 12 31 4,6,9,11 ?"'])
+def test_a_cron_that_never_fires_is_refused(cli: Any, tmp_path: Path, cron: str) -> None:
+    # Quartz itself accepts these; a job with them would never run.
+    result = validate(cli, tmp_path, _pack_with(f"{{cron: {cron}}}"))
+    assert result.code == 1
+    # Pointing at the schedule: line 9 of the pack, after "    schedule: ".
+    assert ":9:15: jobs.nightly.schedule: " in result.stderr and "never fires" in result.stderr
+
+
+def test_cron_command_warns_when_an_expression_never_fires(cli: Any) -> None:
+    result = cli("cron", "0 0 0 30 2 ?", "--output", "json")
+    assert result.code == 0
+    data = json.loads(result.stdout)
+    assert data["next"] == [] and data["warnings"][0].startswith("it never fires after")

@@ -51,6 +51,10 @@ def cron(
         "next": [run.isoformat() for run in runs],
         "warnings": dst_warnings(expression_, timezone, start),
     }
+    if count and not runs:
+        # Quartz accepts such expressions (30 February, a year gone by); Databricks would deploy
+        # a job that never runs.
+        result["warnings"].insert(0, f"it never fires after {start.isoformat()}")
     if output == Output.json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -123,7 +127,5 @@ def _print_text(result: dict[str, Any]) -> None:
     if result["next"]:
         lines.append(("", "  next runs   " + result["next"][0]))
         lines += [("", "              " + run) for run in result["next"][1:]]
-    else:
-        lines.append(("yellow", "  next runs   none: it never fires after this time"))
     lines += [("yellow", f"  warning: {warning}") for warning in result["warnings"]]
     print_lines(lines)

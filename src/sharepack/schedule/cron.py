@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from sharepack.schedule.errors import CronError
@@ -32,6 +33,20 @@ def parse(expression: str) -> QuartzExpression:
     return parse_quartz(to_quartz(expression))
 
 
+def never_fires(quartz: str, timezone: str, now: datetime) -> bool:
+    """True when no moment after `now` matches (30 February, a year gone by): Quartz accepts
+    such an expression, and Databricks would deploy a job that never runs."""
+    return _never_fires(quartz, timezone, now.replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=1024)
+def _never_fires(quartz: str, timezone: str, hour: datetime) -> bool:
+    from sharepack.schedule.quartz_eval import fire_times
+    from sharepack.schedule.zones import zone
+
+    return next(fire_times(parse_quartz(quartz), zone(timezone), hour), None) is None
+
+
 def cron_kind(expression: str) -> str:
     """'preset', 'unix' or 'quartz': how the expression was written."""
     text = expression.strip()
@@ -40,4 +55,4 @@ def cron_kind(expression: str) -> str:
     return "unix" if len(text.split()) == 5 else "quartz"
 
 
-__all__ = ["CronError", "cron_kind", "parse", "to_quartz"]
+__all__ = ["CronError", "cron_kind", "never_fires", "parse", "to_quartz"]

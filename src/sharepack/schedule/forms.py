@@ -110,6 +110,21 @@ class CronSchedule(ScheduleOptions):
     def _valid_timezone(cls, value: str) -> str:
         return check_timezone(value)
 
+    @model_validator(mode="after")
+    def _fires_at_all(self, info: ValidationInfo) -> CronSchedule:
+        from sharepack.schedule.cron import never_fires
+        from sharepack.schedule.once import clock
+
+        context = info.context if isinstance(info.context, dict) else {}
+        if context.get("allow_past"):
+            return self  # operating what was deployed: an expression that ran out is still it
+        if never_fires(self.quartz, self.timezone, context.get("now") or clock()):
+            raise ValueError(
+                f"{self.cron!r} never fires: no date from now on matches it (a day the month "
+                "does not have, or only years gone by)"
+            )
+        return self
+
     @property
     def quartz(self) -> str:
         return to_quartz(self.cron)
