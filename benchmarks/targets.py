@@ -35,8 +35,23 @@ def check(records: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
                     f"net {noop['net_s']:.2f} s, wall {noop['wall_s']:.2f} s",
                 )
             )
+            results.append(
+                (
+                    f"no-change plan, N=1000, {regime}: wall incl. start-up ≤ {limit:.2f} s",
+                    noop["wall_s"] <= limit,
+                    f"{noop['wall_s']:.2f} s",
+                )
+            )
         fresh = _find(records, scenario="fresh_apply", regime=regime, n=1000, tool="sharepack")
         if fresh:
+            wall_ratio = fresh["wall_s"] / fresh["floor_s"] if fresh["floor_s"] else None
+            results.append(
+                (
+                    f"fresh apply, N=1000, {regime}: wall incl. start-up ≤ 1.3× floor",
+                    wall_ratio is not None and wall_ratio <= 1.3,
+                    f"{wall_ratio:.2f}×" if wall_ratio is not None else "no floor",
+                )
+            )
             results.append(
                 (
                     f"fresh apply, N=1000, {regime}: net wall ≤ 1.3× floor ({fresh['floor_s']:.2f} s)",
