@@ -144,3 +144,10 @@ def test_unreadable_presets_are_refused(text: str) -> None:
 )
 def test_descriptions_read_quartz_numbering(quartz: str, description: str) -> None:
     assert description in describe_quartz(quartz)
+
+
+def test_a_minute_step_over_an_hour_list_is_described_as_running_during_those_hours() -> None:
+    from sharepack.schedule.describe import describe_quartz
+
+    text = describe_quartz("0 0/5 14,18 * * ?")
+    assert text.startswith("Every 5 minutes, during the hours starting at 14:00 and 18:00")

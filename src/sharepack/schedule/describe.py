@@ -16,6 +16,11 @@ from sharepack.schedule.quartz_parse import DAY_OF_WEEK, YEAR
 
 _HOUR_RANGE = re.compile(r"^At 0 minutes past the hour, between (\d\d):00 and (\d\d):59")
 _LAST_WEEKDAY_OFFSET = re.compile(r"^L-(\d+)W$")
+# "Every 5 minutes, at 14:00 and 18:00" (a minute step over an hour list) reads as two runs a day;
+# it is every 5 minutes during those hours.
+_STEP_IN_HOURS = re.compile(
+    r"^(Every (?:\d+ )?(?:minutes?|seconds?)), at ((?:\d\d:00)(?:(?:, | and |, and )\d\d:00)+)"
+)
 
 
 @lru_cache(maxsize=512)
@@ -42,6 +47,7 @@ def describe_quartz(quartz: str) -> str:
         return f"Quartz schedule {quartz}"
     text = text.replace(", every minute", "").replace(", every hour", "")
     text = _HOUR_RANGE.sub(r"Every hour from \1:00 to \2:00", text)
+    text = _STEP_IN_HOURS.sub(r"\1, during the hours starting at \2", text)
     text = re.sub(r"\b1 days before", "1 day before", text)
     if weekday_offset:
         text = text.replace(
