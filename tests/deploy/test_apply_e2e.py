@@ -276,3 +276,23 @@ def test_unreachable_host_fails_fast_with_a_clear_message(cli: Any, tmp_path: Pa
     assert result.code == 1
     assert f"cannot reach http://127.0.0.1:{port}" in result.stderr
     assert "dapi-secret-never-shown" not in result.output
+
+
+def test_a_host_that_accepts_but_never_answers_fails_fast(
+    cli: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import socket
+
+    from sharepack.workspace import connect
+
+    monkeypatch.setattr(connect, "CONNECT_TIMEOUT_S", 0.3)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-secret-never-shown")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections are accepted by the kernel, and nobody ever answers
+        port = silent.getsockname()[1]
+        pack = write_pack(tmp_path, SEED, "sales.yaml")
+        result = cli("plan", str(pack), "--host", f"http://127.0.0.1:{port}")
+    assert result.code == 1
+    assert "accepted the connection but sent no answer" in result.stderr
+    assert "dapi-secret-never-shown" not in result.output

@@ -201,8 +201,9 @@ def host_from_environment(profile: str | None) -> str | None:
     return _normalise_host(value)
 
 
-def check_reachable(host: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+def check_reachable(host: str, timeout: float | None = None) -> None:
     """Fail in seconds, not after the SDK's five-minute retry budget, when nothing answers."""
+    timeout = CONNECT_TIMEOUT_S if timeout is None else timeout
     parsed = urlparse(host)
     if not parsed.hostname:
         raise UsageError(
@@ -218,3 +219,26 @@ def check_reachable(host: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
             f"cannot reach {parsed.scheme}://{parsed.hostname}:{port}: {reason}",
             hint="check the host, your network or VPN; for the local emulator use --target local",
         ) from None
+    _check_answers(host, timeout)
+
+
+def _check_answers(host: str, timeout: float) -> None:
+    """A proxy or firewall can accept the connection and then say nothing: the SDK would wait out
+    its five-minute budget. Any HTTP answer (even an error status) means the host is alive."""
+    import urllib.error
+    import urllib.request
+
+    url = host.rstrip("/") + "/.well-known/databricks-config"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=timeout):
+            pass
+    except urllib.error.HTTPError:
+        pass  # it answered
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            raise WorkspaceError(
+                f"{host} accepted the connection but sent no answer within {timeout:g} s",
+                hint="check the URL (is it the workspace, not a proxy?), your network or VPN",
+            ) from None
+        # TLS and other oddities: the SDK's own error will say more than we can here.
