@@ -278,9 +278,7 @@ def test_unreachable_host_fails_fast_with_a_clear_message(cli: Any, tmp_path: Pa
     assert "dapi-secret-never-shown" not in result.output
 
 
-def test_a_host_that_accepts_but_never_answers_fails_fast(
-    cli: Any, tmp_path: Path, monkeypatch: Any
-) -> None:
+def test_a_host_that_accepts_but_never_answers_fails_fast(cli: Any, tmp_path: Path, monkeypatch: Any) -> None:
     import socket
 
     from sharepack.workspace import connect

@@ -41,3 +41,22 @@ def test_packs_for_two_workspaces_each_land_in_their_own(
         assert "pipelines     │       5" in result.stdout and "schedule jobs │       5" in result.stdout
         again = cli("plan", str(sales), str(hr))
         assert again.code == 0 and "0 to create, 0 to update" in again.stdout, again.output
+
+
+def test_a_chosen_profile_wins_over_databricks_variables_in_the_environment(
+    cli: Any, emulator: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from sharepack.emulator import Emulator, EmulatorConfig
+
+    with Emulator(EmulatorConfig(token=TOKEN, run_duration_s=0)) as chosen:
+        config = tmp_path / "databrickscfg"
+        config.write_text(f"[prod]\nhost = {chosen.url}\ntoken = {TOKEN}\n", encoding="utf-8")
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
+        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)  # left over from another workspace
+        monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+        text = pack("sales", emulator.url, 1).replace(f"  workspace_url: {emulator.url}\n", "")
+        path = write_pack(tmp_path, text)
+        result = cli("apply", str(path), "--profile", "prod", "--auto-approve")
+        assert result.code == 0, result.output
+        assert chosen.url in result.stdout
+        assert chosen.mutating_count() > 0 and emulator.mutating_count() == 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 import configparser
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,7 +141,8 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     if no_retry:
         kwargs["clock"] = no_retry_clock()
     try:
-        client = WorkspaceClient(config=Config(**kwargs))
+        with _profile_only(bool(kwargs.get("profile")) and not kwargs.get("host")):
+            client = WorkspaceClient(config=Config(**kwargs))
     except ValueError as exc:
         # The SDK's auth errors name the methods it tried; they never include secrets.
         raise WorkspaceError(
@@ -149,6 +152,26 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     if not no_retry:
         _retry_server_errors(client)
     return client
+
+
+@contextmanager
+def _profile_only(active: bool) -> Iterator[None]:
+    """While a client for a chosen profile is built, hide DATABRICKS_* variables.
+
+    The SDK lets the environment override a profile's values, so with DATABRICKS_HOST and
+    DATABRICKS_TOKEN set for one workspace, `--profile prod` (or a target's profile) would
+    silently deploy to the other."""
+    if not active:
+        yield
+        return
+    kept = {"DATABRICKS_CONFIG_FILE"}
+    hidden = {k: v for k, v in os.environ.items() if k.startswith("DATABRICKS_") and k not in kept}
+    for name in hidden:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
 
 
 def _retry_server_errors(client: WorkspaceClient) -> None:
