@@ -153,12 +153,24 @@ def execute(
             for plan, _ in plans:
                 console.print_lines(text_lines(plan))
             console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
+        refused = _refused_lines(plans)
+        if refused and (quiet or json_output):
+            # Left-alone resources decide the exit code, so they are said even when quiet.
+            for line in refused:
+                console.err().print(line, style="yellow", markup=False)
         if not any(p.has_changes for p, _ in plans):
+            code = refused_exit(plans, strict)
             if json_output:
-                _print_json(plans, [], 0)
+                _print_json(plans, [], code)
+            elif refused:
+                console.err().print(
+                    f"Nothing to apply, but {len(refused)} resource(s) are left alone: see above.",
+                    style="yellow",
+                    markup=False,
+                )
             elif not quiet:
                 console.out().print("No changes. The workspace matches the SharePack.", markup=False)
-            return _refused_exit(plans, strict)
+            return code
         if dry_run:
             if json_output:
                 _print_json(plans, [], 0)
@@ -167,7 +179,7 @@ def execute(
             return 0
         _confirm(plans, auto_approve)
         reports = _apply_all(plans, parallelism, quiet, json_output, force_lock, auto_approve)
-        code = max([r.exit_code(strict=strict) for r in reports] + [_refused_exit(plans, strict)])
+        code = max([r.exit_code(strict=strict) for r in reports] + [refused_exit(plans, strict)])
         if json_output:
             _print_json(plans, reports, code)
         else:
@@ -178,7 +190,16 @@ def execute(
             deployment.close()
 
 
-def _refused_exit(plans: Sequence[PlanPair], strict: bool) -> int:
+def _refused_lines(plans: Sequence[PlanPair]) -> list[str]:
+    return [
+        f"⚠ {c.resource_type.value} {c.name} left alone: {c.message}"
+        for p, _ in plans
+        for c in p.changes
+        if c.action in (Action.AMBIGUOUS, Action.CONFLICT)
+    ]
+
+
+def refused_exit(plans: Sequence[PlanPair], strict: bool) -> int:
     for plan, _ in plans:
         for change in plan.changes:
             refused = change.action in (Action.AMBIGUOUS, Action.CONFLICT)

@@ -294,3 +294,19 @@ def test_a_host_that_accepts_but_never_answers_fails_fast(cli: Any, tmp_path: Pa
     assert result.code == 1
     assert "accepted the connection but sent no answer" in result.stderr
     assert "dapi-secret-never-shown" not in result.output
+
+
+def test_resources_owned_by_another_pack_fail_plan_and_apply_and_say_why(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    first = write_pack(tmp_path, "metadata:\n  name: sales\n" + SEED, "sales.yaml")
+    assert cli("apply", str(first), "--auto-approve").code == 0
+    rival = write_pack(tmp_path, "metadata:\n  name: other\n" + SEED, "other.yaml")
+    planned = cli("plan", str(rival), "--detailed-exitcode")
+    assert planned.code == 1, planned.output  # a CI plan gate fails as the apply would
+    quiet = cli("apply", str(rival), "--auto-approve", "--quiet")
+    assert quiet.code == 1
+    assert "pipeline sales_daily_sync left alone" in quiet.stderr
+    loud = cli("apply", str(rival), "--auto-approve")
+    assert loud.code == 1 and "The workspace matches" not in loud.output
+    assert "left alone" in loud.stderr

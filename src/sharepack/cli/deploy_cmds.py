@@ -81,6 +81,11 @@ def plan(
         console.err().print(
             "⚠ some resources are left alone: see the messages above", style="yellow", markup=False
         )
+    from sharepack.deploy import refused_exit
+
+    if refused_exit(plans, strict=False):
+        # As `apply` would: a pipeline that cannot be resolved fails the build, at plan time.
+        raise typer.Exit(1)
     if detailed_exitcode and any(p.has_changes for p, _ in plans):
         raise typer.Exit(2)
 
