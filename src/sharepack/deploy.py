@@ -111,14 +111,25 @@ def save_plans(plans: Sequence[PlanPair], path: Path) -> None:
 
 def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
     """A saved plan, re-checked against the workspace: refused if anything it read has moved on."""
+    from sharepack.plan.model import FORMAT_VERSION
+
+    hint = "make one with: sharepack plan FILE --out plan.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise SharepackError(f"{path}: not JSON ({exc})", hint=hint) from None
+    if not isinstance(data, dict) or not isinstance(data.get("plans"), list):
+        raise SharepackError(f'{path}: not a saved sharepack plan (no "plans" list)', hint=hint)
+    if data.get("format_version") != FORMAT_VERSION:
+        raise SharepackError(
+            f"{path}: saved plan format {data.get('format_version')!r} is not the one this sharepack "
+            f"reads ({FORMAT_VERSION})",
+            hint="make the plan again with this version of sharepack",
+        )
+    try:
         plans = [Plan.from_dict(p) for p in data["plans"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(
-            f"{path}: not a saved sharepack plan ({exc})",
-            hint="make one with: sharepack plan FILE --out plan.json",
-        ) from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SharepackError(f"{path}: a plan in it is incomplete or damaged", hint=hint) from None
     pairs = []
     for saved in plans:
         selection = replace(options, target=options.target or saved.target).selection
@@ -344,7 +355,15 @@ def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:
 
     console.out().print(summary_table(reports))
     schedule_failures = [o for r in reports for o in r.schedule_failures]
-    if schedule_failures and not strict:
+    pipeline_failures = [o for r in reports for o in r.pipeline_failures]
+    if pipeline_failures:
+        console.err().print(
+            f"✗ {len(pipeline_failures)} pipeline(s) failed; jobs that run them were skipped. "
+            "Fix the cause shown above and re-run apply: what succeeded is kept.",
+            style="red",
+            markup=False,
+        )
+    elif schedule_failures and not strict:
         console.err().print(
             f"⚠ {len(schedule_failures)} schedule job(s) failed; their pipelines are in place. "
             "Re-run apply after fixing, or use --strict to fail the build.",

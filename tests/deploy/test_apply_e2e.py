@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.helpers import write_pack
 
 SEED = """
@@ -310,3 +311,33 @@ def test_resources_owned_by_another_pack_fail_plan_and_apply_and_say_why(
     loud = cli("apply", str(rival), "--auto-approve")
     assert loud.code == 1 and "The workspace matches" not in loud.output
     assert "left alone" in loud.stderr
+
+
+def test_select_of_an_undeclared_name_is_refused_with_a_suggestion(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, SEED, "sales.yaml")
+    result = cli("apply", str(pack), "--select", "sales_daily", "--auto-approve")
+    assert result.code == 2
+    assert "--select sales_daily: not declared" in result.stderr and "sales_daily_sync" in result.stderr
+    assert workspace_env.mutating_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[]", 'not a saved sharepack plan (no "plans" list)'),
+        ("{not json", "not JSON"),
+        ('{"format_version": 99, "plans": []}', "saved plan format 99 is not the one"),
+        ('{"format_version": 1, "plans": [{"x": 1}]}', "incomplete or damaged"),
+    ],
+)
+def test_a_broken_saved_plan_is_refused_in_plain_words(
+    cli: Any, workspace_env: Any, tmp_path: Path, content: str, message: str
+) -> None:
+    saved = tmp_path / "plan.json"
+    saved.write_text(content, encoding="utf-8")
+    result = cli("apply", str(saved), "--auto-approve")
+    assert result.code == 1
+    assert message in result.stderr and "Traceback" not in result.output
+    assert workspace_env.mutating_count() == 0

@@ -64,6 +64,20 @@ def _selection(desired: DesiredState, select: Collection[str]) -> _Selection:
     if not select:
         return _Selection({p.name for p in desired.pipelines}, {j.name for j in desired.jobs})
     wanted = set(select)
+    known = {p.name for p in desired.pipelines} | {j.name for j in desired.jobs}
+    unknown = sorted(wanted - known)
+    if unknown:
+        import difflib
+
+        from sharepack.errors import UsageError
+
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=3)
+        raise UsageError(
+            f"--select {', '.join(unknown)}: not declared in the pack",
+            hint=f"did you mean {' or '.join(close)}?"
+            if close
+            else f"declared: {', '.join(sorted(known)[:10])}",
+        )
     jobs = {j.name for j in desired.jobs if j.name in wanted or wanted & set(j.pipelines)}
     pipelines = {p.name for p in desired.pipelines if p.name in wanted}
     for job in desired.jobs:
