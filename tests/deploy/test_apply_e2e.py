@@ -341,3 +341,20 @@ def test_a_broken_saved_plan_is_refused_in_plain_words(
     assert result.code == 1
     assert message in result.stderr and "Traceback" not in result.output
     assert workspace_env.mutating_count() == 0
+
+
+def test_an_update_keeps_job_settings_sharepack_does_not_manage(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    from databricks.sdk.service.jobs import JobSettings
+
+    pack = write_pack(tmp_path, SEED, "sales.yaml")
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    job = jobs_by_name(client)["sales_daily_sync_schedule"][0]
+    client.jobs.update(
+        job.job_id, new_settings=JobSettings(description="owned by finance", max_concurrent_runs=5)
+    )
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    settings = client.jobs.get(job.job_id).settings
+    assert settings.max_concurrent_runs == 1  # managed: put back
+    assert settings.description == "owned by finance"  # not managed: kept

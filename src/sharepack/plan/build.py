@@ -222,6 +222,11 @@ def _job_change(
         )
     diff = tuple(_mark_unknown_ids(diff_settings(settings, existing.settings, JOB_RULES)))
     action = _update_action(existing.is_managed(pack), diff)
+    if action != Action.NOOP:
+        # jobs/reset replaces every setting: carry over what sharepack does not manage (a
+        # description, job clusters, run_as set by hand) instead of silently wiping it.
+        kept = {k: v for k, v in existing.settings.items() if k not in JOB_RULES and k not in settings}
+        settings = {**kept, **settings}
     return Change(
         action=action,
         id=str(existing.job_id),
