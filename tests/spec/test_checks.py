@@ -30,6 +30,19 @@ def test_pipeline_names_must_be_unique_after_prefixing(pack_file: Write) -> None
     ]
 
 
+def test_reused_and_empty_names_are_reported_alongside_structural_errors(pack_file: Write) -> None:
+    # A typo elsewhere must not hide them until the next run.
+    text = pipelines(
+        "name_prefix: a\nsource_asset: c.s.t\nschedul: daily",
+        "name_prefix: a\nsource_asset: c.s.u",
+        "name_prefix: '  '\nsource_asset: c.s.v",
+    )
+    found = problems_of(pack_file(text))
+    assert any("unknown key 'schedul'" in p for p in found)
+    assert "5:18: pipelines[1].name_prefix: pipeline name 'a' is already used at line 2" in found
+    assert "7:18: pipelines[2].name_prefix: pipeline name is empty" in found
+
+
 @pytest.mark.parametrize(
     ("name", "fragment"),
     [

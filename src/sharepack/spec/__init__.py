@@ -19,6 +19,7 @@ from sharepack.errors import SpecError, SpecProblem
 from sharepack.spec.checks import Checker
 from sharepack.spec.files import read_text
 from sharepack.spec.models import SharePack
+from sharepack.spec.raw_checks import raw_name_problems
 from sharepack.spec.resolve import resolve
 from sharepack.spec.resolved import (
     OrchestrationTask,
@@ -101,6 +102,7 @@ def load_pack(
         spec = SharePack.model_validate(data, context={"allow_past": allow_past_one_time})
     except ValidationError as exc:
         problems += validation_problems(exc, index, file)
+        problems += raw_name_problems(data, index, file)
     if problems:
         raise _error(problems)
     resolution = resolve(spec, path=Path(path), target=chosen, user=user, index=index)

@@ -1,0 +1,49 @@
+"""Checks that run on the raw YAML when the models could not be built.
+
+The semantic checker needs a valid SharePack, so a typo elsewhere in the file would hide a
+reused or empty pipeline name until the typo is fixed. These few checks need only the raw
+mapping, so a user sees them in the same run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sharepack.errors import SpecProblem
+from sharepack.spec.names import PIPELINE_NAME_MAX, resource_name_problem
+from sharepack.spec.positions import PositionIndex, render_path
+
+Path = tuple[str | int, ...]
+
+
+def _pipeline_names(data: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+    shares = data.get("share")
+    for i, share in enumerate(shares if isinstance(shares, list) else []):
+        pipelines = share.get("pipelines") if isinstance(share, dict) else None
+        for j, pipeline in enumerate(pipelines if isinstance(pipelines, list) else []):
+            if isinstance(pipeline, dict) and isinstance(pipeline.get("name_prefix"), str):
+                yield ("share", i, "pipelines", j, "name_prefix"), pipeline["name_prefix"]
+    pipelines = data.get("pipelines")
+    for k, pipeline in enumerate(pipelines if isinstance(pipelines, list) else []):
+        if isinstance(pipeline, dict) and isinstance(pipeline.get("name_prefix"), str):
+            yield ("pipelines", k, "name_prefix"), pipeline["name_prefix"]
+
+
+def raw_name_problems(data: dict[str, Any], index: PositionIndex, file: str) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    seen: dict[str, int] = {}
+    for path, name in _pipeline_names(data):
+        line, col = index.position(path)
+        where = render_path(path)
+        problem = resource_name_problem(name, "pipeline", max_chars=PIPELINE_NAME_MAX)
+        if problem:
+            problems.append(SpecProblem(file, line, col, f"{where}: {problem}"))
+        elif name in seen:
+            problems.append(
+                SpecProblem(
+                    file, line, col, f"{where}: pipeline name {name!r} is already used at line {seen[name]}"
+                )
+            )
+        else:
+            seen[name] = line
+    return problems
