@@ -26,16 +26,30 @@ def test_all_checks_pass_against_the_emulator(cli: Any, workspace_env: Any) -> N
     details = {c["check"]: c["detail"] for c in json.loads(result.stdout)["checks"]}
     assert details["auth"].startswith("method pat")
     assert "databricks-sdk" in details["versions"]
-    assert "create not tested" in details["jobs"]
+    assert "can list and create jobs" in details["jobs"]
+    assert "dry-run create" in details["pipelines"]
     assert TOKEN not in result.output
 
 
-def test_doctor_sends_no_mutating_request(cli: Any, workspace_env: Any) -> None:
-    workspace_env.reset_log()
+def test_doctor_leaves_nothing_behind(cli: Any, workspace_env: Any, client: Any) -> None:
+    before_jobs, before_pipelines = list(client.jobs.list()), list(client.pipelines.list_pipelines())
     text = cli("doctor")
     assert text.code == 0, text.output
     assert "All checks passed." in text.stdout
-    assert workspace_env.mutating_count() == 0
+    # The create checks ran (a probe job, a dry-run pipeline) and left nothing behind.
+    assert any(r.endpoint == "jobs/create" for r in workspace_env.request_log())
+    assert any(r.endpoint == "pipelines/create" for r in workspace_env.request_log())
+    assert list(client.jobs.list()) == before_jobs
+    assert list(client.pipelines.list_pipelines()) == before_pipelines
+
+
+def test_a_refused_create_fails_the_jobs_check(cli: Any, workspace_env: Any) -> None:
+    workspace_env.configure(
+        fail_matching=[("POST", "jobs/create$", 403, "PERMISSION_DENIED", "You cannot create jobs.")]
+    )
+    result = cli("doctor", "--output", "json")
+    assert result.code != 0
+    assert _statuses(result)["jobs"] == "FAIL" and _statuses(result)["pipelines"] == "OK"
 
 
 def test_wrong_token_fails_without_printing_it(

@@ -54,6 +54,10 @@ def _check_name(store: Store, name: str, body: dict[str, Any], exclude: str | No
 
 def create(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     spec = _spec(body)
+    if body.get("dry_run"):
+        # Validated, never stored: the answer carries no pipeline_id, as Databricks' does.
+        _check_name(store, spec["name"], body)
+        return {"effective_settings": spec}
     with store.lock:
         _check_name(store, spec["name"], body)
         pipeline_id = store.add_pipeline(spec, USER)

@@ -200,17 +200,36 @@ def _api_checks(client: WorkspaceClient) -> list[Check]:
         return [me, *_skipped("jobs", "pipelines")]
     jobs = _attempt(
         "jobs",
-        lambda: next(iter(client.jobs.list(limit=1)), None),
+        lambda: _probe_jobs(client),
         "ask a workspace admin for access to Jobs (Workflows)",
-        ok="can list jobs; create not tested (doctor changes nothing)",
+        ok="can list and create jobs (a probe job was created and deleted at once)",
     )
     pipelines = _attempt(
         "pipelines",
-        lambda: next(iter(client.pipelines.list_pipelines(max_results=1)), None),
+        lambda: _probe_pipelines(client),
         "ask a workspace admin for access to Delta Live Tables pipelines",
-        ok="can list pipelines; create not tested (doctor changes nothing)",
+        ok="can list pipelines and create them (checked with a dry-run create: nothing made)",
     )
     return [me, jobs, pipelines]
+
+
+def _probe_jobs(client: WorkspaceClient) -> None:
+    # Jobs have no dry-run create: a task-less probe job proves the right and is gone at once.
+    import uuid
+
+    next(iter(client.jobs.list(limit=1)), None)
+    probe = client.jobs.create(
+        name=f"sharepack_doctor_probe_{uuid.uuid4().hex[:12]}", tags={"managed_by": "sharepack"}
+    )
+    if probe.job_id is not None:
+        client.jobs.delete(probe.job_id)
+
+
+def _probe_pipelines(client: WorkspaceClient) -> None:
+    import uuid
+
+    next(iter(client.pipelines.list_pipelines(max_results=1)), None)
+    client.pipelines.create(name=f"sharepack_doctor_probe_{uuid.uuid4().hex[:12]}", dry_run=True)
 
 
 def _attempt(name: str, call: Callable[[], Any], hint: str, *, ok: str | None = None) -> Check:
