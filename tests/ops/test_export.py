@@ -162,8 +162,13 @@ def test_hand_made_pipelines_are_adopted(cli: Any, workspace_env: Any, client: A
         "hand_made": "adopt",
         "hand_made_schedule": "adopt",
     }
+    # Adopting only adds sharepack's tags (and run_date): the hand-made task keeps its key.
+    (job_change,) = [c for c in plan["changes"] if c["name"] == "hand_made_schedule"]
+    assert not any(str(d.get("path", d)).startswith("tasks") for d in job_change["diff"]), job_change["diff"]
     assert cli("apply", str(out), "--auto-approve").code == 0
     _plan_is_clean(cli, out)
+    (job,) = list(client.jobs.list(name="hand_made_schedule", expand_tasks=True))
+    assert [t.task_key for t in job.settings.tasks] == ["run"]
     # Adopted, not duplicated: still one pipeline and one job of that name.
     assert len(list(client.jobs.list(name="hand_made_schedule"))) == 1
 

@@ -210,6 +210,7 @@ def _job_change(
             **base,
         )
     existing = found[0]
+    settings = keep_task_keys(settings, existing.settings)
     observed = job_observed(existing)
     owner = existing.tags.get(PACK_TAG)
     if existing.is_managed() and owner != pack:
@@ -235,6 +236,35 @@ def _job_change(
         observed=observed,
         **base,
     )
+
+
+def keep_task_keys(settings: Mapping[str, Any], existing: Mapping[str, Any]) -> dict[str, Any]:
+    """Desired settings with each task keyed as the existing task that runs the same pipeline.
+
+    Task keys are sharepack's own naming; a job built by hand (then exported and adopted) names
+    its tasks otherwise, and renaming them would show as every task replaced."""
+    by_pipeline = {
+        str(t["pipeline_task"]["pipeline_id"]): str(t["task_key"])
+        for t in existing.get("tasks") or []
+        if isinstance(t.get("pipeline_task"), Mapping) and t.get("task_key")
+    }
+    tasks = settings.get("tasks") or []
+    renames: dict[str, str] = {}
+    for task in tasks:
+        old = by_pipeline.get(str((task.get("pipeline_task") or {}).get("pipeline_id")))
+        if old and old != task["task_key"]:
+            renames[task["task_key"]] = old
+    if not renames or len(set(renames.values())) != len(renames):
+        return dict(settings)
+    taken = {t["task_key"] for t in tasks} - set(renames)
+    if taken & set(renames.values()):
+        return dict(settings)  # a rename would collide with another task's key
+    renamed = copy.deepcopy(dict(settings))
+    for task in renamed["tasks"]:
+        task["task_key"] = renames.get(task["task_key"], task["task_key"])
+        for dependency in task.get("depends_on") or []:
+            dependency["task_key"] = renames.get(dependency["task_key"], dependency["task_key"])
+    return renamed
 
 
 def resolve_pipeline_refs(settings: Mapping[str, Any], ids: Mapping[str, str | None]) -> dict[str, Any]:
