@@ -164,7 +164,7 @@ def execute(
             for plan, _ in plans:
                 console.print_lines(text_lines(plan))
             console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
-        refused = _refused_lines(plans)
+        refused = refused_lines(plans)
         if refused and (quiet or json_output):
             # Left-alone resources decide the exit code, so they are said even when quiet.
             for line in refused:
@@ -201,7 +201,7 @@ def execute(
             deployment.close()
 
 
-def _refused_lines(plans: Sequence[PlanPair]) -> list[str]:
+def refused_lines(plans: Sequence[PlanPair]) -> list[str]:
     return [
         f"⚠ {c.resource_type.value} {c.name} left alone: {c.message}"
         for p, _ in plans

@@ -75,14 +75,12 @@ def plan(
         for plan_value, _ in plans:
             console.print_lines(text_lines(plan_value, verbose=verbose))
         console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
-    if any(
-        p.changes and any(c.action.value in ("ambiguous", "conflict") for c in p.changes) for p, _ in plans
-    ):
+    from sharepack.deploy import refused_exit, refused_lines
+
+    if refused_lines(plans):
         console.err().print(
             "⚠ some resources are left alone: see the messages above", style="yellow", markup=False
         )
-    from sharepack.deploy import refused_exit
-
     if refused_exit(plans, strict=False):
         # As `apply` would: a pipeline that cannot be resolved fails the build, at plan time.
         raise typer.Exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -81,8 +82,6 @@ class Faults:
 
     def take_stall(self, endpoint: str) -> float:
         """Seconds to hold this committed write's answer (0: answer at once)."""
-        import re
-
         with self._lock:
             if self.stall_count <= 0 or not self.stall_s or not re.search(self.stall_endpoint, endpoint):
                 return 0.0

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sharepack.desired import PIPELINE_REF_PREFIX, DesiredJob, DesiredPipeline, DesiredState, settings_digest
+from sharepack.errors import UsageError
 from sharepack.ownership import PACK_TAG, is_managed
 from sharepack.plan.diff import FieldChange, diff_settings
 from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.plan.rules import JOB_RULES, PIPELINE_RULES
+from sharepack.spec.variables import did_you_mean
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
 
 UNKNOWN_ID = "(known after apply)"
@@ -67,16 +69,9 @@ def _selection(desired: DesiredState, select: Collection[str]) -> _Selection:
     known = {p.name for p in desired.pipelines} | {j.name for j in desired.jobs}
     unknown = sorted(wanted - known)
     if unknown:
-        import difflib
-
-        from sharepack.errors import UsageError
-
-        close = difflib.get_close_matches(unknown[0], sorted(known), n=3)
         raise UsageError(
             f"--select {', '.join(unknown)}: not declared in the pack",
-            hint=f"did you mean {' or '.join(close)}?"
-            if close
-            else f"declared: {', '.join(sorted(known)[:10])}",
+            hint=did_you_mean(unknown[0], sorted(known)) or f"declared: {', '.join(sorted(known)[:10])}",
         )
     jobs = {j.name for j in desired.jobs if j.name in wanted or wanted & set(j.pipelines)}
     pipelines = {p.name for p in desired.pipelines if p.name in wanted}

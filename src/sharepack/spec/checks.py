@@ -32,6 +32,26 @@ from sharepack.spec.variables import did_you_mean
 SCHEDULE_JOB_SUFFIX = "_schedule"
 
 
+def problem_at(
+    index: PositionIndex,
+    file: str,
+    path: YamlPath,
+    message: str,
+    hint: str | None = None,
+    *,
+    key: bool = False,
+) -> SpecProblem:
+    """A problem pointing at the YAML node at `path` (or its nearest existing parent)."""
+    found = index.locate(path, key=key)
+    line, col = found.mark
+    where = render_path(found.matched)
+    return SpecProblem(file, line, col, f"{where}: {message}" if where else message, hint)
+
+
+def already_used(what: str, value: str, first_line: int) -> str:
+    return f"{what} {value!r} is already used at line {first_line}"
+
+
 class Checker:
     def __init__(
         self, spec: SharePack, resolution: Resolution, index: PositionIndex, file: str, now: datetime
@@ -46,12 +66,7 @@ class Checker:
         self.declared = {source.spec.name_prefix for source in resolution.pipelines}
 
     def report(self, path: YamlPath, message: str, hint: str | None = None, *, key: bool = False) -> None:
-        found = self.index.locate(path, key=key)
-        line, col = found.mark
-        where = render_path(found.matched)
-        self.problems.append(
-            SpecProblem(self.file, line, col, f"{where}: {message}" if where else message, hint)
-        )
+        self.problems.append(problem_at(self.index, self.file, path, message, hint, key=key))
 
     def run(self) -> list[SpecProblem]:
         self.check_pack()
@@ -102,7 +117,7 @@ class Checker:
     def unique(self, seen: dict[str, int], value: str, path: YamlPath, what: str) -> None:
         line = self.index.position(path)[0]
         if value in seen:
-            self.report(path, f"{what} {value!r} is already used at line {seen[value]}")
+            self.report(path, already_used(what, value, seen[value]))
         else:
             seen[value] = line
 

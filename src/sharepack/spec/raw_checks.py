@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from sharepack.errors import SpecProblem
+from sharepack.spec.checks import already_used, problem_at
 from sharepack.spec.names import PIPELINE_NAME_MAX, resource_name_problem
-from sharepack.spec.positions import PositionIndex, render_path
+from sharepack.spec.positions import PositionIndex
 
 Path = tuple[str | int, ...]
 
@@ -33,17 +34,11 @@ def raw_name_problems(data: dict[str, Any], index: PositionIndex, file: str) -> 
     problems: list[SpecProblem] = []
     seen: dict[str, int] = {}
     for path, name in _pipeline_names(data):
-        line, col = index.position(path)
-        where = render_path(path)
         problem = resource_name_problem(name, "pipeline", max_chars=PIPELINE_NAME_MAX)
+        if problem is None and name in seen:
+            problem = already_used("pipeline name", name, seen[name])
         if problem:
-            problems.append(SpecProblem(file, line, col, f"{where}: {problem}"))
-        elif name in seen:
-            problems.append(
-                SpecProblem(
-                    file, line, col, f"{where}: pipeline name {name!r} is already used at line {seen[name]}"
-                )
-            )
+            problems.append(problem_at(index, file, path, problem))
         else:
-            seen[name] = line
+            seen[name] = index.position(path)[0]
     return problems
