@@ -174,3 +174,15 @@ def test_cron_command_warns_when_an_expression_never_fires(cli: Any) -> None:
     assert result.code == 0
     data = json.loads(result.stdout)
     assert data["next"] == [] and data["warnings"][0].startswith("it never fires after")
+
+
+def test_min_interval_check_made_between_the_two_close_fires_still_finds_them() -> None:
+    # A plan made at 09:10 UTC, between today's 09:00 and 09:40 fires: tomorrow's pair counts.
+    from datetime import UTC, datetime
+
+    from sharepack.schedule.policy import min_gap
+
+    gap = min_gap("0 0,40 9 * * ?", "UTC", datetime(2026, 12, 1, 9, 10, tzinfo=UTC))
+    assert gap is not None
+    assert gap[0].isoformat() == "2026-12-02T09:00:00+00:00"
+    assert gap[1].isoformat() == "2026-12-02T09:40:00+00:00"

@@ -155,9 +155,13 @@ def _within_day(
     if pattern is None:
         return False
     (a_time, b_time), _ = pattern
-    for day, _first in days:
+    for day, first in days:
         a = int(resolve_wall(datetime.combine(day, a_time), tz).timestamp())
         b = int(resolve_wall(datetime.combine(day, b_time), tz).timestamp())
+        # The window may open between a and b (a plan made at 09:10 of a 09:00/09:40 day):
+        # that day's pair is not in the window, the next day's is.
+        if a < first:
+            continue
         if next_fire_epoch(expression, a - 1, tz) == a and next_fire_epoch(expression, a, tz) == b:
             return consider(a, b)
     return False
