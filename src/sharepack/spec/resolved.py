@@ -72,6 +72,55 @@ class ResolvedOrchestration:
     location: tuple[int, int]
 
 
+AssetType = Literal["TABLE", "SCHEMA", "VIEW", "MATERIALIZED_VIEW", "STREAMING_TABLE", "MODEL", "VOLUME"]
+RecipientType = Literal["D2D", "D2O"]
+
+
+@dataclass(frozen=True)
+class ResolvedAsset:
+    """One data object of a share, identified by `name` within it."""
+
+    name: str  # catalog.schema.table (catalog.schema for a SCHEMA)
+    type: AssetType = "TABLE"
+    shared_as: str | None = None  # None: the server's default (schema.table)
+    history: bool | None = None  # history_data_sharing_status; None: not managed (server default)
+    cdf: bool | None = None  # cdf_enabled; None: not managed
+    location: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class ResolvedMount:
+    """The share mounted as a read-only catalog in the recipient's workspace (D2D only)."""
+
+    target: str  # a target of this pack whose workspace is the recipient's
+    catalog: str
+    location: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class ResolvedShare:
+    name: str  # final name, with the target's prefix
+    declared_name: str
+    comment: str | None
+    assets: tuple[ResolvedAsset, ...]
+    recipients: tuple[str, ...]  # final recipient names granted SELECT
+    mount: ResolvedMount | None = None
+    location: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class ResolvedRecipient:
+    name: str  # final name, with the target's prefix
+    declared_name: str
+    type: RecipientType
+    email: str | None = None  # `recipient:` the contact e-mail
+    comment: str | None = None
+    databricks_org: str | None = None  # D2D: the recipient metastore's global ID
+    ips: tuple[str, ...] | None = None  # D2O: the full IP allow list; None: not managed
+    token_expiry_days: int | None = None  # D2O: applied at creation only
+    location: tuple[int, int] = (0, 0)
+
+
 @dataclass(frozen=True)
 class Pack:
     name: str
@@ -81,6 +130,8 @@ class Pack:
     pipelines: tuple[ResolvedPipeline, ...]
     jobs: tuple[ResolvedOrchestration, ...] = ()
     policy: ResolvedPolicy = field(default_factory=ResolvedPolicy)
+    shares: tuple[ResolvedShare, ...] = ()  # Delta Sharing: what the pack shares, with grants
+    recipients: tuple[ResolvedRecipient, ...] = ()
 
     def pipeline(self, name: str) -> ResolvedPipeline | None:
         """The pipeline with this final name."""
