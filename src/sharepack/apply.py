@@ -1,4 +1,4 @@
-"""Execute a plan: pipelines first (jobs need their IDs), then jobs, then deletions.
+"""Execute a plan: every write once what it waits for is settled, then deletions kind by kind.
 
 Writes run in parallel, bounded. A failed schedule job never stops the others and never undoes
 its pipeline (seed 000: schedules are non-fatal). Ctrl-C lets the writes in flight finish, sends
@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from sharepack.desired import PIPELINE_REF_PREFIX
 from sharepack.errors import SharepackError
-from sharepack.plan.build import resolve_pipeline_refs
+from sharepack.kinds import KIND_OF, KINDS
+from sharepack.kinds.base import WriteContext
 from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.workspace.write import Writer
 
@@ -26,10 +26,16 @@ class Outcome:
     ok: bool
     id: str | None = None
     error: str | None = None
+    # Said once to the person at the terminal (an activation link): never saved, never in JSON.
+    notice: str | None = field(default=None, repr=False)
 
     @property
     def is_schedule(self) -> bool:
         return self.change.resource_type == ResourceType.JOB
+
+    @property
+    def fatal(self) -> bool:
+        return KIND_OF[self.change.resource_type].fatal
 
 
 @dataclass
@@ -39,11 +45,12 @@ class ApplyReport:
 
     @property
     def pipeline_failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok and not o.is_schedule]
+        """Failures that fail the apply: every kind but schedules."""
+        return [o for o in self.outcomes if not o.ok and o.fatal]
 
     @property
     def schedule_failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok and o.is_schedule]
+        return [o for o in self.outcomes if not o.ok and not o.fatal]
 
     def exit_code(self, *, strict: bool = False) -> int:
         if self.pipeline_failures or self.interrupted:
@@ -68,80 +75,34 @@ def apply_plan(
     writes in flight finish, nothing new starts."""
     report = ApplyReport()
     notify = on_outcome or (lambda _: None)
-    lock = threading.Lock()
-    ids: dict[str, str] = {
-        c.name: c.id for c in plan.changes if c.resource_type == ResourceType.PIPELINE and c.id
-    }
-    failed_pipelines: set[str] = set()
+    context = WriteContext(writer, ids={c.key: c.id for c in plan.changes if c.id})
 
     def record(outcome: Outcome) -> None:
-        with lock:
+        with context.lock:
             report.outcomes.append(outcome)
-            if outcome.change.resource_type == ResourceType.PIPELINE:
-                if outcome.ok and outcome.id and outcome.change.action != Action.DELETE:
-                    ids[outcome.change.name] = outcome.id
-                elif not outcome.ok:
-                    failed_pipelines.add(outcome.change.name)
+            if not outcome.ok:
+                context.failed.add(outcome.change.key)
+            elif outcome.id and outcome.change.action != Action.DELETE:
+                context.ids[outcome.change.key] = outcome.id
         notify(outcome)
 
-    def write_pipeline(change: Change) -> Outcome:
-        assert change.settings is not None
-        if change.action == Action.CREATE:
-            return Outcome(change, True, writer.create_pipeline(change.settings))
-        assert change.id is not None
-        writer.update_pipeline(change.id, change.settings)
-        return Outcome(change, True, change.id)
-
-    def write_job(change: Change) -> Outcome:
-        assert change.settings is not None
-        blocked = sorted(failed_pipelines & set(change.pipelines))
-        if blocked:
-            return Outcome(change, False, change.id, f"skipped: pipeline {blocked[0]} was not applied")
-        settings = resolve_pipeline_refs(change.settings, ids)
-        unresolved = [
-            t
-            for t in settings.get("tasks", [])
-            if str(t.get("pipeline_task", {}).get("pipeline_id", "")).startswith(PIPELINE_REF_PREFIX)
-        ]
-        if unresolved:
-            return Outcome(change, False, change.id, "skipped: the ID of a pipeline it runs is unknown")
-        if change.action == Action.CREATE:
-            return Outcome(change, True, str(writer.create_job(settings)))
-        assert change.id is not None
-        writer.reset_job(int(change.id), settings)
-        return Outcome(change, True, change.id)
-
-    def delete(change: Change) -> Outcome:
-        assert change.id is not None
-        if change.resource_type == ResourceType.JOB:
-            writer.delete_job(int(change.id), change.name)
-        else:
-            writer.delete_pipeline(change.id, change.name)
-        return Outcome(change, True, change.id)
+    def run(change: Change) -> Outcome:
+        written = KIND_OF[change.resource_type].write(change, context)
+        return Outcome(change, True, written.id, notice=written.notice)
 
     writes = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT)]
-    deletions = [c for c in plan.changes if c.action == Action.DELETE]
-    pipeline_writes = {c.name for c in writes if c.resource_type == ResourceType.PIPELINE}
-
-    def run_write(change: Change) -> Outcome:
-        if change.resource_type == ResourceType.PIPELINE:
-            return write_pipeline(change)
-        return write_job(change)
+    planned = {c.key for c in writes}
 
     def waits_for(change: Change) -> set[str]:
-        # A job waits only for its own pipelines, so jobs start while other pipelines are
-        # still being written: both endpoints' rate limits are used at once.
-        if change.resource_type == ResourceType.JOB:
-            return set(change.pipelines) & pipeline_writes
-        return set()
+        return KIND_OF[change.resource_type].waits_for(change, planned)
 
-    phases: list[tuple[list[Change], Callable[[Change], Outcome]]] = [
-        (writes, run_write),
-        ([c for c in deletions if c.resource_type == ResourceType.JOB], delete),
-        ([c for c in deletions if c.resource_type == ResourceType.PIPELINE], delete),
-    ]
-    for changes, action in phases:
-        if not _run_graph(changes, action, waits_for, record, parallelism, stop):
+    # Writes follow the dependency graph; deletions go kind by kind, dependants first.
+    phases: list[list[Change]] = [writes]
+    deletions = [c for c in plan.changes if c.action == Action.DELETE]
+    for kind in sorted(KINDS, key=lambda k: -k.rank):
+        phases.append([c for c in deletions if c.resource_type == kind.resource_type])
+    for changes in phases:
+        if not _run_graph(changes, run, waits_for, record, parallelism, stop):
             report.interrupted = True
             break
     return report
@@ -197,7 +158,7 @@ def _run_graph(
             done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 outcome = future.result()
-                settle(outcome.change.name)
+                settle(outcome.change.key)
                 record(outcome)
     except KeyboardInterrupt:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -15,7 +15,7 @@ from sharepack.deployment import Deployment, Selection, open_deployment
 from sharepack.errors import SharepackError, UsageError
 from sharepack.plan.destroy import build_destroy_plan
 from sharepack.plan.freshness import check_fresh
-from sharepack.plan.model import Action, Plan, ResourceType
+from sharepack.plan.model import REFUSED, Action, Plan, ResourceType
 
 PlanPair = tuple[Plan, Deployment]
 
@@ -206,15 +206,16 @@ def refused_lines(plans: Sequence[PlanPair]) -> list[str]:
         f"⚠ {c.resource_type.value} {c.name} left alone: {c.message}"
         for p, _ in plans
         for c in p.changes
-        if c.action in (Action.AMBIGUOUS, Action.CONFLICT)
+        if c.action in REFUSED
     ]
 
 
 def refused_exit(plans: Sequence[PlanPair], strict: bool) -> int:
     for plan, _ in plans:
         for change in plan.changes:
-            refused = change.action in (Action.AMBIGUOUS, Action.CONFLICT)
-            if refused and (change.resource_type == ResourceType.PIPELINE or strict):
+            # Schedules are non-fatal (seed 000); every other kind left alone fails the run.
+            refused = change.action in REFUSED
+            if refused and (change.resource_type != ResourceType.JOB or strict):
                 return 1
     return 0
 

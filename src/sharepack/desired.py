@@ -51,9 +51,14 @@ class DesiredState:
     pack: str
     pipelines: tuple[DesiredPipeline, ...]
     jobs: tuple[DesiredJob, ...] = field(default_factory=tuple)
+    # Every other kind's desired values, keyed by resource type (see sharepack.kinds).
+    resources: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def pipeline(self, name: str) -> DesiredPipeline | None:
         return next((p for p in self.pipelines if p.name == name), None)
+
+    def resources_of(self, resource_type: str) -> tuple[Any, ...]:
+        return self.resources.get(resource_type, ())
 
 
 def schedule_job_name(pipeline_name: str) -> str:
@@ -104,7 +109,11 @@ def desired_state(pack: Pack) -> DesiredState:
                 tables_of_pipeline=tables_of_pipeline,
             )
         )
-    return DesiredState(pack=pack.name, pipelines=pipelines, jobs=tuple(jobs))
+    from sharepack.kinds import desired_resources
+
+    return DesiredState(
+        pack=pack.name, pipelines=pipelines, jobs=tuple(jobs), resources=desired_resources(pack)
+    )
 
 
 def _target_tables(pipeline: ResolvedPipeline) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 MANAGED_BY = "managed_by"
@@ -21,3 +22,29 @@ def is_managed(tags: Mapping[str, str] | None, pack: str | None = None) -> bool:
     if not tags or tags.get(MANAGED_BY) != MANAGED_BY_VALUE:
         return False
     return pack is None or tags.get(PACK_TAG) == pack
+
+
+# Shares carry neither tags nor properties, only a comment: our mark is a trailer on it, found
+# wherever it ends up, so a person editing the rest of the comment does not disown the share.
+_TRAILER = re.compile(r"\s*\[managed_by=sharepack sharepack_pack=([A-Za-z0-9_.\-]+)\]\s*$")
+
+
+def comment_with_mark(comment: str | None, pack: str) -> str:
+    text = (comment or "").rstrip()
+    mark = f"[{MANAGED_BY}={MANAGED_BY_VALUE} {PACK_TAG}={pack}]"
+    return f"{text}\n\n{mark}" if text else mark
+
+
+def split_comment_mark(comment: str | None) -> tuple[str | None, str | None]:
+    """(the comment without our mark, the pack the mark names) — (comment, None) when unmarked."""
+    if not comment:
+        return None, None
+    found = _TRAILER.search(comment)
+    if found is None:
+        return comment, None
+    return comment[: found.start()].rstrip() or None, found.group(1)
+
+
+def merge_marks(properties: Mapping[str, str] | None, pack: str) -> dict[str, str]:
+    """Existing properties with ours added: keys that belong to others are kept as they are."""
+    return {**(properties or {}), **ownership_tags(pack)}

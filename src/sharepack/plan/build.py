@@ -44,16 +44,38 @@ def build_plan(
         if j.name in selected.jobs
     ]
     orphans, warnings = _orphans(desired, actual, prune=prune, select=select)
+    other_changes, other_warnings = _other_kinds(desired, actual, prune=prune, select=select)
     return Plan(
         pack=desired.pack,
         source=source,
         host=host,
         target=target,
-        changes=(*pipeline_changes, *job_changes, *orphans),
-        warnings=tuple(warnings),
+        changes=(*other_changes, *pipeline_changes, *job_changes, *orphans),
+        warnings=(*other_warnings, *warnings),
         selection=tuple(select),
         prune=prune,
     )
+
+
+def _other_kinds(
+    desired: DesiredState, actual: ActualState, *, prune: bool, select: Collection[str]
+) -> tuple[list[Change], list[str]]:
+    """The changes of every registered kind beyond pipelines and jobs, in rank order."""
+    from sharepack.kinds import KINDS
+    from sharepack.kinds.base import PlanInput
+
+    given = PlanInput(desired, actual, prune=prune, select=frozenset(select))
+    changes: list[Change] = []
+    warnings: list[str] = []
+    for kind in KINDS:
+        out = kind.plan(given)
+        changes.extend(out.changes)
+        warnings.extend(out.warnings)
+    return changes, warnings
+
+
+def _other_names(desired: DesiredState) -> set[str]:
+    return {item.name for items in desired.resources.values() for item in items}
 
 
 class _Selection:
@@ -66,7 +88,7 @@ def _selection(desired: DesiredState, select: Collection[str]) -> _Selection:
     if not select:
         return _Selection({p.name for p in desired.pipelines}, {j.name for j in desired.jobs})
     wanted = set(select)
-    known = {p.name for p in desired.pipelines} | {j.name for j in desired.jobs}
+    known = {p.name for p in desired.pipelines} | {j.name for j in desired.jobs} | _other_names(desired)
     unknown = sorted(wanted - known)
     if unknown:
         raise UsageError(

@@ -54,4 +54,10 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
                 observed=pipeline_observed(pipeline),
             )
         )
+    from sharepack.kinds import KINDS
+
+    for kind in KINDS:
+        out = kind.destroy(desired, actual)
+        changes.extend(out.changes)
+        warnings.extend(out.warnings)
     return Plan(pack=desired.pack, source=source, host=host, changes=tuple(changes), warnings=tuple(warnings))

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from sharepack.plan.build import job_observed, pipeline_observed
-from sharepack.plan.model import Change, Plan, ResourceType
+from sharepack.plan.model import Change, Plan
 from sharepack.workspace.state import ActualState
 
 
 def _current(change: Change, actual: ActualState) -> str:
-    if change.resource_type == ResourceType.JOB:
-        jobs = actual.jobs_named(change.name)
-        if change.id:
-            jobs = tuple(j for j in jobs if str(j.job_id) == change.id) or jobs
-        return "ambiguous" if len(jobs) > 1 else job_observed(jobs[0] if jobs else None)
-    pipelines = actual.pipelines_named(change.name)
-    return "ambiguous" if len(pipelines) > 1 else pipeline_observed(pipelines[0] if pipelines else None)
+    from sharepack.kinds import KIND_OF
+
+    return KIND_OF[change.resource_type].observed(change, actual)
 
 
 def _matches(saved: str, current: str) -> bool:

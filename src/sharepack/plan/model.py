@@ -25,15 +25,30 @@ class Action(StrEnum):
     # Not actions but verdicts: the resource is left alone and the reason reported.
     AMBIGUOUS = "ambiguous"
     CONFLICT = "conflict"
+    # A field that cannot be changed in place differs: we refuse a silent delete + create.
+    IMMUTABLE = "immutable"
 
 
 MUTATING = frozenset({Action.CREATE, Action.UPDATE, Action.ADOPT, Action.DELETE})
-REFUSED = frozenset({Action.AMBIGUOUS, Action.CONFLICT})
+REFUSED = frozenset({Action.AMBIGUOUS, Action.CONFLICT, Action.IMMUTABLE})
 
 
 class ResourceType(StrEnum):
     PIPELINE = "pipeline"
     JOB = "job"
+    RECIPIENT = "recipient"
+    SHARE = "share"
+    SHARE_OBJECTS = "share_objects"  # a share's data objects: one PATCH carries every change
+    GRANT = "grant"  # SELECT on a share for a recipient; named "<share>:<recipient>"
+
+    @property
+    def key_prefix(self) -> str:
+        return f"{self.value}:"
+
+
+def change_key(resource_type: ResourceType, name: str) -> str:
+    """A change's identity within a plan: names are unique per kind, not across kinds."""
+    return f"{resource_type.value}:{name}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,10 @@ class Change:
     @property
     def is_mutating(self) -> bool:
         return self.action in MUTATING
+
+    @property
+    def key(self) -> str:
+        return change_key(self.resource_type, self.name)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -118,7 +137,11 @@ class Plan:
     @property
     def summary(self) -> dict[str, int]:
         counts = Counter(c.action.value for c in self.changes)
-        return {action.value: counts.get(action.value, 0) for action in Action}
+        summary = {action.value: counts.get(action.value, 0) for action in Action}
+        if not summary[Action.IMMUTABLE.value]:
+            # Newer than format_version 1's readers: said only when it happens.
+            del summary[Action.IMMUTABLE.value]
+        return summary
 
     def to_dict(self) -> dict[str, Any]:
         return {

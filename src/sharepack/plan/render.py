@@ -16,6 +16,7 @@ SYMBOLS = {
     Action.NOOP: "=",
     Action.AMBIGUOUS: "!",
     Action.CONFLICT: "!",
+    Action.IMMUTABLE: "!",
 }
 STYLES = {
     Action.CREATE: "green",
@@ -25,6 +26,7 @@ STYLES = {
     Action.NOOP: "dim",
     Action.AMBIGUOUS: "bold red",
     Action.CONFLICT: "bold red",
+    Action.IMMUTABLE: "bold red",
 }
 
 
@@ -46,7 +48,7 @@ def summary_line(plans: Sequence[Plan]) -> str:
         f"{counts['delete']} to delete",
         f"{counts['no-op']} unchanged",
     ]
-    refused = counts["ambiguous"] + counts["conflict"]
+    refused = counts["ambiguous"] + counts["conflict"] + counts.get("immutable", 0)
     if refused:
         parts.append(f"{refused} left alone (see above)")
     return "Plan: " + ", ".join(parts) + "."
@@ -61,8 +63,11 @@ def plans_to_json(plans: Sequence[Plan]) -> str:
     )
 
 
+_TITLES = {"share_objects": "objects of share"}
+
+
 def _title(change: Change) -> str:
-    kind = "pipeline" if change.resource_type.value == "pipeline" else "job"
+    kind = _TITLES.get(change.resource_type.value, change.resource_type.value)
     ident = f" (id {change.id})" if change.id else ""
     return f"{kind} {change.name}{ident}"
 

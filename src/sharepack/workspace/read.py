@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.desired import DesiredState
+from sharepack.kinds import READERS
 from sharepack.plan.build import pipelines_needing_settings
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
 
@@ -65,9 +66,19 @@ def read_actual(
             complete=options.complete,
             unique_names=False,
         )
+        # Other kinds (shares, recipients...) are read at the same time as pipelines and jobs.
+        other_futures = {
+            reader.name: pool.submit(
+                reader.read, client, desired, complete=options.complete, parallelism=options.parallelism
+            )
+            for reader in READERS
+        }
         pipelines, _ = pipelines_future.result()
         jobs, jobs_complete = jobs_future.result()
-    state = ActualState(pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete)
+        resources = {name: future.result() for name, future in other_futures.items()}
+    state = ActualState(
+        pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete, resources=resources
+    )
     to_fetch = pipelines_needing_settings(desired, state, refresh=options.refresh)
     if jobs_complete:
         to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
@@ -83,6 +94,7 @@ def read_actual(
         },
         jobs=state.jobs,
         complete=state.complete,
+        resources=state.resources,
     )
 
 

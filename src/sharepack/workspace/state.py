@@ -54,6 +54,8 @@ class ActualState:
     pipelines: Mapping[str, tuple[ActualPipeline, ...]] = field(default_factory=dict)
     jobs: Mapping[str, tuple[ActualJob, ...]] = field(default_factory=dict)
     complete: bool = False
+    # Other kinds' state, keyed by the reader that read it (see sharepack.kinds.READERS).
+    resources: Mapping[str, Any] = field(default_factory=dict)
 
     def pipelines_named(self, name: str) -> tuple[ActualPipeline, ...]:
         return self.pipelines.get(name, ())

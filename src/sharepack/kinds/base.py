@@ -1,0 +1,101 @@
+"""What every resource kind tells the planner and the applier.
+
+A kind is one module holding its identity, how it is read, its ownership mark, its diff rules and
+its writes. `plan.build` and `apply` walk the registered kinds (`sharepack.kinds.KINDS`) and know
+none of them by name: adding a kind is one module plus one line in the registry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Set
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sharepack.plan.model import Change, ResourceType
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+    from sharepack.desired import DesiredState
+    from sharepack.spec import Pack
+    from sharepack.workspace.state import ActualState
+    from sharepack.workspace.write import Writer
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    desired: DesiredState
+    actual: ActualState
+    prune: bool = False
+    select: frozenset[str] = frozenset()  # names given to --select; empty: everything
+
+    def selected(self, *names: str) -> bool:
+        return not self.select or any(n in self.select for n in names)
+
+
+@dataclass(frozen=True)
+class PlanOutput:
+    changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class WriteContext:
+    """What writes share while a plan is applied: IDs learnt so far and what failed."""
+
+    writer: Writer
+    ids: dict[str, str] = field(default_factory=dict)  # change key -> the ID it now has
+    failed: set[str] = field(default_factory=set)  # change keys that failed or were skipped
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def require(context: WriteContext, *keys: str) -> None:
+    """Stop a write whose prerequisite failed in this apply (a grant on a share never made)."""
+    from sharepack.errors import WorkspaceError
+
+    with context.lock:
+        failed = [k for k in keys if k in context.failed]
+    if failed:
+        raise WorkspaceError(f"skipped: {failed[0].replace(':', ' ', 1)} was not applied")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A write's result. `notice` is said once to the person at the terminal and never kept:
+    a D2O recipient's activation link is a secret."""
+
+    id: str | None = None
+    notice: str | None = None
+
+
+class Kind(Protocol):
+    resource_type: ResourceType
+    # Created in ascending rank, deleted in descending: a share before its objects, its objects
+    # before the pipelines that sync them, and the other way round on destroy.
+    rank: int
+    fatal: bool  # whether a failed write fails the apply (schedules do not: seed 000)
+    label: str  # plural, for summaries: "recipients"
+
+    def plan(self, given: PlanInput) -> PlanOutput: ...
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput: ...
+
+    def observed(self, change: Change, actual: ActualState) -> str: ...
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]: ...
+
+    def write(self, change: Change, context: WriteContext) -> Written: ...
+
+
+class Reader(Protocol):
+    """Reads the state of one family of kinds (they often come back from the same API calls)."""
+
+    name: str
+
+    def read(
+        self, client: WorkspaceClient, desired: DesiredState, *, complete: bool, parallelism: int
+    ) -> Any: ...
+
+
+DesiredOf = Callable[["Pack"], Mapping[ResourceType, tuple[Any, ...]]]

@@ -1,0 +1,135 @@
+"""SELECT on a share for a recipient: identity is the pair, named `<share>:<recipient>`.
+
+A grant is revoked only where both the share and the recipient are ours; a grant we did not
+declare to someone else's recipient is said and left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import TYPE_CHECKING
+
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
+from sharepack.kinds.share import left_alone, share_change
+from sharepack.kinds.sharing_desired import DesiredShare
+from sharepack.kinds.sharing_state import SharingState, sharing_of
+from sharepack.plan.model import Action, Change, ResourceType, change_key
+
+if TYPE_CHECKING:
+    from sharepack.desired import DesiredState
+    from sharepack.workspace.state import ActualState
+
+TYPE = ResourceType.GRANT
+PRIVILEGE = "SELECT"
+
+
+def grant_name(share: str, recipient: str) -> str:
+    return f"{share}:{recipient}"
+
+
+class GrantKind:
+    resource_type = TYPE
+    rank = 40
+    fatal = True
+    label = "grants"
+
+    def plan(self, given: PlanInput) -> PlanOutput:
+        state = sharing_of(given.actual)
+        pack = given.desired.pack
+        declared_recipients = {r.name for r in given.desired.resources_of(ResourceType.RECIPIENT.value)}
+        changes: list[Change] = []
+        warnings: list[str] = []
+        for share in given.desired.resources_of(ResourceType.SHARE.value):
+            if not given.selected(share.name, *share.recipients):
+                continue
+            found = state.shares.get(share.name)
+            if left_alone(share_change(share, found, pack)):
+                continue
+            held = (found.grants or frozenset()) if found else frozenset()
+            for recipient in share.recipients:
+                changes.append(_grant(share, recipient, held, state, declared_recipients, pack))
+            for holder in sorted(held - set(share.recipients)):
+                owner = state.recipients[holder].owner() if holder in state.recipients else None
+                if owner == pack or holder in declared_recipients:
+                    changes.append(
+                        _revoke(share.name, holder, pack, found_observed=found.observed() if found else "")
+                    )
+                else:
+                    warnings.append(
+                        f"share {share.name} is also granted to {holder}, "
+                        "a recipient this pack does not own: left alone"
+                    )
+        return PlanOutput(tuple(changes), tuple(warnings))
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
+        return PlanOutput()  # deleting the share or the recipient drops the grant
+
+    def observed(self, change: Change, actual: ActualState) -> str:
+        share, _, recipient = change.name.partition(":")
+        found = sharing_of(actual).shares.get(share)
+        if found is None:
+            return "absent"
+        return "granted" if recipient in (found.grants or ()) else "absent"
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        share, _, recipient = change.name.partition(":")
+        wanted = {
+            change_key(ResourceType.SHARE, share),
+            change_key(ResourceType.SHARE_OBJECTS, share),
+            change_key(ResourceType.RECIPIENT, recipient),
+        }
+        return wanted & planned
+
+    def write(self, change: Change, context: WriteContext) -> Written:
+        from sharepack.workspace import sharing_write
+
+        share, _, recipient = change.name.partition(":")
+        if change.action != Action.DELETE:
+            require(
+                context, change_key(ResourceType.SHARE, share), change_key(ResourceType.RECIPIENT, recipient)
+            )
+        sharing_write.set_grant(
+            context.writer.client, share, recipient, granted=change.action != Action.DELETE
+        )
+        return Written(change.name)
+
+
+def _grant(
+    share: DesiredShare,
+    recipient: str,
+    held: frozenset[str],
+    state: SharingState,
+    declared: set[str],
+    pack: str,
+) -> Change:
+    name = grant_name(share.name, recipient)
+    if recipient in held:
+        return Change(Action.NOOP, TYPE, name, pack, id=name, observed="granted")
+    if recipient not in declared and recipient not in state.recipients:
+        return Change(
+            Action.CONFLICT,
+            TYPE,
+            name,
+            pack,
+            message=f"recipient {recipient} is neither declared in this pack nor present in the workspace",
+        )
+    return Change(
+        Action.CREATE,
+        TYPE,
+        name,
+        pack,
+        settings={"share": share.name, "recipient": recipient, "privilege": PRIVILEGE},
+    )
+
+
+def _revoke(share: str, recipient: str, pack: str, found_observed: str) -> Change:
+    name = grant_name(share, recipient)
+    return Change(
+        Action.DELETE,
+        TYPE,
+        name,
+        pack,
+        id=name,
+        observed="granted",
+        message="granted in the workspace, not declared in the SharePack",
+    )

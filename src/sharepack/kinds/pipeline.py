@@ -1,0 +1,57 @@
+"""DLT pipelines as a kind for the applier. Their plan is built in `plan.build` (with the jobs
+that run them, since a job's diff needs its pipelines' IDs)."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import TYPE_CHECKING
+
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.plan.model import Action, Change, ResourceType, change_key
+
+if TYPE_CHECKING:
+    from sharepack.desired import DesiredState
+    from sharepack.workspace.state import ActualState
+
+SHARE_SETTING = "sharepack.share"
+
+
+class PipelineKind:
+    resource_type = ResourceType.PIPELINE
+    rank = 50
+    fatal = True
+    label = "pipelines"
+
+    def plan(self, given: PlanInput) -> PlanOutput:
+        return PlanOutput()  # see plan.build
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
+        return PlanOutput()  # see plan.destroy
+
+    def observed(self, change: Change, actual: ActualState) -> str:
+        from sharepack.plan.build import pipeline_observed
+
+        pipelines = actual.pipelines_named(change.name)
+        return "ambiguous" if len(pipelines) > 1 else pipeline_observed(pipelines[0] if pipelines else None)
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        # After the share it syncs from is in place (ordering only: a pipeline reads the source
+        # table, not the share, so a failed share does not stop it).
+        share = ((change.settings or {}).get("configuration") or {}).get(SHARE_SETTING)
+        if not share:
+            return set()
+        wanted = {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
+        return wanted & planned
+
+    def write(self, change: Change, context: WriteContext) -> Written:
+        writer = context.writer
+        if change.action == Action.DELETE:
+            assert change.id is not None
+            writer.delete_pipeline(change.id, change.name)
+            return Written(change.id)
+        assert change.settings is not None
+        if change.action == Action.CREATE:
+            return Written(writer.create_pipeline(change.settings))
+        assert change.id is not None
+        writer.update_pipeline(change.id, change.settings)
+        return Written(change.id)

@@ -1,0 +1,196 @@
+"""Delta Sharing recipients: identity by name, our mark in `properties_kvpairs`.
+
+The authentication type and a D2D recipient's metastore cannot change in place; a difference
+there is refused with the way to replace it, never done silently. The token expiry is applied at
+creation only (re-applying never resets it), and an activation link is said once, never kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Set
+from typing import TYPE_CHECKING, Any
+
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.sharing_desired import DesiredRecipient
+from sharepack.kinds.sharing_state import ActualRecipient, sharing_of
+from sharepack.ownership import merge_marks
+from sharepack.plan.diff import FieldChange
+from sharepack.plan.model import Action, Change, ResourceType
+
+if TYPE_CHECKING:
+    from sharepack.desired import DesiredState
+    from sharepack.workspace.state import ActualState
+
+TYPE = ResourceType.RECIPIENT
+
+
+class RecipientKind:
+    resource_type = TYPE
+    rank = 10
+    fatal = True
+    label = "recipients"
+
+    def plan(self, given: PlanInput) -> PlanOutput:
+        state = sharing_of(given.actual)
+        pack = given.desired.pack
+        changes = [
+            _change(r, state.recipients.get(r.name), pack)
+            for r in given.desired.resources_of(TYPE.value)
+            if given.selected(r.name)
+        ]
+        declared = {r.name for r in given.desired.resources_of(TYPE.value)}
+        orphans = [
+            Change(
+                Action.DELETE,
+                TYPE,
+                r.name,
+                pack,
+                id=r.name,
+                observed=r.observed(),
+                message="no longer declared in the SharePack",
+            )
+            for r in sorted(state.recipients.values(), key=lambda r: r.name)
+            if r.name not in declared and r.owner() == pack and given.selected(r.name)
+        ]
+        if orphans and not given.prune:
+            names = ", ".join(c.name for c in orphans)
+            return PlanOutput(
+                tuple(changes),
+                (
+                    f"{len(orphans)} recipient(s) of this SharePack are no longer declared ({names}); "
+                    "run with --prune to delete them",
+                ),
+            )
+        return PlanOutput((*changes, *orphans))
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
+        state = sharing_of(actual)
+        declared = {r.name for r in desired.resources_of(TYPE.value)}
+        changes, warnings = [], []
+        for recipient in sorted(state.recipients.values(), key=lambda r: r.name):
+            if recipient.owner() == desired.pack:
+                changes.append(
+                    Change(
+                        Action.DELETE,
+                        TYPE,
+                        recipient.name,
+                        desired.pack,
+                        id=recipient.name,
+                        observed=recipient.observed(),
+                    )
+                )
+            elif recipient.name in declared:
+                warnings.append(f"recipient {recipient.name} does not carry this pack's mark: left alone")
+        return PlanOutput(tuple(changes), tuple(warnings))
+
+    def observed(self, change: Change, actual: ActualState) -> str:
+        found = sharing_of(actual).recipients.get(change.name)
+        return found.observed() if found else "absent"
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def write(self, change: Change, context: WriteContext) -> Written:
+        from sharepack.workspace import sharing_write
+
+        assert change.settings is not None or change.action == Action.DELETE
+        client = context.writer.client
+        if change.action == Action.DELETE:
+            sharing_write.delete_recipient(client, change.name)
+            return Written(change.name)
+        assert change.settings is not None
+        if change.action == Action.CREATE:
+            link = sharing_write.create_recipient(context.writer, change.settings)
+            return Written(change.name, notice=_activation_notice(change.name, link))
+        sharing_write.update_recipient(client, change.name, change.settings)
+        return Written(change.name)
+
+
+def _activation_notice(name: str, link: str | None) -> str | None:
+    if not link:
+        return None
+    return f"activation link for recipient {name} (shown once; send it to the recipient): {link}"
+
+
+def create_settings(recipient: DesiredRecipient, now_ms: int | None = None) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "name": recipient.name,
+        "authentication_type": recipient.authentication_type,
+        "properties": dict(recipient.properties),
+    }
+    if recipient.comment is not None:
+        settings["comment"] = recipient.comment
+    if recipient.metastore_id is not None:
+        settings["data_recipient_global_metastore_id"] = recipient.metastore_id
+    if recipient.ips is not None:
+        settings["ip_access_list"] = {"allowed_ip_addresses": list(recipient.ips)}
+    if recipient.token_expiry_days:
+        now = now_ms if now_ms is not None else int(time.time() * 1000)
+        settings["expiration_time"] = now + recipient.token_expiry_days * 86_400_000
+    return settings
+
+
+def _change(recipient: DesiredRecipient, found: ActualRecipient | None, pack: str) -> Change:
+    def change(action: Action, **fields: Any) -> Change:
+        return Change(action, TYPE, recipient.name, pack, **fields)
+
+    if found is None:
+        # The expiry is worked out at apply time from the days declared: a plan stays a value.
+        settings = create_settings(recipient, now_ms=0)
+        settings.pop("expiration_time", None)
+        if recipient.token_expiry_days:
+            settings["token_expiry_days"] = recipient.token_expiry_days
+        return change(Action.CREATE, settings=settings)
+    observed = found.observed()
+    owner = found.owner()
+    if owner is not None and owner != pack:
+        return change(
+            Action.CONFLICT,
+            id=found.name,
+            observed=observed,
+            message=f"recipient {recipient.name} belongs to SharePack {owner!r}; it is left alone",
+        )
+    immutable = _immutable(recipient, found)
+    if immutable:
+        return change(
+            Action.IMMUTABLE,
+            id=found.name,
+            observed=observed,
+            diff=tuple(immutable),
+            message=f"{immutable[0].path} of recipient {recipient.name} cannot change in place; to "
+            "replace it, remove it from the pack and apply with --prune, then declare it again",
+        )
+    diff: list[FieldChange] = []
+    if (recipient.comment or None) != (found.comment or None):
+        diff.append(FieldChange("comment", found.comment, recipient.comment))
+    if recipient.ips is not None and tuple(recipient.ips) != tuple(found.ips or ()):
+        diff.append(
+            FieldChange("ip_access_list.allowed_ip_addresses", list(found.ips or ()), list(recipient.ips))
+        )
+    for key, value in sorted(recipient.properties.items()):
+        if found.properties.get(key) != value:
+            diff.append(FieldChange(f"properties.{key}", found.properties.get(key), value))
+    action = Action.ADOPT if owner is None else Action.UPDATE if diff else Action.NOOP
+    if action == Action.NOOP:
+        return change(Action.NOOP, id=found.name, observed=observed)
+    # PATCH replaces properties wholesale: others' keys are sent back as they are.
+    wanted: dict[str, Any] = {"properties": merge_marks(found.properties, pack) | dict(recipient.properties)}
+    if recipient.comment is not None or found.comment:
+        wanted["comment"] = recipient.comment or ""
+    if recipient.ips is not None:
+        wanted["ip_access_list"] = {"allowed_ip_addresses": list(recipient.ips)}
+    return change(action, id=found.name, observed=observed, diff=tuple(diff), settings=wanted)
+
+
+def _immutable(recipient: DesiredRecipient, found: ActualRecipient) -> list[FieldChange]:
+    problems = []
+    if recipient.authentication_type != found.authentication_type:
+        problems.append(
+            FieldChange("authentication_type", found.authentication_type, recipient.authentication_type)
+        )
+    elif recipient.metastore_id is not None and recipient.metastore_id != found.metastore_id:
+        problems.append(
+            FieldChange("data_recipient_global_metastore_id", found.metastore_id, recipient.metastore_id)
+        )
+    return problems

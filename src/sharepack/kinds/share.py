@@ -1,0 +1,140 @@
+"""Delta Shares: identity by name, our mark a trailer on the comment (shares have nothing else).
+
+The share itself is only its name and comment; its data objects and grants are kinds of their
+own (`share_objects`, `grant`) whose identity includes the share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import TYPE_CHECKING, Any
+
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.sharing_desired import DesiredShare
+from sharepack.kinds.sharing_state import ActualShare, sharing_of
+from sharepack.ownership import comment_with_mark, split_comment_mark
+from sharepack.plan.diff import FieldChange
+from sharepack.plan.model import Action, Change, ResourceType
+
+if TYPE_CHECKING:
+    from sharepack.desired import DesiredState
+    from sharepack.workspace.state import ActualState
+
+TYPE = ResourceType.SHARE
+
+
+class ShareKind:
+    resource_type = TYPE
+    rank = 20
+    fatal = True
+    label = "shares"
+
+    def plan(self, given: PlanInput) -> PlanOutput:
+        state = sharing_of(given.actual)
+        pack = given.desired.pack
+        shares: tuple[DesiredShare, ...] = given.desired.resources_of(TYPE.value)
+        changes = [share_change(s, state.shares.get(s.name), pack) for s in shares if given.selected(s.name)]
+        declared = {s.name for s in shares}
+        orphans = [
+            Change(
+                Action.DELETE,
+                TYPE,
+                s.name,
+                pack,
+                id=s.name,
+                observed=s.observed(),
+                message="no longer declared in the SharePack",
+            )
+            for s in sorted(state.shares.values(), key=lambda s: s.name)
+            if s.name not in declared and s.owner == pack and given.selected(s.name)
+        ]
+        if orphans and not given.prune:
+            names = ", ".join(c.name for c in orphans)
+            return PlanOutput(
+                tuple(changes),
+                (
+                    f"{len(orphans)} share(s) of this SharePack are no longer declared ({names}); "
+                    "run with --prune to delete them",
+                ),
+            )
+        return PlanOutput((*changes, *orphans))
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
+        changes, warnings = [], []
+        declared = {s.name for s in desired.resources_of(TYPE.value)}
+        for share in sorted(sharing_of(actual).shares.values(), key=lambda s: s.name):
+            if share.owner == desired.pack:
+                # Deleting a share drops its objects and grants with it.
+                changes.append(
+                    Change(
+                        Action.DELETE,
+                        TYPE,
+                        share.name,
+                        desired.pack,
+                        id=share.name,
+                        observed=share.observed(),
+                    )
+                )
+            elif share.name in declared:
+                warnings.append(f"share {share.name} does not carry this pack's mark: left alone")
+        return PlanOutput(tuple(changes), tuple(warnings))
+
+    def observed(self, change: Change, actual: ActualState) -> str:
+        found = sharing_of(actual).shares.get(change.name)
+        return found.observed() if found else "absent"
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def write(self, change: Change, context: WriteContext) -> Written:
+        from sharepack.workspace import sharing_write
+
+        if change.action == Action.DELETE:
+            sharing_write.delete_share(context.writer.client, change.name)
+        elif change.action == Action.CREATE:
+            assert change.settings is not None
+            sharing_write.create_share(context.writer, change.name, change.settings.get("comment"))
+        else:
+            assert change.settings is not None
+            context.writer.client.shares.update(change.name, comment=change.settings.get("comment"))
+        return Written(change.name)
+
+
+def share_change(share: DesiredShare, found: ActualShare | None, pack: str) -> Change:
+    def change(action: Action, **fields: Any) -> Change:
+        return Change(action, TYPE, share.name, pack, **fields)
+
+    wanted = comment_with_mark(share.comment, pack)
+    if found is None:
+        return change(Action.CREATE, settings={"name": share.name, "comment": wanted})
+    observed = found.observed()
+    text, owner = split_comment_mark(found.comment)
+    if owner is not None and owner != pack:
+        return change(
+            Action.CONFLICT,
+            id=share.name,
+            observed=observed,
+            message=f"share {share.name} belongs to SharePack {owner!r}; it is left alone",
+        )
+    if owner is None:
+        return change(
+            Action.ADOPT,
+            id=share.name,
+            observed=observed,
+            settings={"comment": wanted},
+            diff=(FieldChange("comment", found.comment, wanted),),
+        )
+    if (text or None) == (share.comment or None):
+        return change(Action.NOOP, id=share.name, observed=observed)
+    return change(
+        Action.UPDATE,
+        id=share.name,
+        observed=observed,
+        settings={"comment": wanted},
+        diff=(FieldChange("comment", text, share.comment),),
+    )
+
+
+def left_alone(change: Change | None) -> bool:
+    """True when the share's own change leaves it alone, so nothing inside it may be touched."""
+    return change is not None and change.action in (Action.CONFLICT, Action.AMBIGUOUS, Action.IMMUTABLE)

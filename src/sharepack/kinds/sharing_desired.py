@@ -1,0 +1,99 @@
+"""A pack's Delta Sharing half as the recipients and shares it declares, in the API's terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sharepack.ownership import ownership_tags
+
+if TYPE_CHECKING:
+    from sharepack.spec import Pack
+
+CONTACT_PROPERTY = "sharepack_contact"
+AUTHENTICATION = {"D2D": "DATABRICKS", "D2O": "TOKEN"}
+# What the server answers for a field we leave unset, so that unset never shows as a change.
+HISTORY = {True: "ENABLED", False: "DISABLED"}
+
+
+@dataclass(frozen=True)
+class DesiredRecipient:
+    name: str
+    authentication_type: str  # DATABRICKS (D2D) or TOKEN (D2O)
+    comment: str | None
+    metastore_id: str | None  # D2D: the recipient metastore's global ID
+    ips: tuple[str, ...] | None  # D2O: the full allow list, sorted; None: not managed
+    token_expiry_days: int | None
+    properties: Mapping[str, str]  # the properties that are ours to set (marks, contact)
+
+    @property
+    def kind_word(self) -> str:
+        return "D2D" if self.authentication_type == "DATABRICKS" else "D2O"
+
+
+@dataclass(frozen=True)
+class DesiredObject:
+    name: str
+    data_object_type: str
+    shared_as: str | None
+    history: bool | None
+    cdf: bool | None
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "data_object_type": self.data_object_type}
+        if self.shared_as is not None:
+            data["shared_as"] = self.shared_as
+        if self.history is not None:
+            data["history_data_sharing_status"] = HISTORY[self.history]
+        if self.cdf is not None:
+            data["cdf_enabled"] = self.cdf
+        return data
+
+
+@dataclass(frozen=True)
+class DesiredShare:
+    name: str
+    comment: str | None  # as declared; our mark is added on the way out
+    objects: tuple[DesiredObject, ...]
+    recipients: tuple[str, ...]
+
+    def object_named(self, name: str) -> DesiredObject | None:
+        return next((o for o in self.objects if o.name == name), None)
+
+
+def desired_recipients(pack: Pack) -> tuple[DesiredRecipient, ...]:
+    marks = ownership_tags(pack.name)
+    return tuple(
+        DesiredRecipient(
+            name=r.name,
+            authentication_type=AUTHENTICATION[r.type],
+            comment=r.comment,
+            metastore_id=r.databricks_org,
+            ips=tuple(sorted(r.ips)) if r.ips is not None else None,
+            token_expiry_days=r.token_expiry_days,
+            properties={**marks, **({CONTACT_PROPERTY: r.email} if r.email else {})},
+        )
+        for r in pack.recipients
+    )
+
+
+def desired_shares(pack: Pack) -> tuple[DesiredShare, ...]:
+    return tuple(
+        DesiredShare(
+            name=s.name,
+            comment=s.comment,
+            objects=tuple(
+                DesiredObject(
+                    name=a.name,
+                    data_object_type=a.type,
+                    shared_as=a.shared_as,
+                    history=a.history,
+                    cdf=a.cdf,
+                )
+                for a in s.assets
+            ),
+            recipients=tuple(s.recipients),
+        )
+        for s in pack.shares
+    )

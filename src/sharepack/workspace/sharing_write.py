@@ -1,0 +1,187 @@
+"""Delta Sharing writes, each one API call and safe to repeat.
+
+Creates go through the client whose retries are off (see `workspace.write`): after a create that
+may have been committed, or one refused because the name exists, the resource is read back and
+kept only if it carries our mark — anything else is somebody else's, reported, never taken over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sharepack.errors import WorkspaceError
+from sharepack.ownership import PACK_TAG, is_managed, split_comment_mark
+from sharepack.workspace.write import (
+    CREATE_ATTEMPTS,
+    RetrySuppressed,
+    _unwrap,
+    _wait,
+    already_exists,
+    api_message,
+    maybe_committed,
+    retry_after,
+)
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+    from sharepack.workspace.write import Writer
+
+
+def _create(what: str, attempt_create: Any, owned_by_us: Any) -> Any:
+    """Run a create; after an uncertain failure or 'already exists', accept only our own copy."""
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            return attempt_create()
+        except RetrySuppressed as wrapped:
+            exc = _unwrap(wrapped)
+        except Exception as raw:
+            exc = raw
+        wait = retry_after(exc)
+        if wait is not None:
+            _wait(wait)
+            continue
+        if already_exists(exc) or maybe_committed(exc):
+            ours = owned_by_us()
+            if ours is not None:
+                return ours
+            if already_exists(exc):
+                raise WorkspaceError(
+                    f"creating {what}: it exists and does not carry this pack's mark; it is left alone"
+                ) from None
+            _wait(min(2**attempt * 0.2, 5))
+            continue
+        raise WorkspaceError(f"creating {what}: {api_message(exc)}") from None
+    raise WorkspaceError(f"creating {what}: gave up after {CREATE_ATTEMPTS} attempts")
+
+
+def _call(what: str, func: Any) -> Any:
+    try:
+        return func()
+    except Exception as exc:
+        raise WorkspaceError(f"{what}: {api_message(exc)}") from None
+
+
+# -- recipients --------------------------------------------------------------------------------
+def create_recipient(writer: Writer, settings: Mapping[str, Any]) -> str | None:
+    """Create it; the activation link of a new D2O recipient (a secret: said once, never kept)."""
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.sharing import AuthenticationType, IpAccessList, SecurablePropertiesKvPairs
+
+    name = str(settings["name"])
+    ips = settings.get("ip_access_list")
+    days = settings.get("token_expiry_days")
+    expiration = int(time.time() * 1000) + int(days) * 86_400_000 if days else None
+
+    def attempt() -> Any:
+        return writer.create_client.recipients.create(
+            name,
+            AuthenticationType(settings["authentication_type"]),
+            comment=settings.get("comment"),
+            data_recipient_global_metastore_id=settings.get("data_recipient_global_metastore_id"),
+            ip_access_list=IpAccessList(allowed_ip_addresses=list(ips["allowed_ip_addresses"]))
+            if ips
+            else None,
+            properties_kvpairs=SecurablePropertiesKvPairs(properties=dict(settings.get("properties") or {})),
+            expiration_time=expiration,
+        )
+
+    def ours() -> Any:
+        try:
+            found = writer.client.recipients.get(name)
+        except NotFound:
+            return None
+        properties = found.properties_kvpairs.properties if found.properties_kvpairs else {}
+        return found if is_managed(properties or {}, writer.pack) else None
+
+    created = _create(f"recipient {name}", attempt, ours)
+    for token in created.tokens or []:
+        if token.activation_url:
+            return str(token.activation_url)
+    return None
+
+
+def update_recipient(client: WorkspaceClient, name: str, settings: Mapping[str, Any]) -> None:
+    from databricks.sdk.service.sharing import IpAccessList, SecurablePropertiesKvPairs
+
+    ips = settings.get("ip_access_list")
+    # PATCH replaces the IP list and the properties wholesale: `settings` carries them merged.
+    _call(
+        f"updating recipient {name}",
+        lambda: client.recipients.update(
+            name,
+            comment=settings.get("comment"),
+            ip_access_list=IpAccessList(allowed_ip_addresses=list(ips["allowed_ip_addresses"]))
+            if ips
+            else None,
+            properties_kvpairs=SecurablePropertiesKvPairs(properties=dict(settings["properties"])),
+        ),
+    )
+
+
+def delete_recipient(client: WorkspaceClient, name: str) -> None:
+    from databricks.sdk.errors import NotFound
+
+    with contextlib.suppress(NotFound):  # already gone: the goal is reached
+        client.recipients.delete(name)
+
+
+def rotate_token(client: WorkspaceClient, name: str, pack: str, expire_existing_in_s: int) -> str | None:
+    found = _call(f"reading recipient {name}", lambda: client.recipients.get(name))
+    properties = found.properties_kvpairs.properties if found.properties_kvpairs else {}
+    if not is_managed(properties or {}, pack):
+        owner = (properties or {}).get(PACK_TAG)
+        whose = f"SharePack {owner!r}" if owner else "no SharePack (it was not made by sharepack)"
+        raise WorkspaceError(f"recipient {name} belongs to {whose}; its token is left alone")
+    rotated = _call(
+        f"rotating the token of recipient {name}",
+        lambda: client.recipients.rotate_token(name, existing_token_expire_in_seconds=expire_existing_in_s),
+    )
+    links = [t.activation_url for t in rotated.tokens or [] if t.activation_url]
+    return str(links[-1]) if links else None
+
+
+# -- shares ------------------------------------------------------------------------------------
+def create_share(writer: Writer, name: str, comment: str | None) -> None:
+    from databricks.sdk.errors import NotFound
+
+    def ours() -> Any:
+        try:
+            found = writer.client.shares.get(name)
+        except NotFound:
+            return None
+        return found if split_comment_mark(found.comment)[1] == writer.pack else None
+
+    _create(f"share {name}", lambda: writer.create_client.shares.create(name, comment=comment), ours)
+
+
+def delete_share(client: WorkspaceClient, name: str) -> None:
+    from databricks.sdk.errors import NotFound
+
+    with contextlib.suppress(NotFound):
+        client.shares.delete(name)
+
+
+def update_objects(client: WorkspaceClient, share: str, updates: Sequence[Mapping[str, Any]]) -> None:
+    from databricks.sdk.service.sharing import SharedDataObjectUpdate
+
+    parsed = [SharedDataObjectUpdate.from_dict(dict(u)) for u in updates]
+    _call(f"updating the objects of share {share}", lambda: client.shares.update(share, updates=parsed))
+
+
+def set_grant(client: WorkspaceClient, share: str, recipient: str, *, granted: bool) -> None:
+    from databricks.sdk.service.sharing import PermissionsChange
+
+    change = (
+        PermissionsChange(principal=recipient, add=["SELECT"])
+        if granted
+        else PermissionsChange(principal=recipient, remove=["SELECT"])
+    )
+    verb = "granting" if granted else "revoking"
+    _call(
+        f"{verb} SELECT on share {share} to {recipient}",
+        lambda: client.shares.update_permissions(share, changes=[change]),
+    )
