@@ -1,4 +1,5 @@
-"""A local Databricks workspace: the Jobs, Pipelines and Workspace REST APIs on 127.0.0.1.
+"""A local Databricks workspace: the Jobs, Pipelines, Workspace and Unity Catalog sharing REST APIs
+on 127.0.0.1.
 
 It imports nothing else from sharepack, so it can ship on its own. Start it in-process:
 
@@ -9,6 +10,7 @@ It imports nothing else from sharepack, so it can ship on its own. Start it in-p
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -16,8 +18,11 @@ from sharepack.emulator.lite_faults import REALISTIC_LIMITS, Faults, RequestReco
 from sharepack.emulator.lite_jobs import run_now
 from sharepack.emulator.lite_server import Context, Server, make_handler
 from sharepack.emulator.lite_store import Store
+from sharepack.emulator.lite_uc import Metastore
 
-__all__ = ["Emulator", "EmulatorConfig", "RequestRecord"]
+__all__ = ["DEFAULT_METASTORE_ID", "Emulator", "EmulatorConfig", "RequestRecord"]
+
+DEFAULT_METASTORE_ID = "5e7a5a9e-0c41-4d6b-9a53-10ca1c0de001"
 
 
 @dataclass
@@ -35,6 +40,16 @@ class EmulatorConfig:
     port: int = 0
     fail_after_mutations: int | None = None
     fail_matching: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    # The Unity Catalog metastore this workspace is assigned to. Two emulators whose
+    # `uc_state_path` is the same file and whose `metastore_id`s differ are two workspaces in two
+    # metastores that see each other's Delta Sharing (a D2D recipient in one makes a provider in
+    # the other). `uc_state_path` defaults to `state_path`.
+    metastore_id: str = DEFAULT_METASTORE_ID
+    metastore_name: str = "local-metastore"
+    sharing_organization: str | None = None  # the provider name recipients see; default: metastore_name
+    cloud: str = "aws"
+    region: str = "us-west-2"
+    uc_state_path: str | None = None
 
     @classmethod
     def realistic(cls, **overrides: Any) -> EmulatorConfig:
@@ -48,9 +63,24 @@ _FAULT_FIELDS = {f.name for f in fields(Faults) if not f.name.startswith("_")}
 class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
-        self._store = Store(self.config.state_path)
+        config = self.config
+        if str(uuid.UUID(config.metastore_id)) != config.metastore_id:
+            raise ValueError(f"metastore_id must be a lower-case UUID, not {config.metastore_id!r}")
+        self._store = Store(config.state_path)
+        shared = config.uc_state_path is None or config.uc_state_path == config.state_path
+        self._uc_store = self._store if shared else Store(str(config.uc_state_path))
+        self.metastore = Metastore(
+            config.metastore_id,
+            config.metastore_name,
+            config.sharing_organization or config.metastore_name,
+            config.cloud,
+            config.region,
+        )
+        self.metastore.register(self._uc_store)
         self._faults = Faults()
-        self._ctx = Context(self._store, self._faults, self.config.token, self.config.run_duration_s)
+        self._ctx = Context(
+            self._store, self._faults, config.token, config.run_duration_s, self._uc_store, self.metastore
+        )
         self.configure(
             latency_ms=self.config.latency_ms,
             rate_limit_per_s=self.config.rate_limit_per_s,
@@ -90,14 +120,19 @@ class Emulator:
             self._server.serve_forever()
         finally:
             self._server.server_close()
-            self._store.close()
+            self._close_stores()
+
+    def _close_stores(self) -> None:
+        self._store.close()
+        if self._uc_store is not self._store:
+            self._uc_store.close()
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-        self._store.close()
+        self._close_stores()
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -115,6 +150,11 @@ class Emulator:
     @property
     def token(self) -> str:
         return self.config.token
+
+    @property
+    def global_metastore_id(self) -> str:
+        """`<cloud>:<region>:<metastore_id>`: the sharing identifier a D2D recipient names."""
+        return self.metastore.global_id
 
     # -- test and benchmark hooks --------------------------------------------------------
     def request_log(self) -> list[RequestRecord]:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sharepack.emulator import lite_jobs as jobs
 from sharepack.emulator import lite_pipelines as pipelines
@@ -18,6 +18,8 @@ from sharepack.emulator import lite_workspace as workspace
 from sharepack.emulator.lite_errors import ApiError
 from sharepack.emulator.lite_faults import Faults, RequestRecord
 from sharepack.emulator.lite_store import Store
+from sharepack.emulator.lite_uc import Metastore, Uc
+from sharepack.emulator.lite_uc_routes import UC_ROUTES, UcHandler
 
 Handler = Callable[["Context", dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -25,8 +27,18 @@ _J = r"/api/2\.[12]/jobs"
 
 
 class Context:
-    def __init__(self, store: Store, faults: Faults, token: str, run_duration_s: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        faults: Faults,
+        token: str,
+        run_duration_s: float,
+        uc_store: Store | None = None,
+        metastore: Metastore | None = None,
+    ) -> None:
         self.store = store
+        self.uc_store = uc_store or store
+        self.metastore = metastore or Metastore("", "", "", "", "")
         self.faults = faults
         self.token = token
         self.run_duration_s = run_duration_s
@@ -34,6 +46,10 @@ class Context:
         self.log: list[RequestRecord] = []
         self.mutations = 0
         self.lock = threading.Lock()
+
+    @property
+    def uc(self) -> Uc:
+        return Uc(self.uc_store, self.metastore, self.base_url, pipelines.USER)
 
 
 ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
@@ -146,12 +162,20 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
 ]
 
 
+def _on_uc(handler: UcHandler) -> Handler:
+    """Unity Catalog handlers take the request's Uc (state, metastore, URL, user), not the Context."""
+    return lambda c, b, q, a: handler(c.uc, b, q, a)
+
+
+ROUTES += [(m, re.compile(p + "$"), name, _on_uc(h)) for m, p, name, h in UC_ROUTES]
+
+
 def _route(method: str, path: str) -> tuple[str, Handler, tuple[str, ...]] | None:
     for route_method, pattern, name, handler in ROUTES:
         if route_method == method:
             match = pattern.match(path)
             if match:
-                return name, handler, match.groups()
+                return name, handler, tuple(unquote(group) for group in match.groups())
     return None
 
 

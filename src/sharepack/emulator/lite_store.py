@@ -1,4 +1,6 @@
-"""SQLite state of the emulated workspace: pipelines, jobs, runs and workspace files."""
+"""SQLite state of the emulated workspace: pipelines, jobs, runs and workspace files, and the
+Unity Catalog sharing securables (every one keyed by its metastore, so that two emulators on one
+file are two metastores that see each other's sharing)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 SCHEMA = """
@@ -25,6 +29,17 @@ CREATE TABLE IF NOT EXISTS updates (update_id TEXT PRIMARY KEY, pipeline_id TEXT
     run_id INTEGER, created_ms INTEGER NOT NULL, full_refresh INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, content TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outcomes (job_id INTEGER PRIMARY KEY, outcome TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS uc_metastores (metastore_id TEXT PRIMARY KEY, global_id TEXT NOT NULL,
+    name TEXT NOT NULL, organization TEXT NOT NULL, cloud TEXT NOT NULL, region TEXT NOT NULL,
+    created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS uc_shares (metastore_id TEXT NOT NULL, name TEXT NOT NULL,
+    body TEXT NOT NULL, PRIMARY KEY (metastore_id, name));
+CREATE TABLE IF NOT EXISTS uc_recipients (metastore_id TEXT NOT NULL, name TEXT NOT NULL,
+    body TEXT NOT NULL, PRIMARY KEY (metastore_id, name));
+CREATE TABLE IF NOT EXISTS uc_grants (metastore_id TEXT NOT NULL, share TEXT NOT NULL,
+    recipient TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (metastore_id, share, recipient));
+CREATE TABLE IF NOT EXISTS uc_catalogs (metastore_id TEXT NOT NULL, name TEXT NOT NULL,
+    body TEXT NOT NULL, PRIMARY KEY (metastore_id, name));
 """
 
 
@@ -39,11 +54,24 @@ class Store:
         self.lock = threading.RLock()
         # Runs age by this clock, so tests can move a run through its life cycle without waiting.
         self.clock_offset_ms = 0
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # A writer on the same file (another emulator, another process) is waited for, not failed.
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self.db.row_factory = sqlite3.Row
         if path != ":memory:":
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing, and serialised with other processes (and emulators) on the same file."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def now(self) -> int:
         return now_ms() + self.clock_offset_ms
