@@ -41,4 +41,7 @@ def main_options(
         # The SDK logs request and response bodies at DEBUG; headers (and so tokens) only
         # when debug_headers is set, which sharepack never does.
         logging.getLogger("databricks.sdk").setLevel(logging.DEBUG)
+        from sharepack.log_redaction import install
+
+        install()
         logging.getLogger("sharepack").setLevel(logging.DEBUG)

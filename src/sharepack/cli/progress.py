@@ -28,7 +28,9 @@ _VERBS = {
 
 def outcome_line(outcome: Outcome) -> tuple[str, str]:
     change = outcome.change
-    kind = "pipeline" if change.resource_type == ResourceType.PIPELINE else "schedule"
+    kind = {ResourceType.JOB: "schedule", ResourceType.SHARE_OBJECTS: "objects of share"}.get(
+        change.resource_type, change.resource_type.value
+    )
     if outcome.ok:
         line = f"✓ {_VERBS.get(change.action, 'Applied')} {kind}: {change.name} (id: {outcome.id})"
         if change.resource_type == ResourceType.JOB and change.details and change.action != Action.DELETE:
@@ -36,7 +38,7 @@ def outcome_line(outcome: Outcome) -> tuple[str, str]:
         return ("green", line)
     if change.resource_type == ResourceType.JOB:
         return ("yellow", f"⚠ Schedule {change.name} was not applied: {outcome.error}")
-    return ("red", f"✗ Pipeline {change.name} failed: {outcome.error}")
+    return ("red", f"✗ {kind.capitalize()} {change.name} failed: {outcome.error}")
 
 
 class OutcomePrinter:
@@ -67,6 +69,10 @@ class OutcomePrinter:
         with self._lock:
             if self._progress is not None:
                 self._progress.advance(self._task)
+            if outcome.notice:
+                from sharepack.cli.secret_notice import say_once
+
+                say_once(outcome.notice, outcome.change.name)
             if self.quiet and outcome.ok:
                 return
             style, line = outcome_line(outcome)
@@ -81,12 +87,18 @@ def summary_table(reports: Sequence[ApplyReport]) -> Table:
     table.add_column("resource")
     for column in ("created", "updated", "adopted", "deleted", "failed"):
         table.add_column(column, justify="right")
-    for kind in (ResourceType.PIPELINE, ResourceType.JOB):
+    from sharepack.kinds import KINDS
+
+    present = {o.change.resource_type for r in reports for o in r.outcomes}
+    for registered in KINDS:
+        kind = registered.resource_type
+        if kind not in present and kind not in (ResourceType.PIPELINE, ResourceType.JOB):
+            continue
         outcomes = [o for r in reports for o in r.outcomes if o.change.resource_type == kind]
         done = Counter(o.change.action for o in outcomes if o.ok)
         failed = sum(1 for o in outcomes if not o.ok)
         table.add_row(
-            "pipelines" if kind == ResourceType.PIPELINE else "schedule jobs",
+            registered.label,
             str(done[Action.CREATE]),
             str(done[Action.UPDATE]),
             str(done[Action.ADOPT]),
