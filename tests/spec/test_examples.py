@@ -118,10 +118,10 @@ def test_multi_share_example_in_each_target(target: str) -> None:
     "text",
     [
         (SHAREPACKS / p).read_text(encoding="utf-8")
-        for p in ("seed_example.yaml", "minimal.yaml", "multi_share.yaml")
+        for p in ("seed_example.yaml", "minimal.yaml", "multi_share.yaml", "sharing.yaml")
     ]
     + [CRON_SNIPPET, CONTINUOUS_SNIPPET],
-    ids=["seed_example", "minimal", "multi_share", "cron_snippet", "continuous_snippet"],
+    ids=["seed_example", "minimal", "multi_share", "sharing", "cron_snippet", "continuous_snippet"],
 )
 def test_the_json_schema_accepts_every_valid_example(text: str) -> None:
     # Read as editors do (YAML 1.2: `on:` is a key, not `true`), which PyYAML's safe_load is not.

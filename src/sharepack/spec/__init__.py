@@ -82,14 +82,14 @@ def load_pack(
             )
         )
         raise _error(problems)
-    if "share" not in data and "pipelines" not in data:
+    if not {"share", "pipelines", "recipient"} & data.keys():
         line, col = index.root.mark
         problems.append(
             SpecProblem(
                 file,
                 line,
                 col,
-                "the pack declares no `share:` (nor `pipelines:`)",
+                "the pack declares no `share:` (nor `pipelines:`, nor `recipient:`)",
                 "start from sharepacks/minimal.yaml",
             )
         )

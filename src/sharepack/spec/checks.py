@@ -8,7 +8,7 @@ line of the default).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from sharepack.spec.names import (
 )
 from sharepack.spec.positions import PositionIndex, render_path
 from sharepack.spec.resolve import Resolution, YamlPath
+from sharepack.spec.sharing_checks import check_sharing, covers
 from sharepack.spec.variables import did_you_mean
 
 SCHEDULE_JOB_SUFFIX = "_schedule"
@@ -70,7 +71,7 @@ class Checker:
 
     def run(self) -> list[SpecProblem]:
         self.check_pack()
-        self.check_shares()
+        check_sharing(self)
         self.check_pipelines()
         self.check_jobs()
         return self.problems
@@ -94,32 +95,20 @@ class Checker:
         if problem:
             self.report(path, problem)
 
-    def check_shares(self) -> None:
-        seen: dict[str, int] = {}
-        for s, share in enumerate(self.spec.share):
-            path: YamlPath = ("share", s)
-            self.unique(seen, share.name, (*path, "name"), "share name")
-            self.check(uc_name_problem(share.name, "share name"), (*path, "name"))
-            assets: dict[str, int] = {}
-            for a, asset in enumerate(share.share_assets):
-                self.check(three_part_name_problem(asset), (*path, "share_assets", a))
-                self.unique(assets, asset, (*path, "share_assets", a), "share asset")
-            mount = share.delta_share
-            for key in ("ext_catalog_name", "ext_schema_name"):
-                value = getattr(mount, key) if mount else None
-                if value is not None:
-                    self.check(uc_name_problem(value, key), (*path, "delta_share", key))
-
     def check(self, problem: str | None, path: YamlPath, hint: str | None = None) -> None:
         if problem:
             self.report(path, problem, hint)
 
-    def unique(self, seen: dict[str, int], value: str, path: YamlPath, what: str) -> None:
+    def unique(
+        self, seen: dict[Any, int], value: str, path: YamlPath, what: str, *, key: Hashable = None
+    ) -> None:
+        """Report `value` if its key (by default, itself) was seen before; remember its line if not."""
+        key = value if key is None else key
         line = self.index.position(path)[0]
-        if value in seen:
-            self.report(path, already_used(what, value, seen[value]))
+        if key in seen:
+            self.report(path, already_used(what, value, seen[key]))
         else:
-            seen[value] = line
+            seen[key] = line
 
     def check_pipelines(self) -> None:
         names: dict[str, int] = {}
@@ -136,9 +125,14 @@ class Checker:
             asset_problem = three_part_name_problem(pipeline.source_asset)
             self.check(asset_problem, asset_path)
             share = source.share
-            if not asset_problem and share is not None and pipeline.source_asset not in share.share_assets:
-                hint = did_you_mean(pipeline.source_asset, share.share_assets) or (
-                    "add it to the share's share_assets, or sync one of: " + ", ".join(share.share_assets)
+            shared = [asset.name for asset in share.share_assets] if share is not None else []
+            if (
+                not asset_problem
+                and share is not None
+                and not any(covers(asset, pipeline.source_asset) for asset in share.share_assets)
+            ):
+                hint = did_you_mean(pipeline.source_asset, shared) or (
+                    "add it to the share's share_assets, or sync one of: " + ", ".join(shared)
                 )
                 self.report(
                     asset_path, f"{pipeline.source_asset!r} is not one of the share's share_assets", hint

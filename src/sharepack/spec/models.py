@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from sharepack.schedule.forms import (
     AnySchedule,
@@ -19,32 +19,8 @@ from sharepack.schedule.forms import (
     Schedule,
     duration_seconds,
 )
-
-
-class SpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _as_text(value: Any) -> Any:
-    """Numbers and booleans written where text is expected become text (`retries: 3` is "3")."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if value is None:
-        raise ValueError("expected a value here, got nothing")
-    if isinstance(value, list | dict):
-        raise ValueError("expected a single value (text, a number or true/false), not a list or mapping")
-    return value
-
-
-def _upper_choice(*choices: str) -> BeforeValidator:
-    """Accept `current` for `CURRENT`, but report a wrong value as it was written."""
-
-    def upper(value: Any) -> Any:
-        return value.upper() if isinstance(value, str) and value.upper() in choices else value
-
-    return BeforeValidator(upper)
+from sharepack.spec.model_base import SpecModel, Text, upper_choice
+from sharepack.spec.sharing_models import Mount, Recipient, ShareAssetItem
 
 
 def _duration_text(value: Any) -> Any:
@@ -65,7 +41,6 @@ def _variable_shorthand(value: Any) -> Any:
     return value if isinstance(value, dict) else {"default": value}
 
 
-Text = Annotated[str, BeforeValidator(_as_text), WithJsonSchema({"type": ["string", "number", "boolean"]})]
 Duration = Annotated[
     str,
     BeforeValidator(_duration_text),
@@ -76,8 +51,8 @@ ScheduleField = Annotated[Schedule, BeforeValidator(_same, json_schema_input_typ
 NotificationField = Annotated[
     Notifications, BeforeValidator(_same, json_schema_input_type=list[str] | EmailNotifications)
 ]
-Channel = Annotated[Literal["CURRENT", "PREVIEW"], _upper_choice("CURRENT", "PREVIEW")]
-Edition = Annotated[Literal["CORE", "PRO", "ADVANCED"], _upper_choice("CORE", "PRO", "ADVANCED")]
+Channel = Annotated[Literal["CURRENT", "PREVIEW"], upper_choice("CURRENT", "PREVIEW")]
+Edition = Annotated[Literal["CORE", "PRO", "ADVANCED"], upper_choice("CORE", "PRO", "ADVANCED")]
 
 
 class Metadata(SpecModel):
@@ -191,18 +166,40 @@ class Pipeline(PipelineSettings):
 
 
 class DeltaShare(SpecModel):
-    """Where the share is mounted on the recipient side: the pipelines' default target."""
+    """Where the share's pipelines publish (their default target); not where the share is mounted."""
 
-    ext_catalog_name: str | None = Field(None, description="Catalog of the shared data.")
-    ext_schema_name: str | None = Field(None, description="Schema of the shared data.")
+    ext_catalog_name: str | None = Field(
+        None, description="Catalog the share's pipelines publish to (their default `catalog`)."
+    )
+    ext_schema_name: str | None = Field(
+        None, description="Schema the share's pipelines publish to (their default `schema`)."
+    )
 
 
 class Share(SpecModel):
-    """A Delta Share: the tables it shares and the pipelines that sync them."""
+    """A Delta Share: the data it shares, who may read it, and the pipelines that sync its tables."""
 
-    name: str = Field(description="The share's name.")
-    share_assets: list[str] = Field(min_length=1, description="Tables shared, as catalog.schema.table.")
-    delta_share: DeltaShare | None = Field(None, description="Catalog and schema the pipelines publish to.")
+    name: str = Field(description="The share's name (a target may prefix it).")
+    comment: str | None = Field(None, description="Free text on the share. Alias: description.")
+    description: str | None = Field(None, description="Alias of `comment`.")
+    share_assets: list[ShareAssetItem] = Field(
+        min_length=1,
+        description="What the share shares: catalog.schema.table (a table), catalog.schema (a schema), "
+        "or a mapping {name, type, shared_as, history, cdf}.",
+    )
+    recipients: list[str] = Field(
+        default_factory=list,
+        description="Recipients granted SELECT on the share: declared under `recipient:`, or existing "
+        "in the workspace already.",
+    )
+    mount: Mount | None = Field(
+        None,
+        description="Mount the share as a read-only catalog in a D2D recipient's workspace: "
+        "{target, catalog}.",
+    )
+    delta_share: DeltaShare | None = Field(
+        None, description="Catalog and schema the share's pipelines publish to."
+    )
     pipelines: list[Pipeline] = Field(default_factory=list, description="The share's pipelines.")
 
 
@@ -275,11 +272,13 @@ class Target(SpecModel):
 
 
 class SharePack(SpecModel):
-    """A SharePack: Delta Shares, the DLT pipelines that sync them, and their schedules."""
+    """A SharePack: Delta Shares, their recipients, the DLT pipelines that sync them, and their schedules."""
 
     model_config = ConfigDict(
         title="SharePack",
-        json_schema_extra={"anyOf": [{"required": ["share"]}, {"required": ["pipelines"]}]},
+        json_schema_extra={
+            "anyOf": [{"required": ["share"]}, {"required": ["pipelines"]}, {"required": ["recipient"]}]
+        },
     )
 
     metadata: Metadata | None = Field(None, description="The pack's name, owner and workspace.")
@@ -291,7 +290,12 @@ class SharePack(SpecModel):
     pipeline_defaults: PipelineDefaults | None = Field(
         None, description="Settings every pipeline gets unless it sets them itself."
     )
-    share: list[Share] = Field(default_factory=list, description="The shares and their pipelines.")
+    recipient: list[Recipient] = Field(
+        default_factory=list, description="Delta Sharing recipients the pack declares (D2D or D2O)."
+    )
+    share: list[Share] = Field(
+        default_factory=list, description="The shares: their assets, recipients, mount and pipelines."
+    )
     pipelines: list[Pipeline] = Field(default_factory=list, description="Pipelines outside any share.")
     jobs: dict[str, Job] = Field(
         default_factory=dict, description="Orchestrations: jobs that run several pipelines, by job name."

@@ -5,6 +5,7 @@ Each function returns a message for a person, or None when the value is fine.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 
@@ -23,7 +24,9 @@ _NAME_FORBIDDEN = re.compile(r"""['"%\\\x00-\x1f\x7f]""")
 _PLAIN_PART = re.compile(r"\w+\Z")
 _QUOTED_PART = re.compile(r"`((?:[^`]|``)+)`\Z")
 _PART = r"(`(?:[^`]|``)+`|[^.`]+)"
-_THREE_PART = re.compile(rf"{_PART}\.{_PART}\.{_PART}\Z")
+_PART_AT = re.compile(_PART)
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_METASTORE_ID = re.compile(rf"(aws|azure|gcp):[a-z0-9-]+:{_UUID}\Z", re.IGNORECASE)
 _UC_FORBIDDEN = re.compile(r"[.\s/`\x00-\x1f\x7f]")
 # Portable across clouds: AWS allows letters, digits, spaces and + - = . _ : / @ in tags; Azure
 # forbids < > % & \ ? / in keys.
@@ -85,16 +88,76 @@ def _part_problem(part: str, what: str) -> str | None:
     return uc_name_problem(part, what)
 
 
-def three_part_name_problem(name: str) -> str | None:
-    """`catalog.schema.table`, each part a plain identifier or a backticked name."""
-    match = _THREE_PART.match(name)
-    if not match:
-        return f"{name!r} is not a three-part name catalog.schema.table"
-    for label, part in zip(("catalog", "schema", "table"), match.groups(), strict=True):
+def split_name(name: str) -> list[str] | None:
+    """The parts of a dotted name as written (backticked parts keep their backticks), or None."""
+    parts: list[str] = []
+    pos = 0
+    while True:
+        match = _PART_AT.match(name, pos)
+        if not match:
+            return None
+        parts.append(match.group(1))
+        pos = match.end()
+        if pos == len(name):
+            return parts
+        if name[pos] != ".":
+            return None
+        pos += 1
+
+
+def unquote(part: str) -> str:
+    quoted = _QUOTED_PART.match(part)
+    return quoted.group(1).replace("``", "`") if quoted else part
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """What Unity Catalog compares: parts without backticks, case-insensitively."""
+    parts = split_name(name) or [name]
+    return tuple(unquote(part).lower() for part in parts)
+
+
+_COUNT_WORDS = {2: "two-part", 3: "three-part"}
+
+
+def dotted_name_problem(name: str, labels: tuple[str, ...]) -> str | None:
+    """A name of `len(labels)` parts, each a plain identifier or a backticked name."""
+    parts = split_name(name)
+    if parts is None or len(parts) != len(labels):
+        count = _COUNT_WORDS.get(len(labels), f"{len(labels)}-part")
+        return f"{name!r} is not a {count} name {'.'.join(labels)}"
+    for label, part in zip(labels, parts, strict=True):
         problem = _part_problem(part, f"{label} name")
         if problem:
             return f"in {name!r}: {problem}"
     return None
+
+
+def three_part_name_problem(name: str) -> str | None:
+    """`catalog.schema.table`, each part a plain identifier or a backticked name."""
+    return dotted_name_problem(name, ("catalog", "schema", "table"))
+
+
+def ip_problem(value: str) -> str | None:
+    """An entry of a recipient's IP access list: an IPv4 address or CIDR block."""
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return f"{value!r} is not an IPv4 address or CIDR block (such as 203.0.113.7 or 203.0.113.0/24)"
+    if network.version != 4:
+        return f"{value!r} is IPv6; Delta Sharing IP access lists take IPv4 addresses and CIDR blocks"
+    if "/" in value and ipaddress.ip_interface(value).ip != network.network_address:
+        return f"{value!r} has bits set after the prefix length: the block is {network}"
+    return None
+
+
+def metastore_id_problem(value: str) -> str | None:
+    """A D2D recipient's metastore, as `SELECT CURRENT_METASTORE()` shows it there."""
+    if _METASTORE_ID.match(value):
+        return None
+    return (
+        f"{value!r} is not a metastore global ID <cloud>:<region>:<metastore uuid>, "
+        "such as aws:us-west-2:19a85dee-54bc-43a2-87ab-023d0ec16013"
+    )
 
 
 def tag_problems(tags: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from sharepack.spec.resolved import (
     ResolvedPolicy,
     ResolvedTarget,
 )
+from sharepack.spec.sharing_resolve import resolve_sharing
 from sharepack.spec.variables import LOCAL_TARGET, ChosenTarget
 
 YamlPath = tuple[str | int, ...]
@@ -139,6 +140,7 @@ def resolve(
         )
         job_sources.append(JobSource(job_path, job))
 
+    shares, recipients = resolve_sharing(spec, prefix, index)
     pack = Pack(
         name=_pack_name(spec, path),
         path=path,
@@ -151,6 +153,8 @@ def resolve(
         pipelines=tuple(pipelines),
         jobs=tuple(jobs),
         policy=_policy(spec),
+        shares=shares,
+        recipients=recipients,
     )
     return Resolution(pack, tuple(sources), tuple(job_sources))
 
@@ -219,13 +223,13 @@ def _merged_settings(
 
 
 def _target_schema(values: dict[str, Any], pipeline: Pipeline, share: Share | None) -> tuple[str, str]:
-    """Where the pipeline publishes: as set, else the share's mount point, else the source's schema."""
+    """Where the pipeline publishes: as set, else the share's `delta_share`, else the source's schema."""
     parts = [part.strip("`") for part in pipeline.source_asset.split(".")]
     source_catalog = parts[0] if len(parts) == 3 else ""
     source_schema = parts[1] if len(parts) == 3 else ""
-    mount = share.delta_share if share else None
-    catalog = values.get("catalog") or (mount.ext_catalog_name if mount else None) or source_catalog
-    schema = values.get("schema_name") or (mount.ext_schema_name if mount else None) or source_schema
+    publish = share.delta_share if share else None
+    catalog = values.get("catalog") or (publish.ext_catalog_name if publish else None) or source_catalog
+    schema = values.get("schema_name") or (publish.ext_schema_name if publish else None) or source_schema
     return catalog, schema
 
 
