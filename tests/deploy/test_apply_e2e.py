@@ -96,7 +96,8 @@ def test_plan_json_lists_every_change_with_a_summary(cli: Any, workspace_env: An
     assert result.code == 0, result.output
     data = json.loads(result.stdout)
     assert data["format_version"] == 1
-    assert data["summary"]["create"] == 4
+    # The share, its objects, two pipelines and their two schedule jobs.
+    assert data["summary"]["create"] == 6
     kinds = sorted((c["resource_type"], c["name"], c["action"]) for c in data["changes"])
     assert kinds == [
         ("job", "sales_daily_sync_schedule", "create"),

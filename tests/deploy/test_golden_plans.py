@@ -26,6 +26,7 @@ CASES = [
     ("minimal", None),
     ("multi_share", "dev"),
     ("multi_share", "prod"),
+    ("sharing", None),
 ]
 
 
