@@ -104,6 +104,8 @@ def test_plan_json_lists_every_change_with_a_summary(cli: Any, workspace_env: An
         ("job", "sales_orders_sync_schedule", "create"),
         ("pipeline", "sales_daily_sync", "create"),
         ("pipeline", "sales_orders_sync", "create"),
+        ("share", "sales_share", "create"),
+        ("share_objects", "sales_share", "create"),
     ]
 
 
