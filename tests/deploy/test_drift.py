@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.deploy.test_apply_e2e import SEED
-from tests.helpers import write_pack
+from tests.helpers import edit_pipeline_by_hand, write_pack
 
 DRIFT_LINE = 'schema: "HAND_EDITED" → "shared_sales"'
 
@@ -20,17 +20,10 @@ def _pipeline_id(client: Any, name: str) -> str:
     return str(next(p.pipeline_id for p in client.pipelines.list_pipelines() if p.name == name))
 
 
-def _edit_by_hand(client: Any, name: str, **changes: Any) -> None:
-    """What a person does in the UI: the pipeline's settings change, its schedule job does not."""
-    pipeline_id = _pipeline_id(client, name)
-    spec = client.pipelines.get(pipeline_id).spec.as_dict()
-    client.api_client.do("PUT", f"/api/2.0/pipelines/{pipeline_id}", body={**spec, **changes})
-
-
 def _applied_then_edited(cli: Any, client: Any, tmp_path: Path) -> Path:
     pack = write_pack(tmp_path, SEED, "sales.yaml")
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
-    _edit_by_hand(client, "sales_daily_sync", schema="HAND_EDITED")
+    edit_pipeline_by_hand(client, "sales_daily_sync", schema="HAND_EDITED")
     return pack
 
 
