@@ -40,10 +40,22 @@ def _rate_for(endpoint: str) -> float:
     return 20.0
 
 
+SETTINGS_READ = "pipelines/get"
+
+
 def floor_seconds(m: Measurement, regime: str, *, read_only: bool) -> float:
-    """Mutating requests ÷ parallelism × latency, bounded below by the rate limits."""
+    """Writes: mutating requests ÷ parallelism × latency, bounded below by the rate limits.
+
+    A plan: its list pages one after another (the two kinds side by side), then one settings read
+    per pipeline it compared exactly, 8 at once, × latency — the reads bounded below by their rate
+    limit in the realistic regime. A `--trust-digest` plan makes no settings reads."""
     if read_only:
-        return round(m.requests * LATENCY_S / 2, 3)  # two kinds read side by side
+        gets = m.by_endpoint.get(SETTINGS_READ, 0)
+        lists = (m.requests - gets) * LATENCY_S / 2
+        reads = -(-gets // PARALLELISM) * LATENCY_S
+        if regime == "realistic" and gets:
+            reads = max(reads, gets / _rate_for(SETTINGS_READ))
+        return round(lists + reads, 3)
     floor = m.mutating_requests / PARALLELISM * LATENCY_S
     if regime == "realistic":
         floor = max([floor] + [count / _rate_for(ep) for ep, count in m.mutating_by_endpoint.items()])
@@ -87,7 +99,13 @@ def baseline(emulator: emulator_process.EmulatorProcess, pack: Path) -> Measurem
 
 
 def scale_scenarios(
-    n: int, regime: str, workdir: Path, *, with_baseline: bool, baseline_rerun: bool = True
+    n: int,
+    regime: str,
+    workdir: Path,
+    *,
+    with_baseline: bool,
+    baseline_rerun: bool = True,
+    with_reapply: bool = True,
 ) -> list[dict[str, Any]]:
     records = []
     pack = write_pack(workdir, n)
@@ -104,17 +122,29 @@ def scale_scenarios(
         records.append(
             _record("noop_plan", regime, n, "sharepack", noop, floor_seconds(noop, regime, read_only=True))
         )
-        reapply = sharepack(emulator, "apply", str(changed), "--auto-approve", "--quiet")
+        trusting = sharepack(emulator, "plan", str(pack), "--trust-digest")
         records.append(
             _record(
-                "reapply_10pct",
+                "noop_plan_trust_digest",
                 regime,
                 n,
                 "sharepack",
-                reapply,
-                floor_seconds(reapply, regime, read_only=False),
+                trusting,
+                floor_seconds(trusting, regime, read_only=True),
             )
         )
+        if with_reapply:
+            reapply = sharepack(emulator, "apply", str(changed), "--auto-approve", "--quiet")
+            records.append(
+                _record(
+                    "reapply_10pct",
+                    regime,
+                    n,
+                    "sharepack",
+                    reapply,
+                    floor_seconds(reapply, regime, read_only=False),
+                )
+            )
     finally:
         emulator.stop()
     if with_baseline:
@@ -262,9 +292,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="N ≤ 100, latency regime only: under a minute")
     parser.add_argument("--sizes", type=int, nargs="*", help="override the pack sizes")
+    parser.add_argument("--regimes", nargs="*", choices=list(REGIMES), help="override the regimes")
+    parser.add_argument(
+        "--only-plans",
+        action="store_true",
+        help="only the apply that sets up a workspace and the no-change plans on it: no re-apply, "
+        "baseline, crowded workspace or cold start (e.g. --sizes 1000 --only-plans)",
+    )
     args = parser.parse_args(argv)
     sizes = args.sizes or ([10, 100] if args.quick else [10, 100, 1000])
-    regimes = ["latency"] if args.quick else ["latency", "realistic"]
+    regimes = args.regimes or (["latency"] if args.quick else ["latency", "realistic"])
     global STARTUP_S
     STARTUP_S = measure_startup()
     print(f"startup (imports before the first request): {STARTUP_S:.2f} s", flush=True)
@@ -279,10 +316,17 @@ def main(argv: list[str] | None = None) -> None:
                     (
                         f"{regime} n={n}",
                         lambda n=n, regime=regime: scale_scenarios(
-                            n, regime, workdir, with_baseline=True, baseline_rerun=not args.quick
+                            n,
+                            regime,
+                            workdir,
+                            with_baseline=not args.only_plans,
+                            baseline_rerun=not args.quick,
+                            with_reapply=not args.only_plans,
                         ),
                     )
                 )
+            if args.only_plans:
+                continue
             crowd = (500, 200) if args.quick else (5000, 2000)
             steps.append(
                 (
@@ -292,7 +336,8 @@ def main(argv: list[str] | None = None) -> None:
                     ),
                 )
             )
-        steps.append(("cold start", lambda: cold_start(workdir)))
+        if not args.only_plans:
+            steps.append(("cold start", lambda: cold_start(workdir)))
         for label, step in steps:
             print(f"… {label}", flush=True)
             records.extend(step())
@@ -304,7 +349,14 @@ def main(argv: list[str] | None = None) -> None:
     }
     for record in records:
         record["machine"] = machine
-    RESULTS.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+    written = records
+    if args.only_plans and RESULTS.exists():
+        # A partial run replaces only its own rows: the full run's other rows stay as they were.
+        key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
+        fresh = {key(r) for r in records}
+        kept = [r for r in json.loads(RESULTS.read_text(encoding="utf-8")) if key(r) not in fresh]
+        written = kept + records
+    RESULTS.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print()
     print_table([r for r in records if r["regime"] != "none"])
     print_targets(records)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def write_pack(directory: Path, text: str, name: str = "pack.yaml") -> Path:
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def edit_pipeline_by_hand(client: Any, name: str, **changes: Any) -> None:
+    """What a person does in the UI: the pipeline's settings change, its schedule job does not."""
+    pipeline_id = next(p.pipeline_id for p in client.pipelines.list_pipelines() if p.name == name)
+    spec = client.pipelines.get(pipeline_id).spec.as_dict()
+    client.api_client.do("PUT", f"/api/2.0/pipelines/{pipeline_id}", body={**spec, **changes})

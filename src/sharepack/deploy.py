@@ -28,7 +28,7 @@ class DeployOptions:
     variables: dict[str, str] = field(default_factory=dict)
     select: tuple[str, ...] = ()
     prune: bool = False
-    refresh: bool = False
+    trust_digest: bool = False  # --trust-digest: skip fetching pipelines a schedule job's digest vouches for
     parallelism: int = 8
     allow_past_one_time: bool = False  # destroy: a one-time job that already ran is still ours to delete
 
@@ -83,8 +83,10 @@ def make_plans(files: Sequence[Path], options: DeployOptions) -> list[PlanPair]:
     deployments = _open_all(files, options)
     plans = []
     for deployment in deployments:
-        plan = deployment.plan(prune=options.prune, select=options.select, refresh=options.refresh)
-        plans.append((replace(plan, extra={"workspace": _target_record(deployment)}), deployment))
+        plan = deployment.plan(prune=options.prune, select=options.select, trust_digest=options.trust_digest)
+        plans.append(
+            (replace(plan, extra={**plan.extra, "workspace": _target_record(deployment)}), deployment)
+        )
     return plans
 
 
@@ -92,7 +94,7 @@ def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[Pl
     deployments = _open_all(files, options)
     plans = []
     for deployment in deployments:
-        actual = deployment.read(complete=True, refresh=True)
+        actual = deployment.read(complete=True)
         plan = build_destroy_plan(
             deployment.desired, actual, source=str(deployment.pack.path), host=deployment.workspace.label
         )
@@ -134,7 +136,7 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
     for saved in plans:
         selection = replace(options, target=options.target or saved.target).selection
         deployment = open_deployment(saved.source, selection, parallelism=options.parallelism)
-        actual = deployment.read(complete=saved.prune, refresh=True)
+        actual = deployment.read(complete=saved.prune)
         moved = check_fresh(saved, actual)
         if moved:
             deployment.close()
@@ -329,7 +331,11 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     (--auto-approve on a SharePack), otherwise stop. A saved plan or a destroy is never re-planned:
     what was approved is exactly what may run."""
     fixed = bool(plan.extra.get("destroy") or plan.extra.get("saved"))
-    actual = deployment.read(complete=plan.prune or bool(plan.extra.get("destroy")))
+    complete = plan.prune or bool(plan.extra.get("destroy"))
+    # This read looks for another apply that ran in between: it shows in the lists (IDs, job
+    # settings), and an apply that changed a pipeline rewrote the digest on its schedule job too.
+    # So the digest may vouch here, sparing a second settings read of every pipeline.
+    actual = deployment.read(complete=complete, trust_digest=True)
     moved = check_fresh(plan, actual)
     if not moved:
         return plan
@@ -340,7 +346,10 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
         )
     from sharepack.plan.render import summary_line
 
-    fresh = deployment.plan(prune=plan.prune, select=plan.selection, actual=actual)
+    # The new plan decides what is written: read exactly again, so no hand edit is hidden.
+    fresh = deployment.plan(
+        prune=plan.prune, select=plan.selection, actual=deployment.read(complete=complete)
+    )
     if not quiet:
         console.err().print(
             f"⚠ the workspace changed while waiting for the deploy lock ({len(moved)} resource(s)); "

@@ -49,8 +49,8 @@ class Deployment:
     workspace: Workspace
     parallelism: int = 8
 
-    def read(self, *, complete: bool = False, refresh: bool = False) -> ActualState:
-        options = ReadOptions(complete=complete, refresh=refresh, parallelism=self.parallelism)
+    def read(self, *, complete: bool = False, trust_digest: bool = False) -> ActualState:
+        options = ReadOptions(complete=complete, trust_digest=trust_digest, parallelism=self.parallelism)
         return read_actual(self.workspace.client, self.desired, options)
 
     def plan(
@@ -58,11 +58,11 @@ class Deployment:
         *,
         prune: bool = False,
         select: Collection[str] = (),
-        refresh: bool = False,
+        trust_digest: bool = False,
         now: datetime | None = None,
         actual: ActualState | None = None,
     ) -> Plan:
-        state = actual if actual is not None else self.read(complete=prune, refresh=refresh)
+        state = actual if actual is not None else self.read(complete=prune, trust_digest=trust_digest)
         return build_plan(
             self.desired,
             state,

@@ -36,10 +36,24 @@ def test_noop_plan_lists_each_kind_once_when_it_fits_the_scan(
     pack = write_pack(tmp_path, pack_text(12))  # exactly SCAN_PAGES full pages of each kind
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
     workspace_env.reset_log()
-    result = cli("plan", str(pack))
+    result = cli("plan", str(pack), "--trust-digest")
     assert result.code == 0 and "24 unchanged" in result.stdout, result.output
     # 3 pages of each kind, then at most one empty page or lookup-free finish: never one per resource.
     assert sum(reads(workspace_env).values()) <= 8, reads(workspace_env)
+
+
+def test_the_default_plan_adds_one_settings_read_per_pipeline_and_nothing_else(
+    cli: Any, workspace_env: Any, tmp_path: Path, small_pages: None
+) -> None:
+    pack = write_pack(tmp_path, pack_text(12))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    result = cli("plan", str(pack))
+    assert result.code == 0 and "24 unchanged" in result.stdout, result.output
+    counts = reads(workspace_env)
+    # Pipeline lists carry no settings: comparing them exactly costs one GET each, never more.
+    assert counts.pop("pipelines/get") == 12, counts
+    assert sum(counts.values()) <= 8, counts
 
 
 def test_a_big_pack_pages_through_lists_instead_of_looking_up_each_name(
@@ -48,9 +62,13 @@ def test_a_big_pack_pages_through_lists_instead_of_looking_up_each_name(
     pack = write_pack(tmp_path, pack_text(40))
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
     workspace_env.reset_log()
-    assert cli("plan", str(pack)).code == 0
+    assert cli("plan", str(pack), "--trust-digest").code == 0
     counts = reads(workspace_env)
     assert counts == Counter({"pipelines/list": 10, "jobs/list": 10}), counts
+    workspace_env.reset_log()
+    assert cli("plan", str(pack)).code == 0
+    counts = reads(workspace_env)
+    assert counts == Counter({"pipelines/list": 10, "jobs/list": 10, "pipelines/get": 40}), counts
 
 
 def test_a_small_pack_in_a_crowded_workspace_looks_its_names_up(
@@ -68,3 +86,16 @@ def test_a_small_pack_in_a_crowded_workspace_looks_its_names_up(
     # The scanned pages (and one more to see the list goes on), then 2 lookups per kind —
     # instead of 16 pages of someone else's resources each.
     assert counts["pipelines/list"] <= 4 + 2 and counts["jobs/list"] <= 4 + 2, counts
+
+
+def test_an_apply_reads_each_pipelines_settings_once_not_again_under_the_lock(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, pack_text(12))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    changed = write_pack(tmp_path, pack_text(12).replace("every: 1h}", "every: 2h}", 1), "changed.yaml")
+    workspace_env.reset_log()
+    assert cli("apply", str(changed), "--auto-approve", "--quiet").code == 0
+    # The re-read under the deploy lock looks for another apply, which the lists and the schedule
+    # jobs' digests show: it need not fetch every pipeline's settings a second time.
+    assert reads(workspace_env)["pipelines/get"] == 12, reads(workspace_env)

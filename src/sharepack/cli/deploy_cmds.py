@@ -22,6 +22,33 @@ from sharepack.cli.options import (
     Vars,
     parse_vars,
 )
+from sharepack.errors import UsageError
+
+TrustDigest = Annotated[
+    bool,
+    typer.Option(
+        "--trust-digest",
+        help="Faster: skip reading the settings of pipelines whose schedule job records they were "
+        "applied unchanged. Changes made to those pipelines by hand are then not seen.",
+    ),
+]
+# Comparing every pipeline's settings became the default; the flag stays so scripts keep working.
+Refresh = Annotated[
+    bool,
+    typer.Option(
+        "--refresh",
+        help="No longer needed: every pipeline's settings are compared by default. Accepted for old scripts.",
+    ),
+]
+
+
+def _trust_digest(refresh: bool, trust_digest: bool) -> bool:
+    if refresh and trust_digest:
+        raise UsageError(
+            "--refresh and --trust-digest contradict each other",
+            hint="drop --refresh: comparing every pipeline's settings is the default",
+        )
+    return trust_digest
 
 
 @app.command()
@@ -44,9 +71,8 @@ def plan(
     prune: Annotated[
         bool, typer.Option("--prune", help="Also plan deleting what this pack owns but no longer declares.")
     ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch every pipeline's settings to catch changes made by hand.")
-    ] = False,
+    refresh: Refresh = False,
+    trust_digest: TrustDigest = False,
     parallelism: Parallelism = 8,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged resources too.")] = False,
 ) -> None:
@@ -61,7 +87,7 @@ def plan(
         variables=parse_vars(var),
         select=tuple(select or ()),
         prune=prune,
-        refresh=refresh,
+        trust_digest=_trust_digest(refresh, trust_digest),
         parallelism=parallelism,
     )
     plans = make_plans(files, options)
@@ -112,9 +138,8 @@ def apply(
         bool,
         typer.Option("--prune", help="Delete jobs (and pipelines) this pack owns but no longer declares."),
     ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch every pipeline's settings to catch changes made by hand.")
-    ] = False,
+    refresh: Refresh = False,
+    trust_digest: TrustDigest = False,
     parallelism: Parallelism = 8,
     force_lock: Annotated[
         bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")
@@ -130,7 +155,7 @@ def apply(
         variables=parse_vars(var),
         select=tuple(select or ()),
         prune=prune,
-        refresh=refresh,
+        trust_digest=_trust_digest(refresh, trust_digest),
         parallelism=parallelism,
     )
     if len(files) == 1 and files[0].suffix == ".json":

@@ -29,7 +29,10 @@ def status(
     from sharepack.ops.context import open_ops
     from sharepack.ops.status import read_status
 
-    with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
+    # Drift is what status is for: compare every pipeline's settings, not only the digests.
+    with open_ops(
+        file, target=target, host=host, profile=profile, variables=parse_vars(var), compare=True
+    ) as ctx:
         rows = read_status(ctx)
         pack = ctx.deployment.pack.name
     if output == Output.json:

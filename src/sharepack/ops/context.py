@@ -135,8 +135,13 @@ def open_ops(
     profile: str | None = None,
     variables: Mapping[str, str] | None = None,
     parallelism: int = 8,
+    compare: bool = False,
 ) -> Iterator[OpsContext]:
-    """Load the pack, connect, and read what it declares (list calls, not one request each)."""
+    """Load the pack, connect, and read what it declares.
+
+    `compare` reads every declared pipeline's settings, for a command that reports drift (status).
+    Commands that only need IDs (run, pause, history, backfill) let schedule-job digests vouch for
+    the pipelines instead, as `plan --trust-digest` does: mostly list calls, not one per pipeline."""
     selection = Selection(
         target=target,
         host=host,
@@ -146,6 +151,6 @@ def open_ops(
     )
     deployment = open_deployment(file, selection, parallelism=parallelism)
     try:
-        yield OpsContext(deployment=deployment, actual=deployment.read())
+        yield OpsContext(deployment=deployment, actual=deployment.read(trust_digest=not compare))
     finally:
         deployment.close()

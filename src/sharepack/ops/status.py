@@ -2,8 +2,9 @@
 orchestration job, whether it exists, whether it drifted from the YAML, how it is scheduled,
 and how its recent runs went.
 
-Everything comes from list calls: the state `open_ops` read, the plan built on it (no extra
-request), and runs listed as `runs_read.runs_by_job` decides.
+Everything comes from the state `open_ops(compare=True)` read (list calls, then every declared
+pipeline's settings so that hand edits show as drift), the plan built on it (no extra request),
+and runs listed as `runs_read.runs_by_job` decides.
 """
 
 from __future__ import annotations

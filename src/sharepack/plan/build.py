@@ -45,6 +45,14 @@ def build_plan(
     ]
     orphans, warnings = _orphans(desired, actual, prune=prune, select=select)
     other_changes, other_warnings = _other_kinds(desired, actual, prune=prune, select=select)
+    # A pipeline found but never fetched was vouched for by its schedule job's digest alone.
+    digest_only = sum(
+        1
+        for p in desired.pipelines
+        if p.name in selected.pipelines
+        and len(found := actual.pipelines_named(p.name)) == 1
+        and found[0].spec is None
+    )
     return Plan(
         pack=desired.pack,
         source=source,
@@ -54,6 +62,7 @@ def build_plan(
         warnings=(*other_warnings, *warnings),
         selection=tuple(select),
         prune=prune,
+        digest_only=digest_only,
     )
 
 
@@ -132,14 +141,16 @@ def trusted_by_digest(
 
 
 def pipelines_needing_settings(
-    desired: DesiredState, actual: ActualState, *, refresh: bool
+    desired: DesiredState, actual: ActualState, *, trust_digest: bool = False
 ) -> list[ActualPipeline]:
-    """The existing pipelines whose settings must be fetched before a plan can be built."""
+    """The existing pipelines whose settings must be fetched before a plan can be built: every
+    one, unless the caller accepts a schedule job's digest as proof (`--trust-digest`), which
+    cannot see a pipeline edited by hand."""
     needed = []
     for pipeline in desired.pipelines:
         found = actual.pipelines_named(pipeline.name)
         unfetched = len(found) == 1 and found[0].spec is None
-        if unfetched and (refresh or not trusted_by_digest(pipeline, found[0], desired, actual)):
+        if unfetched and not (trust_digest and trusted_by_digest(pipeline, found[0], desired, actual)):
             needed.append(found[0])
     return needed
 

@@ -129,6 +129,9 @@ class Plan:
     prune: bool = False
     format_version: int = FORMAT_VERSION
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Pipelines whose settings were not fetched: the plan trusted their schedule job's digest
+    # (`--trust-digest`), so a hand edit to them would not show. 0 in the default exact plan.
+    digest_only: int = 0
 
     @property
     def has_changes(self) -> bool:
@@ -155,6 +158,8 @@ class Plan:
             "changes": [c.to_dict() for c in self.changes],
             "warnings": list(self.warnings),
             "summary": self.summary,
+            # Only when it happened: exact plans (and the golden files) keep their shape.
+            **({"compared_by_digest_only": self.digest_only} if self.digest_only else {}),
         }
 
     @classmethod
@@ -170,4 +175,5 @@ class Plan:
             warnings=tuple(data.get("warnings", [])),
             selection=tuple(data.get("selection", [])),
             prune=bool(data.get("prune", False)),
+            digest_only=int(data.get("compared_by_digest_only", 0)),
         )

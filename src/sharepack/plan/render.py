@@ -51,7 +51,15 @@ def summary_line(plans: Sequence[Plan]) -> str:
     refused = counts["ambiguous"] + counts["conflict"] + counts.get("immutable", 0)
     if refused:
         parts.append(f"{refused} left alone (see above)")
-    return "Plan: " + ", ".join(parts) + "."
+    line = "Plan: " + ", ".join(parts) + "."
+    digest_only = sum(p.digest_only for p in plans)
+    if digest_only:
+        # "unchanged" above is weaker for these: say so wherever the summary is read (PR comment too).
+        line += (
+            f" {digest_only} pipeline(s) compared by digest only (--trust-digest):"
+            " changes made to them by hand are not seen."
+        )
+    return line
 
 
 def plans_to_json(plans: Sequence[Plan]) -> str:

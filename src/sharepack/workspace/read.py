@@ -2,8 +2,9 @@
 
 Each kind starts with a few list pages. When the workspace is bigger than that and only a few
 names are still missing, exact-name lookups (one request each) beat paging through thousands of
-unrelated resources; otherwise the list is paged to the end. Pipeline settings are fetched only
-for pipelines whose schedule job does not vouch for them (see `plan.build.trusted_by_digest`).
+unrelated resources; otherwise the list is paged to the end. Pipeline list responses carry no
+settings, so every existing declared pipeline's settings are then fetched (in parallel) — unless
+`trust_digest` lets a schedule job's digest vouch for them (see `plan.build.trusted_by_digest`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class ReadOptions:
     complete: bool = False  # list every job (to find what the pack no longer declares)
-    refresh: bool = False  # fetch every pipeline's settings, even when a schedule job vouches for them
+    # Skip fetching a pipeline's settings when its schedule job's digest vouches for them: ~N fewer
+    # requests, but a pipeline edited by hand looks unchanged. Opt-in only.
+    trust_digest: bool = False
     parallelism: int = 8
 
 
@@ -79,7 +82,7 @@ def read_actual(
     state = ActualState(
         pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete, resources=resources
     )
-    to_fetch = pipelines_needing_settings(desired, state, refresh=options.refresh)
+    to_fetch = pipelines_needing_settings(desired, state, trust_digest=options.trust_digest)
     if jobs_complete:
         to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
     if not to_fetch:
