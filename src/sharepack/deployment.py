@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sharepack.desired import DesiredState, desired_state
+from sharepack.errors import UsageError
 from sharepack.plan.build import build_plan
 from sharepack.plan.model import Plan
 from sharepack.workspace.connect import (
@@ -48,9 +49,16 @@ class Deployment:
     desired: DesiredState
     workspace: Workspace
     parallelism: int = 8
+    # The workspaces of other targets that this pack reaches into (where its shares are mounted).
+    peers: dict[str, Workspace] = field(default_factory=dict)
 
     def read(self, *, complete: bool = False, trust_digest: bool = False) -> ActualState:
-        options = ReadOptions(complete=complete, trust_digest=trust_digest, parallelism=self.parallelism)
+        options = ReadOptions(
+            complete=complete,
+            trust_digest=trust_digest,
+            parallelism=self.parallelism,
+            peers={name: peer.client for name, peer in self.peers.items()},
+        )
         return read_actual(self.workspace.client, self.desired, options)
 
     def plan(
@@ -75,9 +83,12 @@ class Deployment:
         )
 
     def writer(self) -> Writer:
-        return Writer(self.workspace.client, self.workspace.create_client, self.pack.name)
+        peers = {name: peer.client for name, peer in self.peers.items()}
+        return Writer(self.workspace.client, self.workspace.create_client, self.pack.name, peers)
 
     def close(self) -> None:
+        for peer in self.peers.values():
+            peer.close()
         self.workspace.close()
 
 
@@ -116,12 +127,38 @@ def open_deployment(
             # Development names carry the workspace user's name, as bundles do: ask the workspace.
             me = workspace.client.current_user.me()
             pack = load(path, selection, user=_short_name(me.user_name or _local_user()))
-        return Deployment(
+        deployment = Deployment(
             pack=pack, desired=desired_state(pack), workspace=workspace, parallelism=parallelism
         )
+        deployment.peers.update(_connect_peers(path, pack, selection))
+        return deployment
     except BaseException:
         workspace.close()
         raise
+
+
+def _connect_peers(path: str | Path, pack: Pack, selection: Selection) -> dict[str, Workspace]:
+    """The workspaces of the targets where the pack's shares are mounted (the recipients' side)."""
+    from dataclasses import replace
+
+    names = sorted({s.mount.target for s in pack.shares if s.mount is not None})
+    current = pack.target.name if pack.target else None
+    peers: dict[str, Workspace] = {}
+    try:
+        for name in names:
+            if name == current:
+                raise UsageError(
+                    f"target {name!r} is where this pack's shares are mounted (the recipient's side); "
+                    "apply the pack to the provider's target, which mounts them there"
+                )
+            other = load(path, replace(selection, target=name, host=None, profile=None))
+            peer_selection = replace(selection, target=name, host=None, profile=None)
+            peers[name] = connect(workspace_target(other, peer_selection), state_dir=selection.state_dir)
+    except BaseException:
+        for peer in peers.values():
+            peer.close()
+        raise
+    return peers
 
 
 def _short_name(user_name: str) -> str:

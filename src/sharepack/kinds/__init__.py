@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sharepack.kinds.base import Kind, Reader
 from sharepack.kinds.grant import GrantKind
 from sharepack.kinds.job import JobKind
+from sharepack.kinds.mount import MountKind, MountReader
 from sharepack.kinds.pipeline import PipelineKind
 from sharepack.kinds.recipient import RecipientKind
 from sharepack.kinds.share import ShareKind
@@ -30,16 +31,19 @@ KINDS: tuple[Kind, ...] = (
     GrantKind(),
     PipelineKind(),
     JobKind(),
+    MountKind(),
 )
 KIND_OF: Mapping[ResourceType, Kind] = {k.resource_type: k for k in KINDS}
-READERS: tuple[Reader, ...] = (SharingReader(),)
+READERS: tuple[Reader, ...] = (SharingReader(), MountReader())
 
 
 def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
     """The desired values of the kinds beyond pipelines and jobs, keyed by resource type."""
+    from sharepack.kinds.mount import desired_mounts
     from sharepack.kinds.sharing_desired import desired_recipients, desired_shares
 
     return {
         ResourceType.RECIPIENT.value: desired_recipients(pack),
         ResourceType.SHARE.value: desired_shares(pack),
+        ResourceType.CATALOG.value: desired_mounts(pack.shares),
     }

@@ -94,7 +94,13 @@ class Reader(Protocol):
     name: str
 
     def read(
-        self, client: WorkspaceClient, desired: DesiredState, *, complete: bool, parallelism: int
+        self,
+        client: WorkspaceClient,
+        desired: DesiredState,
+        *,
+        complete: bool,
+        parallelism: int,
+        peers: Mapping[str, WorkspaceClient] | None = None,  # other targets' workspaces, by target
     ) -> Any: ...
 
 

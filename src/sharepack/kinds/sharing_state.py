@@ -85,7 +85,13 @@ class SharingReader:
     name = READER
 
     def read(
-        self, client: WorkspaceClient, desired: DesiredState, *, complete: bool, parallelism: int
+        self,
+        client: WorkspaceClient,
+        desired: DesiredState,
+        *,
+        complete: bool,
+        parallelism: int,
+        peers: Mapping[str, WorkspaceClient] | None = None,
     ) -> SharingState:
 
         shares: tuple[DesiredShare, ...] = desired.resources_of("share")

@@ -194,8 +194,9 @@ def email_problem(address: str) -> str | None:
 
 
 def url_problem(url: str) -> str | None:
-    if url == "local":
+    # `local:NAME`: another embedded workspace, in a metastore of its own (a D2D recipient's).
+    if url == "local" or re.fullmatch(r"local:[a-z0-9_-]{1,40}", url):
         return None
     if not re.match(r"https?://[^\s/]+", url):
-        return f"{url!r} is not a workspace URL (https://...) or `local`"
+        return f"{url!r} is not a workspace URL (https://...), `local` or `local:NAME`"
     return None

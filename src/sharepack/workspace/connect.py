@@ -35,11 +35,12 @@ class WorkspaceTarget:
     local: bool = False
     host: str | None = None
     profile: str | None = None
+    local_name: str | None = None  # `local:NAME`: another embedded workspace, in its own metastore
 
     @property
     def label(self) -> str:
         if self.local:
-            return "local emulator"
+            return f"local emulator {self.local_name}" if self.local_name else "local emulator"
         return self.host or (f"profile {self.profile}" if self.profile else "default profile")
 
 
@@ -58,6 +59,8 @@ def choose_target(
         return WorkspaceTarget(host=_normalise_host(flag_host), profile=flag_profile)
     if target_host == LOCAL:
         return WorkspaceTarget(local=True)
+    if target_host and target_host.startswith(LOCAL + ":"):
+        return WorkspaceTarget(local=True, local_name=target_host.split(":", 1)[1])
     if target_host or target_profile:
         return WorkspaceTarget(host=_normalise_host(target_host), profile=target_profile)
     if metadata_url == LOCAL:
@@ -99,7 +102,7 @@ class Workspace:
 
 def connect(target: WorkspaceTarget, *, state_dir: Path = LOCAL_STATE_DIR) -> Workspace:
     if target.local:
-        return _connect_local(state_dir)
+        return _connect_local(state_dir, target.local_name)
     host = target.host or host_from_environment(target.profile)
     if host:
         check_reachable(host)
@@ -117,17 +120,39 @@ def connect(target: WorkspaceTarget, *, state_dir: Path = LOCAL_STATE_DIR) -> Wo
     )
 
 
-def _connect_local(state_dir: Path) -> Workspace:
-    from sharepack.emulator import Emulator, EmulatorConfig
+def local_config(state_dir: Path, name: str | None = None) -> Any:
+    """The emulator config of the local workspace `name` (None: the default one).
+
+    Every local workspace keeps its jobs and pipelines in a file of its own, and all of them share
+    one Unity Catalog (local.db) in which each has its own metastore, so a D2D share from one is
+    seen as a provider in another, as between two real workspaces."""
+    import uuid
+
+    from sharepack.emulator import EmulatorConfig
+
+    shared_catalog = str(state_dir / "local.db")
+    if name is None:
+        return EmulatorConfig(state_path=shared_catalog)
+    return EmulatorConfig(
+        state_path=str(state_dir / f"local-{name}.db"),
+        uc_state_path=shared_catalog,
+        metastore_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"sharepack-local-metastore:{name}")),
+        metastore_name=f"local-{name}",
+    )
+
+
+def _connect_local(state_dir: Path, name: str | None = None) -> Workspace:
+    from sharepack.emulator import Emulator
 
     state_dir.mkdir(parents=True, exist_ok=True)
-    emulator = Emulator(EmulatorConfig(state_path=str(state_dir / "local.db"))).start()
+    config = local_config(state_dir, name)
+    emulator = Emulator(config).start()
     kwargs: dict[str, Any] = {"host": emulator.url, "token": emulator.token, "auth_type": "pat"}
     return Workspace(
         client=_client(**kwargs),
         create_client=_client(no_retry=True, **kwargs),
         host=emulator.url,
-        label=f"local emulator ({state_dir / 'local.db'})",
+        label=f"local emulator ({config.state_path})",
         emulator=emulator,
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,6 +41,8 @@ class ReadOptions:
     # requests, but a pipeline edited by hand looks unchanged. Opt-in only.
     trust_digest: bool = False
     parallelism: int = 8
+    # Other targets' workspaces (a mount's recipient side), by target name.
+    peers: Mapping[str, WorkspaceClient] | None = None
 
 
 def read_actual(
@@ -72,7 +74,12 @@ def read_actual(
         # Other kinds (shares, recipients...) are read at the same time as pipelines and jobs.
         other_futures = {
             reader.name: pool.submit(
-                reader.read, client, desired, complete=options.complete, parallelism=options.parallelism
+                reader.read,
+                client,
+                desired,
+                complete=options.complete,
+                parallelism=options.parallelism,
+                peers=options.peers,
             )
             for reader in READERS
         }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
@@ -102,6 +102,8 @@ class Writer:
     client: WorkspaceClient
     create_client: WorkspaceClient  # the same workspace with the SDK's retries switched off
     pack: str
+    # Other targets' workspaces (where a share is mounted), by target name.
+    peers: Mapping[str, WorkspaceClient] = field(default_factory=dict)
 
     # -- pipelines -------------------------------------------------------------------------
     def create_pipeline(self, spec: Mapping[str, Any]) -> str:
