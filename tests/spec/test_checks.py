@@ -191,8 +191,17 @@ def test_workspace_urls_are_checked(pack_file: Write) -> None:
     text = "metadata: {workspace_url: adb-1.azuredatabricks.net}\npipelines: []\n"
     assert problems_of(pack_file(text)) == [
         "1:27: metadata.workspace_url: 'adb-1.azuredatabricks.net' is not a workspace URL "
-        "(https://...) or `local`"
+        "(https://...), `local` or `local:NAME`"
     ]
+
+
+def test_a_named_local_workspace_is_a_valid_host_and_a_bad_name_is_not(pack_file: Write) -> None:
+    text = (
+        "pipelines: []\ntargets:\n  partner:\n    workspace: {host: 'local:partner'}\n"
+        "  other:\n    workspace: {host: 'local:Bad Name'}\n"
+    )
+    (problem,) = problems_of(pack_file(text))
+    assert problem.startswith("6:23: targets.other.workspace.host: 'local:Bad Name' is not a workspace URL")
 
 
 def test_a_pack_name_taken_from_the_file_name_is_checked_too(pack_file: Write) -> None:
