@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Target, Vars, parse_vars
 
@@ -43,7 +44,7 @@ def calendar(
     from sharepack.cli.spec_cmds import _local_user
     from sharepack.desired import desired_state
     from sharepack.errors import UsageError
-    from sharepack.schedule.calendar import fire_counts, render_html, render_text
+    from sharepack.schedule.calendar import fire_counts, render_html, render_text, wrap_words
     from sharepack.schedule.forms import check_timezone
     from sharepack.spec import load_pack
 
@@ -69,7 +70,12 @@ def calendar(
     elif output is CalendarOutput.html:
         text = render_html(counts)
     else:
-        text = render_text(counts) + "".join(f"{name}: {why}\n" for name, why in unclocked.items())
+        # A file has no terminal to fit; stdout is as wide as the console says.
+        width = None if out is not None else console.out().width
+        notes = [
+            line for name, why in unclocked.items() for line in wrap_words(f"{name}: {why}", width, "  ")
+        ]
+        text = render_text(counts, width) + "".join(f"{line}\n" for line in notes)
     if out is not None:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"Wrote {out}")

@@ -11,10 +11,12 @@ import typer
 from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+from sharepack.cli.tables import Column, FitTable
 
 if TYPE_CHECKING:
     from sharepack.ops.doctor import Report
 
+_COLUMNS = (Column("check"), Column("status", one_line=True), Column("detail"))
 _STYLES = {"OK": "green", "FAIL": "bold red", "SKIP": "dim", "INFO": "cyan"}
 
 
@@ -53,16 +55,13 @@ def doctor(
 
 
 def _print_table(report: Report) -> None:
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table()
-    table.add_column("check")
-    table.add_column("status")
-    table.add_column("detail", overflow="fold")
+    table = FitTable(_COLUMNS)
     for check in report.checks:
         status = check.status.value
         detail = check.detail + (f"\nfix: {check.hint}" if check.hint and status in ("FAIL", "INFO") else "")
-        table.add_row(check.name, f"[{_STYLES[status]}]{status}[/]", _escape(detail))
+        table.add_row(check.name, Text(status, style=_STYLES[status]), detail)
     console.out().print(table)
     failed = [c.name for c in report.checks if c.status.value == "FAIL"]
     if failed:
@@ -71,9 +70,3 @@ def _print_table(report: Report) -> None:
         )
     else:
         console.out().print("All checks passed.", style="bold green", markup=False)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

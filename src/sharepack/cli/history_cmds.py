@@ -10,10 +10,20 @@ import typer
 from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+from sharepack.cli.tables import Column, FitTable
 
 if TYPE_CHECKING:
     from sharepack.ops.history import History
 
+_COLUMNS = (
+    Column("Run", one_line=True),
+    Column("Trigger"),
+    Column("State"),
+    Column("Started"),
+    Column("Duration"),
+    # A URL cut in two cannot be clicked; `--output json` has it whole.
+    Column("Run page", one_line=True, drop=0),
+)
 _STATE_STYLE = {"SUCCESS": "green", "FAILED": "red", "TIMEDOUT": "red", "CANCELED": "yellow"}
 
 
@@ -44,7 +54,6 @@ def history(
 
 
 def _print_table(found: History) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     from sharepack.ops.runs_read import duration_words
@@ -52,9 +61,9 @@ def _print_table(found: History) -> None:
     if not found.entries:
         console.out().print(f"{found.name} (job {found.job_id}) has not run yet", markup=False)
         return
-    table = Table(title=Text(f"{found.name} (job {found.job_id})"), title_justify="left")
-    for column in ("Run", "Trigger", "State", "Started", "Duration", "Run page"):
-        table.add_column(column, overflow="fold")
+    table = FitTable(
+        _COLUMNS, title=f"{found.name} (job {found.job_id})", dropped_hint="`--output json` has them"
+    )
     for entry in found.entries:
         run = entry.run
         table.add_row(

@@ -14,7 +14,7 @@ from sharepack.cli import console
 from sharepack.plan.model import Action, ResourceType
 
 if TYPE_CHECKING:
-    from rich.table import Table
+    from sharepack.cli.tables import FitTable
 
 PROGRESS_BAR_FROM = 20  # changes; below this the lines alone are enough
 
@@ -80,13 +80,11 @@ class OutcomePrinter:
             target.print(line, style=style, markup=False)
 
 
-def summary_table(reports: Sequence[ApplyReport]) -> Table:
-    from rich.table import Table
+def summary_table(reports: Sequence[ApplyReport]) -> FitTable:
+    from sharepack.cli.tables import Column, FitTable
 
-    table = Table(title="Applied", show_header=True, header_style="bold")
-    table.add_column("resource")
-    for column in ("created", "updated", "adopted", "deleted", "failed"):
-        table.add_column(column, justify="right")
+    counts = ("created", "updated", "adopted", "deleted", "failed")
+    table = FitTable([Column("resource"), *(Column(c, justify="right") for c in counts)], title="Applied")
     from sharepack.kinds import KINDS
 
     present = {o.change.resource_type for r in reports for o in r.outcomes}

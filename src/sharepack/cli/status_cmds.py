@@ -11,9 +11,23 @@ import typer
 from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+from sharepack.cli.tables import Column, FitTable
 
 if TYPE_CHECKING:
     from sharepack.ops.status import StatusRow
+
+_COLUMNS = (
+    Column("Name"),
+    Column("State"),
+    Column("Drift"),
+    Column("Schedule"),
+    Column("Paused"),
+    Column("Next fire"),
+    Column("Last run"),
+    Column("Runs"),
+    # Shortened already, and whole in `--output json`: the first to go when short of room.
+    Column("IDs", drop=0),
+)
 
 
 @app.command()
@@ -42,7 +56,6 @@ def status(
 
 
 def _print_table(pack: str, rows: list[StatusRow]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     from sharepack.ops.runs_read import duration_words
@@ -50,10 +63,7 @@ def _print_table(pack: str, rows: list[StatusRow]) -> None:
     if not rows:
         console.out().print(f"{pack}: the pack declares no pipelines or jobs", markup=False)
         return
-    table = Table(title=Text(pack), title_justify="left")
-    table.add_column("Name", no_wrap=True)
-    for column in ("State", "Drift", "Schedule", "Paused", "Next fire", "Last run", "Runs", "IDs"):
-        table.add_column(column, overflow="fold")
+    table = FitTable(_COLUMNS, title=pack, dropped_hint="`--output json` has them")
     for row in rows:
         last = row.last_run
         last_text = "—"

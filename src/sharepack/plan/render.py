@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -111,6 +112,30 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         lines.append(("dim", f"  {unchanged} resource(s) unchanged"))
     for warning in plan.warnings:
         lines.append(("yellow", f"  ⚠ {warning}"))
+    for owner in _other_packs(plan):
+        lines += [("yellow", line) for line in _ways_out(plan, owner)]
+    return lines
+
+
+# Matches the message of plan/build.py for a resource another pack's tags claim.
+_OWNED_BY = re.compile(r"belongs to SharePack (['\"])(?P<owner>.*?)\1")
+
+
+def _other_packs(plan: Plan) -> list[str]:
+    owners = (_OWNED_BY.search(c.message or "") for c in plan.changes if c.action == Action.CONFLICT)
+    return list(dict.fromkeys(m["owner"] for m in owners if m))
+
+
+def _ways_out(plan: Plan, owner: str) -> list[str]:
+    """Once per other pack, not per resource: the same two ways out apply to all of them."""
+    flags = f" --target {plan.target}" if plan.target else ""
+    lines = [
+        f"  ⚠ Names above belong to SharePack {owner!r}. Either remove that pack first:",
+        f"      sharepack destroy <the file of SharePack {owner!r}>{flags} --auto-approve",
+        "    or keep both: give the clashing pipelines other names (name_prefix) in this pack",
+    ]
+    if plan.host.startswith("local emulator"):
+        lines.append("    or run this pack from another directory: each has its own .sharepack/local.db")
     return lines
 
 

@@ -148,36 +148,69 @@ def _shade(count: int, peak: int) -> str:
     return _SHADES[max(1, round(count / peak * (len(_SHADES) - 1)))]
 
 
-def render_text(counts: FireCounts) -> str:
-    """A heat map: one row per job, one column per hour of the day, busiest hours marked with ^."""
+def render_text(counts: FireCounts, width: int | None = None) -> str:
+    """A heat map: one row per job, one column per hour of the day, busiest hours marked with ^.
+
+    Within `width` columns: a job name, its 24 hour cells and its total share a line when they fit;
+    else the name goes on a line of its own above narrower cells.
+    """
+    end = counts.start + timedelta(days=counts.days)
+    title = (
+        f"Runs per hour, {counts.start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({counts.tz}), "
+        f"{counts.days} day{'s' if counts.days != 1 else ''}"
+    )
+    grid = _side_by_side(counts)
+    if width is not None and max(len(line) for line in grid) > width:
+        grid = _stacked(counts)
+    totals = counts.totals_by_hour()
+    busiest = counts.busiest_hours()
+    if busiest:
+        described = ", ".join(f"{h:02d}:00 ({totals[h]} runs)" for h in busiest)
+        notes = [f"Busiest hours: {described}.", f"Shades, fewest to most runs in an hour: {_SHADES[1:]}"]
+    else:
+        notes = ["No runs in this period."]
+    lines = [*wrap_words(title, width), "", *grid, "", *(w for n in notes for w in wrap_words(n, width))]
+    return "\n".join(lines) + "\n"
+
+
+def wrap_words(text: str, width: int | None, indent: str = "") -> list[str]:
+    """`text` in lines of at most `width` columns, broken between words only."""
+    if width is None:
+        return [text]
+    import textwrap
+
+    return textwrap.wrap(
+        text, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    ) or [""]
+
+
+def _side_by_side(counts: FireCounts) -> list[str]:
     width = max([len(n) for n in counts.names] + [8])
     rows = {name: counts.by_hour(name) for name in counts.names}
     peak = max([max(r) for r in rows.values()] + [0])
-    end = counts.start + timedelta(days=counts.days)
-    lines = [
-        f"Runs per hour, {counts.start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({counts.tz}), "
-        f"{counts.days} day{'s' if counts.days != 1 else ''}",
-        "",
-        f"{'':{width}}  " + "".join(f"{h:<3d}" if h % 3 == 0 else "   " for h in range(24)).rstrip(),
-    ]
+    lines = [f"{'':{width}}  " + "".join(f"{h:<3d}" if h % 3 == 0 else "   " for h in range(24)).rstrip()]
     for name, hours in rows.items():
         cells = "".join(f" {_shade(c, peak)} " for c in hours)
         lines.append(f"{name:{width}}  {cells.rstrip()}   {sum(hours)} runs")
-    totals = counts.totals_by_hour()
     busiest = counts.busiest_hours()
     lines.append(
         f"{'busiest':{width}}  " + "".join(" ^ " if h in busiest else "   " for h in range(24)).rstrip()
     )
-    if busiest:
-        described = ", ".join(f"{h:02d}:00 ({totals[h]} runs)" for h in busiest)
-        lines += [
-            "",
-            f"Busiest hours: {described}.",
-            f"Shades, fewest to most runs in an hour: {_SHADES[1:]}",
-        ]
-    else:
-        lines += ["", "No runs in this period."]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _stacked(counts: FireCounts) -> list[str]:
+    """Each name on its own line, its hours below in two columns each: 50 columns wide."""
+    rows = {name: counts.by_hour(name) for name in counts.names}
+    peak = max([max(r) for r in rows.values()] + [0])
+    lines = ["  " + "".join(f"{h:<6d}" for h in range(0, 24, 3)).rstrip()]
+    for name, hours in rows.items():
+        lines.append(f"{name}: {sum(hours)} runs")
+        lines.append("  " + "".join(f"{_shade(c, peak)} " for c in hours).rstrip())
+    busiest = counts.busiest_hours()
+    lines.append("busiest:")
+    lines.append("  " + "".join("^ " if h in busiest else "  " for h in range(24)).rstrip())
+    return lines
 
 
 def render_html(counts: FireCounts) -> str:
