@@ -41,6 +41,14 @@ class Selection:
     # whose moment has passed: that job was deployed and ran.
     allow_past_one_time: bool = False
 
+    def flags(self) -> list[str]:
+        """This selection as command-line flags, for commands sharepack suggests."""
+        from sharepack.suggest import selection_flags
+
+        return selection_flags(
+            target=self.target, host=self.host, profile=self.profile, variables=self.variables
+        )
+
 
 @dataclass
 class Deployment:
@@ -48,6 +56,13 @@ class Deployment:
     desired: DesiredState
     workspace: Workspace
     parallelism: int = 8
+    selection: Selection = Selection()
+
+    def command(self, *words: str | Path) -> str:
+        """`sharepack WORDS...` with the flags that chose this deployment, ready to paste."""
+        from sharepack.suggest import command
+
+        return command(*words, flags=self.selection.flags())
 
     def read(self, *, complete: bool = False, refresh: bool = False) -> ActualState:
         options = ReadOptions(complete=complete, refresh=refresh, parallelism=self.parallelism)
@@ -117,7 +132,11 @@ def open_deployment(
             me = workspace.client.current_user.me()
             pack = load(path, selection, user=_short_name(me.user_name or _local_user()))
         return Deployment(
-            pack=pack, desired=desired_state(pack), workspace=workspace, parallelism=parallelism
+            pack=pack,
+            desired=desired_state(pack),
+            workspace=workspace,
+            parallelism=parallelism,
+            selection=selection,
         )
     except BaseException:
         workspace.close()

@@ -85,19 +85,28 @@ class BackfillProgress:
 @app.command()
 def backfill(
     file: File,
-    name: Annotated[str, typer.Argument(help="The pipeline or job to backfill.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(help="The pipeline or job to backfill.", metavar="NAME", show_default=False)
+    ],
     start: Annotated[
-        str | None, typer.Option("--from", help="First logical date, YYYY-MM-DD (or YYYY-MM-DDTHH:MM).")
+        str | None,
+        typer.Option("--from", metavar="DATE", help="First logical date, YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."),
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last logical date, included.")] = None,
-    every: Annotated[str, typer.Option("--every", help="Step between dates: Nd, Nw or Nh.")] = "1d",
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last logical date, included.")
+    ] = None,
+    every: Annotated[
+        str, typer.Option("--every", metavar="STEP", help="Step between dates: Nd, Nw or Nh.")
+    ] = "1d",
     max_parallel: Annotated[
-        int, typer.Option("--max-parallel", min=1, max=100, help="Runs in flight at once.")
+        int, typer.Option("--max-parallel", min=1, max=100, metavar="N", help="Runs in flight at once.")
     ] = 5,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the dates and start nothing.")] = False,
     resume: Annotated[
         str | None,
-        typer.Option("--resume", help="Finish an interrupted backfill: its ID.", show_default=False),
+        typer.Option(
+            "--resume", metavar="ID", help="Finish an interrupted backfill: its ID.", show_default=False
+        ),
     ] = None,
     target: Target = None,
     host: Host = None,

@@ -17,12 +17,21 @@ _KINDS = {"quartz": "Quartz cron", "unix": "5-field Unix cron", "preset": "prese
 
 @app.command()
 def cron(
-    expression: Annotated[str, typer.Argument(help="Quartz (6-7 fields), 5-field Unix cron, or a preset.")],
-    tz: Annotated[str, typer.Option("--tz", help="IANA timezone the schedule runs in.")] = "UTC",
-    count: Annotated[int, typer.Option("--count", "-n", min=0, max=1000, help="How many next runs.")] = 5,
+    expression: Annotated[
+        str,
+        typer.Argument(help="Quartz (6-7 fields), 5-field Unix cron, or a preset.", metavar="EXPRESSION"),
+    ],
+    tz: Annotated[
+        str, typer.Option("--tz", metavar="ZONE", help="IANA timezone the schedule runs in.")
+    ] = "UTC",
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=0, max=1000, metavar="N", help="How many next runs.")
+    ] = 5,
     after: Annotated[
         str | None,
-        typer.Option("--after", help="Start from this ISO-8601 time (default: now; no offset: --tz)."),
+        typer.Option(
+            "--after", metavar="TIME", help="Start from this ISO-8601 time (default: now; no offset: --tz)."
+        ),
     ] = None,
     output: OutputOpt = Output.text,
 ) -> None:

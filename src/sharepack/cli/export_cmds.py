@@ -18,15 +18,22 @@ from sharepack.errors import UsageError
 def export(
     name_like: Annotated[
         str | None,
-        typer.Option("--name-like", help="Only pipelines whose name matches this LIKE pattern (% and _)."),
+        typer.Option(
+            "--name-like",
+            metavar="PATTERN",
+            help="Only pipelines whose name matches this LIKE pattern (% and _).",
+        ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the YAML to this file (default: standard output).")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write the YAML to this file (default: standard output)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     pack_name: Annotated[
         str | None,
-        typer.Option("--pack-name", help="metadata.name (default: the pack that made the pipelines)."),
+        typer.Option(
+            "--pack-name", metavar="NAME", help="metadata.name (default: the pack that made the pipelines)."
+        ),
     ] = None,
     target: Target = None,
     host: Host = None,

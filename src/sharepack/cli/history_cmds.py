@@ -20,9 +20,9 @@ _STATE_STYLE = {"SUCCESS": "green", "FAILED": "red", "TIMEDOUT": "red", "CANCELE
 @app.command()
 def history(
     file: File,
-    name: Annotated[str, typer.Argument(help="Pipeline or job name.", show_default=False)],
+    name: Annotated[str, typer.Argument(help="Pipeline or job name.", metavar="NAME", show_default=False)],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=10_000, help="How many runs to show.")
+        int, typer.Option("--limit", "-n", min=1, max=10_000, metavar="N", help="How many runs to show.")
     ] = 20,
     target: Target = None,
     host: Host = None,

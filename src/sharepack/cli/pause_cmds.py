@@ -14,7 +14,11 @@ from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target
 
 Names = Annotated[
     list[str] | None,
-    typer.Argument(help="Pipelines or jobs (default: every job the pack declares).", show_default=False),
+    typer.Argument(
+        help="Pipelines or jobs (default: every job the pack declares).",
+        metavar="NAME...",
+        show_default=False,
+    ),
 ]
 
 

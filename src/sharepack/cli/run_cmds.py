@@ -95,7 +95,11 @@ def run(
     file: File,
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Pipelines or jobs to start (default: every declared job).", show_default=False),
+        typer.Argument(
+            help="Pipelines or jobs to start (default: every declared job).",
+            metavar="NAME...",
+            show_default=False,
+        ),
     ] = None,
     wait: Annotated[
         bool, typer.Option("--wait", help="Show progress until every run ends; exit 1 if one fails.")
