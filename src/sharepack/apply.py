@@ -46,7 +46,9 @@ class ApplyReport:
         return [o for o in self.outcomes if not o.ok and o.is_schedule]
 
     def exit_code(self, *, strict: bool = False) -> int:
-        if self.pipeline_failures or self.interrupted:
+        if self.interrupted:
+            return 130  # Ctrl-C, as a shell reports it: the README's exit codes
+        if self.pipeline_failures:
             return 1
         if self.schedule_failures and strict:
             return 1

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.apply import ApplyReport, Outcome
 from sharepack.cli import console
-from sharepack.plan.model import Action, ResourceType
+from sharepack.plan.model import Action, Change, Plan, ResourceType
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -74,10 +74,10 @@ class OutcomePrinter:
             target.print(line, style=style, markup=False)
 
 
-def summary_table(reports: Sequence[ApplyReport]) -> Table:
+def summary_table(reports: Sequence[ApplyReport], *, title: str = "Applied") -> Table:
     from rich.table import Table
 
-    table = Table(title="Applied", show_header=True, header_style="bold")
+    table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("resource")
     for column in ("created", "updated", "adopted", "deleted", "failed"):
         table.add_column(column, justify="right")
@@ -94,3 +94,23 @@ def summary_table(reports: Sequence[ApplyReport]) -> Table:
             str(failed),
         )
     return table
+
+
+def interrupted_lines(executed: Sequence[tuple[Plan, ApplyReport]]) -> list[tuple[str, str]]:
+    """What an interrupted apply wrote and what it never started, resource by resource."""
+    from sharepack.deploy import not_started
+
+    written = [o for _, r in executed for o in r.outcomes if o.ok]
+    lines: list[tuple[str, str]] = [("bold", f"Written before the interrupt: {len(written)}")]
+    lines += [
+        ("green", f"  ✓ {_kind(o.change)} {o.change.name}: {_VERBS[o.change.action].lower()}")
+        for o in written
+    ]
+    missing = not_started(executed)
+    lines.append(("bold yellow", f"Not started: {len(missing)}"))
+    lines += [("yellow", f"  · {_kind(c)} {c.name}: {c.action.value} not sent") for c in missing]
+    return lines
+
+
+def _kind(change: Change) -> str:
+    return "pipeline" if change.resource_type == ResourceType.PIPELINE else "schedule job"
