@@ -141,7 +141,7 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
             deployment.close()
             raise SharepackError(
                 f"the workspace changed since the plan was made: {'; '.join(moved[:5])}",
-                hint="make a new plan: sharepack plan FILE --out plan.json",
+                hint=f"make a new plan: {deployment.command('plan', saved.source, '--out', str(path))}",
             )
         pairs.append((replace(saved, extra={**saved.extra, "saved": True}), deployment))
     return pairs
@@ -227,8 +227,11 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
     if auto_approve:
         return
     if not console.interactive():
+        from sharepack.suggest import same_command
+
         raise UsageError(
-            "refusing to change the workspace without confirmation", hint="pass --auto-approve in CI"
+            "refusing to change the workspace without confirmation",
+            hint=f"pass --auto-approve in CI: {same_command(add=['--auto-approve'])}",
         )
     import typer
 
@@ -342,6 +345,8 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     a second time. Read again; if anything moved, re-plan when the user approved "make it match"
     (--auto-approve on a SharePack), otherwise stop. A saved plan or a destroy is never re-planned:
     what was approved is exactly what may run."""
+    from sharepack.suggest import same_command
+
     fixed = bool(plan.extra.get("destroy") or plan.extra.get("saved"))
     actual = deployment.read(complete=plan.prune or bool(plan.extra.get("destroy")))
     moved = check_fresh(plan, actual)
@@ -350,7 +355,7 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     if fixed or not replan:
         raise SharepackError(
             f"the workspace changed after the plan was made (another apply?): {'; '.join(moved[:3])}",
-            hint="run the same command again to plan against what is there now",
+            hint=f"plan against what is there now: {same_command()}",
         )
     from sharepack.plan.render import summary_line
 

@@ -36,7 +36,7 @@ def cron(
     output: OutputOpt = Output.text,
 ) -> None:
     """Explain a cron expression: its Quartz form, in words, its next runs. Exit 1 if invalid."""
-    from sharepack.schedule.cron import CronError, cron_kind, parse
+    from sharepack.schedule.cron import CronError, cron_kind, never_fires, never_fires_message, parse
     from sharepack.schedule.describe import describe_quartz
     from sharepack.schedule.dst import dst_warnings
     from sharepack.schedule.quartz_eval import fire_times
@@ -49,6 +49,10 @@ def cron(
     except CronError as exc:
         _invalid(expression, exc, output)
         raise typer.Exit(1) from None
+    if never_fires(expression_.text, timezone, start):
+        # Quartz accepts it (30 February, a year gone by), `validate` refuses it: so does cron.
+        _invalid(expression, CronError(never_fires_message(expression)), output)
+        raise typer.Exit(1)
     runs = list(islice(fire_times(expression_, zone(timezone), start), count))
     result: dict[str, Any] = {
         "input": expression,
@@ -57,13 +61,9 @@ def cron(
         "valid": True,
         "timezone": timezone,
         "description": describe_quartz(expression_.text),
-        "next": [run.isoformat() for run in runs],
+        "next": [run.isoformat(timespec="seconds") for run in runs],
         "warnings": dst_warnings(expression_, timezone, start),
     }
-    if count and not runs:
-        # Quartz accepts such expressions (30 February, a year gone by); Databricks would deploy
-        # a job that never runs.
-        result["warnings"].insert(0, f"it never fires after {start.isoformat()}")
     if output == Output.json:
         typer.echo(json.dumps(result, indent=2))
         return

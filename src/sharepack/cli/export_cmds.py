@@ -80,4 +80,7 @@ def export(
         console.err().print(f"not exported: {note}", style="yellow", markup=False)
     console.err().print(summary, style="bold", markup=False)
     if out is not None:
-        console.err().print(f"Check it: sharepack plan {out}", markup=False)
+        from sharepack.suggest import command, selection_flags
+
+        flags = selection_flags(target=target, host=host, profile=profile)
+        console.err().print(f"Check it: {command('plan', out, flags=flags)}", markup=False)

@@ -37,13 +37,15 @@ def history(
 
     with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
         found = read_history(ctx, name, limit=limit)
+        links = ctx.deployment.workspace.links_outlive_command
     if output == Output.json:
-        typer.echo(json.dumps([e.to_dict() for e in found.entries], indent=2))
+        entries = [e.to_dict() for e in found.entries]
+        typer.echo(json.dumps([e if links else {**e, "url": None} for e in entries], indent=2))
         return
-    _print_table(found)
+    _print_table(found, links=links)
 
 
-def _print_table(found: History) -> None:
+def _print_table(found: History, *, links: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -53,16 +55,19 @@ def _print_table(found: History) -> None:
         console.out().print(f"{found.name} (job {found.job_id}) has not run yet", markup=False)
         return
     table = Table(title=Text(f"{found.name} (job {found.job_id})"), title_justify="left")
-    for column in ("Run", "Trigger", "State", "Started", "Duration", "Run page"):
+    columns = ["Run", "Trigger", "State", "Started", "Duration"] + (["Run page"] if links else [])
+    for column in columns:
         table.add_column(column, overflow="fold")
     for entry in found.entries:
         run = entry.run
-        table.add_row(
+        cells: list[str | Text] = [
             str(run.run_id),
             entry.trigger,
             Text(run.state, style=_STATE_STYLE.get(run.state, "")),
             run.start_local() or "—",
             duration_words(run.duration_s),
-            Text(run.url or "—"),
-        )
+        ]
+        if links:
+            cells.append(Text(run.url or "—"))
+        table.add_row(*cells)
     console.out().print(table)

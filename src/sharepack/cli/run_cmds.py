@@ -27,8 +27,9 @@ def _what(run: Started) -> str:
 class LiveRuns:
     """A line per start and end, and while waiting on a terminal a spinner per run with its state."""
 
-    def __init__(self, *, quiet: bool, live: bool) -> None:
+    def __init__(self, *, quiet: bool, live: bool, links: bool = True) -> None:
         self.quiet = quiet
+        self.links = links
         self.live = live and not quiet and console.out().is_terminal
         self._progress: Any = None
         self._tasks: dict[int, Any] = {}
@@ -69,7 +70,7 @@ class LiveRuns:
         self.runs.append(run)
         if self.quiet:
             return
-        console.out().print(f"▶ Started {run.target.name}: {_what(run)} — {run.url}", markup=False)
+        console.out().print(f"▶ Started {run.target.name}: {_what(run)}{self._link(run)}", markup=False)
         self._show(run)
 
     def changed(self, run: Started) -> None:
@@ -84,10 +85,13 @@ class LiveRuns:
         else:
             reason = f": {state.message}" if state.message else ""
             console.err().print(
-                f"✗ {run.target.name} {state.label} ({_what(run)}){reason} — {run.url}",
+                f"✗ {run.target.name} {state.label} ({_what(run)}){reason}{self._link(run)}",
                 style="red",
                 markup=False,
             )
+
+    def _link(self, run: Started) -> str:
+        return f" — {run.url}" if self.links and run.url else ""
 
     def skipped(self, run: Started) -> None:
         if not self.quiet:
@@ -132,7 +136,8 @@ def run(
     json_output = output == Output.json
     with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
         targets = targets_for(ctx, names or [])
-        watcher = LiveRuns(quiet=json_output, live=wait or in_order)
+        links = ctx.deployment.workspace.links_outlive_command
+        watcher = LiveRuns(quiet=json_output, live=wait or in_order, links=links)
         try:
             with watcher:
                 runs = run_targets(
@@ -149,7 +154,10 @@ def run(
     waited = wait or in_order
     failed = [r for r in runs if r.failed or not r.started]
     if json_output:
-        typer.echo(json.dumps({"runs": [r.to_json() for r in runs]}, indent=2))
+        found = [r.to_json() for r in runs]
+        if not links:
+            found = [{**r, "url": None} for r in found]
+        typer.echo(json.dumps({"runs": found}, indent=2))
     elif waited:
         ok = sum(1 for r in runs if r.state is not None and r.state.succeeded)
         skipped = sum(1 for r in runs if not r.started)

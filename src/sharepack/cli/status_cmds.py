@@ -32,13 +32,14 @@ def status(
     with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
         rows = read_status(ctx)
         pack = ctx.deployment.pack.name
+        apply_command = ctx.deployment.command("apply", file)
     if output == Output.json:
         typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))
         return
-    _print_table(pack, rows)
+    _print_table(pack, rows, apply_command)
 
 
-def _print_table(pack: str, rows: list[StatusRow]) -> None:
+def _print_table(pack: str, rows: list[StatusRow], apply_command: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -77,7 +78,7 @@ def _print_table(pack: str, rows: list[StatusRow]) -> None:
     missing = sum(1 for r in rows if r.missing)
     if missing:
         console.out().print(
-            f"{missing} of {len(rows)} not (fully) deployed: run `sharepack apply`",
+            f"{missing} of {len(rows)} not (fully) deployed: run `{apply_command}`",
             style="bold",
             markup=False,
         )
