@@ -53,7 +53,9 @@ class ApplyReport:
         return [o for o in self.outcomes if not o.ok and not o.fatal]
 
     def exit_code(self, *, strict: bool = False) -> int:
-        if self.pipeline_failures or self.interrupted:
+        if self.interrupted:
+            return 130  # Ctrl-C, as a shell reports it: the README's exit codes
+        if self.pipeline_failures:
             return 1
         if self.schedule_failures and strict:
             return 1
@@ -134,12 +136,15 @@ def _run_graph(
         return True
 
     def settle(name: str) -> None:
+        unblocked = []
         for index in waiters.pop(name, []):
             change, pending = blocked[index]
             pending.discard(name)
             if not pending:
                 del blocked[index]
-                ready.appendleft(change)
+                unblocked.append(change)
+        # Ahead of the queue, in plan order: what was waiting on finished work goes first.
+        ready.extendleft(reversed(unblocked))
 
     def guarded(change: Change) -> Outcome:
         try:

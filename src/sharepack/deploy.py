@@ -15,9 +15,10 @@ from sharepack.deployment import Deployment, Selection, open_deployment
 from sharepack.errors import SharepackError, UsageError
 from sharepack.plan.destroy import build_destroy_plan
 from sharepack.plan.freshness import check_fresh
-from sharepack.plan.model import REFUSED, Action, Plan, ResourceType
+from sharepack.plan.model import REFUSED, Action, Change, Plan, ResourceType
 
 PlanPair = tuple[Plan, Deployment]
+Executed = tuple[Plan, ApplyReport]  # the plan as executed (re-planned under the lock, if so)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
             deployment.close()
             raise SharepackError(
                 f"the workspace changed since the plan was made: {'; '.join(moved[:5])}",
-                hint="make a new plan: sharepack plan FILE --out plan.json",
+                hint=f"make a new plan: {deployment.command('plan', saved.source, '--out', str(path))}",
             )
         pairs.append((replace(saved, extra={**saved.extra, "saved": True}), deployment))
     return pairs
@@ -191,12 +192,15 @@ def execute(
                 console.out().print("Dry run: nothing was sent.", markup=False)
             return 0
         _confirm(plans, auto_approve)
-        reports = _apply_all(plans, parallelism, quiet, json_output, force_lock, auto_approve)
+        executed = _apply_all(plans, parallelism, quiet, json_output, force_lock, auto_approve)
+        reports = [report for _, report in executed]
         code = max([r.exit_code(strict=strict) for r in reports] + [refused_exit(plans, strict)])
+        if any(r.interrupted for r in reports):
+            code = 130  # whatever else happened, the command did not finish
         if json_output:
-            _print_json(plans, reports, code)
+            _print_json(plans, reports, code, executed)
         else:
-            _print_report(reports, strict)
+            _print_report(executed, strict, plans)
         return code
     finally:
         for _, deployment in plans:
@@ -226,8 +230,11 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
     if auto_approve:
         return
     if not console.interactive():
+        from sharepack.suggest import same_command
+
         raise UsageError(
-            "refusing to change the workspace without confirmation", hint="pass --auto-approve in CI"
+            "refusing to change the workspace without confirmation",
+            hint=f"pass --auto-approve in CI: {same_command(add=['--auto-approve'])}",
         )
     import typer
 
@@ -247,21 +254,29 @@ def _apply_all(
     json_output: bool,
     force_lock: bool,
     auto_approve: bool,
-) -> list[ApplyReport]:
+) -> list[Executed]:
     """Packs bound for different workspaces are applied at once; packs sharing a workspace go one
     after another, so they do not compete for its rate limits."""
     groups: dict[str, list[int]] = {}
     for index, (_, deployment) in enumerate(plans):
         groups.setdefault(deployment.workspace.host, []).append(index)
     if len(groups) == 1:
-        return [
-            _apply_one(p, d, parallelism, quiet, json_output, force_lock, auto_approve=auto_approve)
-            for p, d in plans
-        ]
+        done: list[Executed] = []
+        for plan, deployment in plans:
+            if done and done[-1][1].interrupted:
+                # Ctrl-C stops here: the packs after it are not started at all.
+                done.append((plan, ApplyReport(interrupted=True)))
+                continue
+            done.append(
+                _apply_one(
+                    plan, deployment, parallelism, quiet, json_output, force_lock, auto_approve=auto_approve
+                )
+            )
+        return done
     from concurrent.futures import ThreadPoolExecutor
 
     stop = threading.Event()
-    reports: dict[int, ApplyReport] = {}
+    reports: dict[int, Executed] = {}
 
     def apply_group(indexes: list[int]) -> None:
         for index in indexes:
@@ -290,10 +305,11 @@ def _apply_all(
             stop.set()
             for future in futures:
                 future.exception()
-    result = [reports[i] for i in sorted(reports)]
     if stop.is_set():
-        result.append(ApplyReport(interrupted=True))
-    return result
+        # A pack whose turn never came: nothing of it was sent.
+        for index, (plan, _) in enumerate(plans):
+            reports.setdefault(index, (plan, ApplyReport(interrupted=True)))
+    return [reports[i] for i in sorted(reports)]
 
 
 def _apply_one(
@@ -307,7 +323,8 @@ def _apply_one(
     stop: threading.Event | None = None,
     bar: bool = True,
     auto_approve: bool = False,
-) -> ApplyReport:
+) -> Executed:
+    """The plan executed (re-planned if the workspace moved under the lock) and what came of it."""
     from sharepack.cli.progress import OutcomePrinter
     from sharepack.workspace.lock import deploy_lock
 
@@ -317,9 +334,10 @@ def _apply_one(
             total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output, bar=bar
         )
         with printer:
-            return apply_plan(
+            report = apply_plan(
                 plan, deployment.writer(), parallelism=parallelism, on_outcome=printer.outcome, stop=stop
             )
+        return plan, report
 
 
 def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: bool) -> Plan:
@@ -330,6 +348,8 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     a second time. Read again; if anything moved, re-plan when the user approved "make it match"
     (--auto-approve on a SharePack), otherwise stop. A saved plan or a destroy is never re-planned:
     what was approved is exactly what may run."""
+    from sharepack.suggest import same_command
+
     fixed = bool(plan.extra.get("destroy") or plan.extra.get("saved"))
     complete = plan.prune or bool(plan.extra.get("destroy"))
     # This read looks for another apply that ran in between: it shows in the lists (IDs, job
@@ -342,7 +362,7 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     if fixed or not replan:
         raise SharepackError(
             f"the workspace changed after the plan was made (another apply?): {'; '.join(moved[:3])}",
-            hint="run the same command again to plan against what is there now",
+            hint=f"plan against what is there now: {same_command()}",
         )
     from sharepack.plan.render import summary_line
 
@@ -360,10 +380,15 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     return fresh
 
 
-def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:
+def _print_report(executed: Sequence[Executed], strict: bool, plans: Sequence[PlanPair]) -> None:
     from sharepack.cli.progress import summary_table
 
-    console.out().print(summary_table(reports))
+    reports = [report for _, report in executed]
+    if any(r.interrupted for r in reports):
+        _print_interrupted(executed, plans)
+        return
+    destroy = any(p.extra.get("destroy") for p, _ in executed)
+    console.out().print(summary_table(reports, title="Destroyed" if destroy else "Applied"))
     schedule_failures = [o for r in reports for o in r.schedule_failures]
     pipeline_failures = [o for r in reports for o in r.pipeline_failures]
     if pipeline_failures:
@@ -380,23 +405,62 @@ def _print_report(reports: Sequence[ApplyReport], strict: bool) -> None:
             style="yellow",
             markup=False,
         )
-    if any(r.interrupted for r in reports):
-        console.err().print("interrupted: run the same command again to finish.", style="red", markup=False)
 
 
-def _print_json(plans: Sequence[PlanPair], reports: Sequence[ApplyReport], code: int) -> None:
-    results = [_outcome_dict(o) for r in reports for o in r.outcomes]
-    print(
-        json.dumps(
-            {
-                "format_version": 1,
-                "plans": [p.to_dict() for p, _ in plans],
-                "results": results,
-                "exit_code": code,
-            },
-            indent=2,
-        )
+def _print_interrupted(executed: Sequence[Executed], plans: Sequence[PlanPair]) -> None:
+    """Ctrl-C: a summary that cannot be mistaken for a finished apply, and the command to finish."""
+    from sharepack.cli.progress import interrupted_lines, summary_table
+
+    reports = [report for _, report in executed]
+    console.out().print(summary_table(reports, title="Interrupted: written before Ctrl-C"))
+    console.print_lines(interrupted_lines(executed))
+    console.err().print(
+        f"interrupted: not finished. To finish, run: {finish_command(plans)}", style="red", markup=False
     )
+
+
+def finish_command(plans: Sequence[PlanPair]) -> str:
+    """What finishes an interrupted apply. A saved plan cannot be applied again (the workspace
+    has moved on since it was made), so it is made anew; otherwise the same command does it."""
+    from sharepack.suggest import same_command
+
+    saved = [(p, d) for p, d in plans if p.extra.get("saved")]
+    if saved:
+        plan, deployment = saved[0]
+        return f"{deployment.command('plan', plan.source, '--out', 'plan.json')}, then apply plan.json"
+    return same_command()
+
+
+def not_started(executed: Sequence[Executed]) -> list[Change]:
+    """Changes of the executed plans that no write was started for."""
+    missing: list[Change] = []
+    for plan, report in executed:
+        done = {(o.change.resource_type, o.change.name) for o in report.outcomes}
+        missing += [c for c in plan.changes if c.is_mutating and (c.resource_type, c.name) not in done]
+    return missing
+
+
+def _print_json(
+    plans: Sequence[PlanPair],
+    reports: Sequence[ApplyReport],
+    code: int,
+    executed: Sequence[Executed] = (),
+) -> None:
+    results = [_outcome_dict(o) for r in reports for o in r.outcomes]
+    data: dict[str, Any] = {
+        "format_version": 1,
+        "plans": [p.to_dict() for p, _ in plans],
+        "results": results,
+        "exit_code": code,
+    }
+    if any(r.interrupted for r in reports):
+        data["interrupted"] = True
+        data["not_started"] = [
+            {"action": c.action.value, "resource_type": c.resource_type.value, "name": c.name}
+            for c in not_started(executed)
+        ]
+        data["finish"] = finish_command(plans)
+    print(json.dumps(data, indent=2))
 
 
 def _outcome_dict(outcome: Outcome) -> dict[str, Any]:

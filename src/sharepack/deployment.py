@@ -42,6 +42,14 @@ class Selection:
     # whose moment has passed: that job was deployed and ran.
     allow_past_one_time: bool = False
 
+    def flags(self) -> list[str]:
+        """This selection as command-line flags, for commands sharepack suggests."""
+        from sharepack.suggest import selection_flags
+
+        return selection_flags(
+            target=self.target, host=self.host, profile=self.profile, variables=self.variables
+        )
+
 
 @dataclass
 class Deployment:
@@ -51,6 +59,13 @@ class Deployment:
     parallelism: int = 8
     # The workspaces of other targets that this pack reaches into (where its shares are mounted).
     peers: dict[str, Workspace] = field(default_factory=dict)
+    selection: Selection = Selection()
+
+    def command(self, *words: str | Path) -> str:
+        """`sharepack WORDS...` with the flags that chose this deployment, ready to paste."""
+        from sharepack.suggest import command
+
+        return command(*words, flags=self.selection.flags())
 
     def read(self, *, complete: bool = False, trust_digest: bool = False) -> ActualState:
         options = ReadOptions(
@@ -128,7 +143,11 @@ def open_deployment(
             me = workspace.client.current_user.me()
             pack = load(path, selection, user=_short_name(me.user_name or _local_user()))
         deployment = Deployment(
-            pack=pack, desired=desired_state(pack), workspace=workspace, parallelism=parallelism
+            pack=pack,
+            desired=desired_state(pack),
+            workspace=workspace,
+            parallelism=parallelism,
+            selection=selection,
         )
         deployment.peers.update(_connect_peers(path, pack, selection))
         return deployment

@@ -53,3 +53,12 @@ class UsageError(SharepackError):
 
 class WorkspaceError(SharepackError):
     """The workspace refused or could not be reached; the message is the API's own."""
+
+
+class Interrupted(SharepackError):
+    """Ctrl-C. The message says what was left undone and how to finish; main() exits 130."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint)

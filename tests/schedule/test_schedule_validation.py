@@ -169,11 +169,51 @@ def test_a_cron_that_never_fires_is_refused(cli: Any, tmp_path: Path, cron: str)
     assert ":9:15: jobs.nightly.schedule: " in result.stderr and "never fires" in result.stderr
 
 
-def test_cron_command_warns_when_an_expression_never_fires(cli: Any) -> None:
-    result = cli("cron", "0 0 0 30 2 ?", "--output", "json")
-    assert result.code == 0
+def test_cron_command_refuses_an_expression_that_never_fires_as_validate_does(
+    cli: Any, tmp_path: Any
+) -> None:
+    from sharepack.schedule.cron import never_fires_message
+
+    result = cli("cron", "0 0 2 30 2 ?", "--output", "json")
+    assert result.code == 1
     data = json.loads(result.stdout)
-    assert data["next"] == [] and data["warnings"][0].startswith("it never fires after")
+    assert data["valid"] is False and data["next"] == []
+    assert data["error"] == never_fires_message("0 0 2 30 2 ?")
+    text = cli("cron", "0 0 2 30 2 ?")
+    assert text.code == 1 and never_fires_message("0 0 2 30 2 ?") in text.stderr
+    pack = tmp_path / "never.yaml"
+    pack.write_text(
+        "share:\n  - name: s\n    share_assets: [c.s.t]\n"
+        "    delta_share: {ext_catalog_name: a, ext_schema_name: b}\n"
+        "    pipelines:\n      - name_prefix: p\n        source_asset: c.s.t\n"
+        '        schedule: {cron: "0 0 2 30 2 ?"}\n',
+        encoding="utf-8",
+    )
+    validate = cli("validate", str(pack))
+    assert validate.code == 1 and never_fires_message("0 0 2 30 2 ?") in validate.stderr
+
+
+def test_cron_command_never_prints_microseconds(cli: Any) -> None:
+    import re
+
+    result = cli("cron", "0 0 2 * * ?", "--output", "json")
+    assert result.code == 0
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d", result.stdout), result.stdout
+
+
+def test_a_mistyped_timezone_gets_a_did_you_mean(cli: Any, tmp_path: Any) -> None:
+    result = cli("cron", "0 0 2 * * ?", "--tz", "America/New_Yrok")
+    assert "did you mean 'America/New_York'?" in result.stderr
+    pack = tmp_path / "tz.yaml"
+    pack.write_text(
+        "share:\n  - name: s\n    share_assets: [c.s.t]\n"
+        "    delta_share: {ext_catalog_name: a, ext_schema_name: b}\n"
+        "    pipelines:\n      - name_prefix: p\n        source_asset: c.s.t\n"
+        '        schedule: {cron: "0 0 2 * * ?", timezone: "America/New_Yrok"}\n',
+        encoding="utf-8",
+    )
+    validate = cli("validate", str(pack))
+    assert validate.code == 1 and "did you mean 'America/New_York'?" in validate.stderr
 
 
 def test_min_interval_check_made_between_the_two_close_fires_still_finds_them() -> None:

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from sharepack import __version__
+from sharepack.cli.command import DEBUG_HELP, SharepackTyper
 
-app = typer.Typer(
+app = SharepackTyper(
     name="sharepack",
     help="Provision Databricks DLT pipelines and the jobs that schedule them from a SharePack YAML.",
     no_args_is_help=True,
@@ -29,7 +30,7 @@ def _version(value: bool) -> None:
 def main_options(
     debug: Annotated[
         bool,
-        typer.Option("--debug", help="Log every API request (never headers or tokens) and show tracebacks."),
+        typer.Option("--debug", help=DEBUG_HELP),
     ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
@@ -37,11 +38,16 @@ def main_options(
 ) -> None:
     """Provision Databricks DLT pipelines and the jobs that schedule them from a SharePack YAML."""
     if debug:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        # The SDK logs request and response bodies at DEBUG; headers (and so tokens) only
-        # when debug_headers is set, which sharepack never does.
-        logging.getLogger("databricks.sdk").setLevel(logging.DEBUG)
-        from sharepack.log_redaction import install
+        enable_debug()
 
-        install()
-        logging.getLogger("sharepack").setLevel(logging.DEBUG)
+
+def enable_debug() -> None:
+    """--debug, wherever it is given (before or after the command): log every request."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # The SDK logs request and response bodies at DEBUG; headers (and so tokens) only
+    # when debug_headers is set, which sharepack never does.
+    logging.getLogger("databricks.sdk").setLevel(logging.DEBUG)
+    logging.getLogger("sharepack").setLevel(logging.DEBUG)
+    from sharepack.log_redaction import install
+
+    install()

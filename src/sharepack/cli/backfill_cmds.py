@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,7 +10,7 @@ import typer
 from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
-from sharepack.errors import SharepackError, UsageError
+from sharepack.errors import Interrupted, SharepackError, UsageError
 
 if TYPE_CHECKING:
     from sharepack.ops.backfill import BackfillRecord, DateEntry
@@ -38,7 +37,7 @@ def _job_of(ctx: OpsContext, name: str, *, must_exist: bool) -> tuple[str, int |
     if named.actual_job is None and must_exist:
         raise SharepackError(
             f"job {named.job.name} is not in the workspace yet",
-            hint=f"create it first with `sharepack apply {ctx.deployment.pack.path}`",
+            hint=f"create it first with `{ctx.deployment.command('apply', ctx.deployment.pack.path)}`",
         )
     return named.job.name, named.actual_job.job_id if named.actual_job else None
 
@@ -85,19 +84,28 @@ class BackfillProgress:
 @app.command()
 def backfill(
     file: File,
-    name: Annotated[str, typer.Argument(help="The pipeline or job to backfill.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(help="The pipeline or job to backfill.", metavar="NAME", show_default=False)
+    ],
     start: Annotated[
-        str | None, typer.Option("--from", help="First logical date, YYYY-MM-DD (or YYYY-MM-DDTHH:MM).")
+        str | None,
+        typer.Option("--from", metavar="DATE", help="First logical date, YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."),
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last logical date, included.")] = None,
-    every: Annotated[str, typer.Option("--every", help="Step between dates: Nd, Nw or Nh.")] = "1d",
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last logical date, included.")
+    ] = None,
+    every: Annotated[
+        str, typer.Option("--every", metavar="STEP", help="Step between dates: Nd, Nw or Nh.")
+    ] = "1d",
     max_parallel: Annotated[
-        int, typer.Option("--max-parallel", min=1, max=100, help="Runs in flight at once.")
+        int, typer.Option("--max-parallel", min=1, max=100, metavar="N", help="Runs in flight at once.")
     ] = 5,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the dates and start nothing.")] = False,
     resume: Annotated[
         str | None,
-        typer.Option("--resume", help="Finish an interrupted backfill: its ID.", show_default=False),
+        typer.Option(
+            "--resume", metavar="ID", help="Finish an interrupted backfill: its ID.", show_default=False
+        ),
     ] = None,
     target: Target = None,
     host: Host = None,
@@ -129,18 +137,14 @@ def backfill(
         if record is None:
             record = new_record(ctx.deployment.pack.name, job, job_id, dates, BACKFILLS_DIR)
             record.save()
+        resume_command = ctx.deployment.command("backfill", file, name, "--resume", record.id)
         if not json_output:
-            _print_header(record, file, name, len(dates), max_parallel)
+            _print_header(record, resume_command, len(dates), max_parallel)
         try:
             with BackfillProgress(record, quiet=json_output) as progress:
                 run_backfill(ctx.client, record, max_parallel=max_parallel, on_change=progress.changed)
         except KeyboardInterrupt:
-            console.err().print(
-                f"interrupted: progress is saved; finish with `sharepack backfill {file} {name} "
-                f"--resume {record.id}`",
-                markup=False,
-            )
-            raise typer.Exit(130) from None
+            raise Interrupted(f"progress is saved; finish with `{resume_command}`") from None
     counts = record.counts()
     if json_output:
         typer.echo(json.dumps({**record.to_json(), "record": str(record.path), **counts}, indent=2))
@@ -153,8 +157,7 @@ def backfill(
         )
         if counts["failed"]:
             console.err().print(
-                f"hint: fix the job, then re-run only the failed dates with "
-                f"`sharepack backfill {file} {name} --resume {record.id}`",
+                f"hint: fix the job, then re-run only the failed dates with `{resume_command}`",
                 markup=False,
             )
     if counts["failed"]:
@@ -183,7 +186,7 @@ def _print_dry_run(job: str, dates: list[str], *, json_output: bool) -> None:
         console.out().print(f"  run_date={day}", markup=False)
 
 
-def _print_header(record: BackfillRecord, file: Path, name: str, count: int, max_parallel: int) -> None:
+def _print_header(record: BackfillRecord, resume_command: str, count: int, max_parallel: int) -> None:
     first, last = (min(record.dates), max(record.dates)) if record.dates else ("", "")
     console.out().print(
         f"Backfill {record.id}: {count} runs of {record.job} ({first} … {last}), "
@@ -192,7 +195,6 @@ def _print_header(record: BackfillRecord, file: Path, name: str, count: int, max
         markup=False,
     )
     console.out().print(
-        f"  progress saved in {record.path}; if interrupted: "
-        f"sharepack backfill {file} {name} --resume {record.id}",
+        f"  progress saved in {record.path}; if interrupted: {resume_command}",
         markup=False,
     )

@@ -28,14 +28,24 @@ class CalendarOutput(StrEnum):
 @app.command()
 def calendar(
     file: File,
-    days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days from now.")] = 7,
-    tz: Annotated[str, typer.Option("--tz", help="IANA timezone the hours are shown in.")] = "UTC",
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=366, metavar="N", help="How many days from now.")
+    ] = 7,
+    tz: Annotated[
+        str, typer.Option("--tz", metavar="ZONE", help="IANA timezone the hours are shown in.")
+    ] = "UTC",
     output: Annotated[
-        CalendarOutput, typer.Option("--output", "-o", help="text heat map, html page, or json counts.")
+        CalendarOutput,
+        typer.Option(
+            "--output", "-o", metavar="text|html|json", help="text heat map, html page, or json counts."
+        ),
     ] = CalendarOutput.text,
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Write to this file instead of stdout.")
+    ] = None,
     start: Annotated[
-        str | None, typer.Option("--start", help="Start at this ISO-8601 time (default: now).")
+        str | None,
+        typer.Option("--start", metavar="TIME", help="Start at this ISO-8601 time (default: now)."),
     ] = None,
     target: Target = None,
     var: Vars = None,

@@ -17,17 +17,26 @@ _KINDS = {"quartz": "Quartz cron", "unix": "5-field Unix cron", "preset": "prese
 
 @app.command()
 def cron(
-    expression: Annotated[str, typer.Argument(help="Quartz (6-7 fields), 5-field Unix cron, or a preset.")],
-    tz: Annotated[str, typer.Option("--tz", help="IANA timezone the schedule runs in.")] = "UTC",
-    count: Annotated[int, typer.Option("--count", "-n", min=0, max=1000, help="How many next runs.")] = 5,
+    expression: Annotated[
+        str,
+        typer.Argument(help="Quartz (6-7 fields), 5-field Unix cron, or a preset.", metavar="EXPRESSION"),
+    ],
+    tz: Annotated[
+        str, typer.Option("--tz", metavar="ZONE", help="IANA timezone the schedule runs in.")
+    ] = "UTC",
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=0, max=1000, metavar="N", help="How many next runs.")
+    ] = 5,
     after: Annotated[
         str | None,
-        typer.Option("--after", help="Start from this ISO-8601 time (default: now; no offset: --tz)."),
+        typer.Option(
+            "--after", metavar="TIME", help="Start from this ISO-8601 time (default: now; no offset: --tz)."
+        ),
     ] = None,
     output: OutputOpt = Output.text,
 ) -> None:
     """Explain a cron expression: its Quartz form, in words, its next runs. Exit 1 if invalid."""
-    from sharepack.schedule.cron import CronError, cron_kind, parse
+    from sharepack.schedule.cron import CronError, cron_kind, never_fires, never_fires_message, parse
     from sharepack.schedule.describe import describe_quartz
     from sharepack.schedule.dst import dst_warnings
     from sharepack.schedule.quartz_eval import fire_times
@@ -40,6 +49,10 @@ def cron(
     except CronError as exc:
         _invalid(expression, exc, output)
         raise typer.Exit(1) from None
+    if never_fires(expression_.text, timezone, start):
+        # Quartz accepts it (30 February, a year gone by), `validate` refuses it: so does cron.
+        _invalid(expression, CronError(never_fires_message(expression)), output)
+        raise typer.Exit(1)
     runs = list(islice(fire_times(expression_, zone(timezone), start), count))
     result: dict[str, Any] = {
         "input": expression,
@@ -48,13 +61,9 @@ def cron(
         "valid": True,
         "timezone": timezone,
         "description": describe_quartz(expression_.text),
-        "next": [run.isoformat() for run in runs],
+        "next": [run.isoformat(timespec="seconds") for run in runs],
         "warnings": dst_warnings(expression_, timezone, start),
     }
-    if count and not runs:
-        # Quartz accepts such expressions (30 February, a year gone by); Databricks would deploy
-        # a job that never runs.
-        result["warnings"].insert(0, f"it never fires after {start.isoformat()}")
     if output == Output.json:
         typer.echo(json.dumps(result, indent=2))
         return

@@ -59,10 +59,14 @@ def plan(
     profile: Profile = None,
     var: Vars = None,
     output: Annotated[
-        PlanOutput, typer.Option("--output", "-o", help="text, json or markdown (for a PR comment).")
+        PlanOutput,
+        typer.Option(
+            "--output", "-o", metavar="text|json|markdown", help="text, json or markdown (for a PR comment)."
+        ),
     ] = PlanOutput.text,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Save the plan as JSON, for `sharepack apply PLAN.json`.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Save the plan as JSON, for `sharepack apply PLAN.json`."),
     ] = None,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0: no changes, 2: changes, 1: error.")
@@ -118,7 +122,11 @@ def plan(
 def apply(
     files: Annotated[
         list[Path],
-        typer.Argument(help="SharePack YAML file(s), or one plan saved by `plan --out`.", show_default=False),
+        typer.Argument(
+            help="SharePack YAML file(s), or one plan saved by `plan --out`.",
+            metavar="FILE...",
+            show_default=False,
+        ),
     ],
     target: Target = None,
     host: Host = None,

@@ -25,7 +25,9 @@ def doctor(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="SharePack YAML (optional): check the workspace it deploys to.", show_default=False
+            help="SharePack YAML (optional): check the workspace it deploys to.",
+            metavar="FILE",
+            show_default=False,
         ),
     ] = None,
     target: Target = None,

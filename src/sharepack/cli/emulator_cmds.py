@@ -31,29 +31,45 @@ def _probability(flag: str, value: float) -> float:
 
 @app.command()
 def emulator(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="Port (0: any free one).")
+    ] = 8765,
     state: Annotated[
         str,
         typer.Option(
-            "--state", help="SQLite file that keeps the workspace (shared with --target local), or :memory:."
+            "--state",
+            metavar="FILE",
+            help="SQLite file that keeps the workspace (shared with --target local), or :memory:.",
         ),
     ] = ".sharepack/local.db",
     token: Annotated[
-        str, typer.Option("--token", help="The bearer token clients must send.")
+        str, typer.Option("--token", metavar="TOKEN", help="The bearer token clients must send.")
     ] = "dapi-local-emulator",
-    latency_ms: Annotated[float, typer.Option("--latency-ms", min=0, help="Added to every request.")] = 0,
+    latency_ms: Annotated[
+        float, typer.Option("--latency-ms", min=0, metavar="MS", help="Added to every request.")
+    ] = 0,
     rate_limit: Annotated[
         str | None,
-        typer.Option("--rate-limit", help="Per-endpoint requests/s, e.g. 20/s."),
+        typer.Option("--rate-limit", metavar="N/s", help="Per-endpoint requests/s, e.g. 20/s."),
     ] = None,
-    fault_rate: Annotated[float, typer.Option("--fault-rate", help="Share answered 500/503.")] = 0,
-    drop_rate: Annotated[
-        float, typer.Option("--drop-rate", help="Share of writes committed but answered with a failure.")
+    fault_rate: Annotated[
+        float, typer.Option("--fault-rate", metavar="P", help="Share answered 500/503.")
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Replays the same injected faults.")] = 0,
+    drop_rate: Annotated[
+        float,
+        typer.Option(
+            "--drop-rate", metavar="P", help="Share of writes committed but answered with a failure."
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Replays the same injected faults.")] = 0,
     run_seconds: Annotated[
-        float, typer.Option("--run-seconds", min=0, help="How long a run takes from PENDING to TERMINATED.")
+        float,
+        typer.Option(
+            "--run-seconds", min=0, metavar="SECONDS", help="How long a run takes from PENDING to TERMINATED."
+        ),
     ] = 2.0,
     realistic: Annotated[
         bool,

@@ -18,15 +18,22 @@ from sharepack.errors import UsageError
 def export(
     name_like: Annotated[
         str | None,
-        typer.Option("--name-like", help="Only pipelines whose name matches this LIKE pattern (% and _)."),
+        typer.Option(
+            "--name-like",
+            metavar="PATTERN",
+            help="Only pipelines whose name matches this LIKE pattern (% and _).",
+        ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the YAML to this file (default: standard output).")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write the YAML to this file (default: standard output)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     pack_name: Annotated[
         str | None,
-        typer.Option("--pack-name", help="metadata.name (default: the pack that made the pipelines)."),
+        typer.Option(
+            "--pack-name", metavar="NAME", help="metadata.name (default: the pack that made the pipelines)."
+        ),
     ] = None,
     target: Target = None,
     host: Host = None,
@@ -73,4 +80,7 @@ def export(
         console.err().print(f"not exported: {note}", style="yellow", markup=False)
     console.err().print(summary, style="bold", markup=False)
     if out is not None:
-        console.err().print(f"Check it: sharepack plan {out}", markup=False)
+        from sharepack.suggest import command, selection_flags
+
+        flags = selection_flags(target=target, host=host, profile=profile)
+        console.err().print(f"Check it: {command('plan', out, flags=flags)}", markup=False)

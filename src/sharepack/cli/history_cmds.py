@@ -30,9 +30,9 @@ _STATE_STYLE = {"SUCCESS": "green", "FAILED": "red", "TIMEDOUT": "red", "CANCELE
 @app.command()
 def history(
     file: File,
-    name: Annotated[str, typer.Argument(help="Pipeline or job name.", show_default=False)],
+    name: Annotated[str, typer.Argument(help="Pipeline or job name.", metavar="NAME", show_default=False)],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=10_000, help="How many runs to show.")
+        int, typer.Option("--limit", "-n", min=1, max=10_000, metavar="N", help="How many runs to show.")
     ] = 20,
     target: Target = None,
     host: Host = None,
@@ -47,13 +47,15 @@ def history(
 
     with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
         found = read_history(ctx, name, limit=limit)
+        links = ctx.deployment.workspace.links_outlive_command
     if output == Output.json:
-        typer.echo(json.dumps([e.to_dict() for e in found.entries], indent=2))
+        entries = [e.to_dict() for e in found.entries]
+        typer.echo(json.dumps([e if links else {**e, "url": None} for e in entries], indent=2))
         return
-    _print_table(found)
+    _print_table(found, links=links)
 
 
-def _print_table(found: History) -> None:
+def _print_table(found: History, *, links: bool) -> None:
     from rich.text import Text
 
     from sharepack.ops.runs_read import duration_words
@@ -61,17 +63,21 @@ def _print_table(found: History) -> None:
     if not found.entries:
         console.out().print(f"{found.name} (job {found.job_id}) has not run yet", markup=False)
         return
+    # No run page for the embedded emulator: its port is gone when the command ends.
+    columns = _COLUMNS if links else _COLUMNS[:-1]
     table = FitTable(
-        _COLUMNS, title=f"{found.name} (job {found.job_id})", dropped_hint="`--output json` has them"
+        columns, title=f"{found.name} (job {found.job_id})", dropped_hint="`--output json` has them"
     )
     for entry in found.entries:
         run = entry.run
-        table.add_row(
+        cells: list[str | Text] = [
             str(run.run_id),
             entry.trigger,
             Text(run.state, style=_STATE_STYLE.get(run.state, "")),
             run.start_local() or "—",
             duration_words(run.duration_s),
-            Text(run.url or "—"),
-        )
+        ]
+        if links:
+            cells.append(Text(run.url or "—"))
+        table.add_row(*cells)
     console.out().print(table)

@@ -22,24 +22,51 @@ class PlanOutput(StrEnum):
     markdown = "markdown"
 
 
-Files = Annotated[list[Path], typer.Argument(help="SharePack YAML file(s).", show_default=False)]
-File = Annotated[Path, typer.Argument(help="SharePack YAML file.", show_default=False)]
+Files = Annotated[
+    list[Path], typer.Argument(help="SharePack YAML file(s).", metavar="FILE...", show_default=False)
+]
+File = Annotated[Path, typer.Argument(help="SharePack YAML file.", metavar="FILE", show_default=False)]
 Target = Annotated[
     str | None,
     typer.Option(
-        "--target", "-t", help="Target from the pack's `targets` (or `local`: the embedded emulator)."
+        "--target",
+        "-t",
+        metavar="NAME",
+        help="Target from the pack's `targets` (or `local`: the embedded emulator).",
     ),
 ]
 Host = Annotated[
     str | None,
-    typer.Option("--host", help="Workspace URL (token from DATABRICKS_TOKEN); `local` for the emulator."),
+    typer.Option(
+        "--host",
+        metavar="URL",
+        help="Workspace URL (token from DATABRICKS_TOKEN); `local` for the emulator.",
+    ),
 ]
-Profile = Annotated[str | None, typer.Option("--profile", "-p", help="Profile in ~/.databrickscfg.")]
-Vars = Annotated[list[str] | None, typer.Option("--var", help="Set a variable: name=value (repeatable).")]
-OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="text for people, json for machines.")]
-Parallelism = Annotated[int, typer.Option("--parallelism", min=1, max=64, help="Writes in flight at once.")]
+Profile = Annotated[
+    str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile in ~/.databrickscfg.")
+]
+Vars = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--var",
+        metavar="KEY=VALUE",
+        help="Set a variable. Repeat it for each variable: --var env=prod --var region=eu.",
+    ),
+]
+OutputOpt = Annotated[
+    Output, typer.Option("--output", "-o", metavar="text|json", help="text for people, json for machines.")
+]
+Parallelism = Annotated[
+    int, typer.Option("--parallelism", min=1, max=64, metavar="N", help="Writes in flight at once.")
+]
 Select = Annotated[
-    list[str] | None, typer.Option("--select", help="Limit to these pipelines (and their jobs) or jobs.")
+    list[str] | None,
+    typer.Option(
+        "--select",
+        metavar="NAME",
+        help="Limit to this pipeline (and its jobs) or job. Repeat it for more: --select a --select b.",
+    ),
 ]
 
 

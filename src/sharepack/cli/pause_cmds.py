@@ -14,7 +14,11 @@ from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target
 
 Names = Annotated[
     list[str] | None,
-    typer.Argument(help="Pipelines or jobs (default: every job the pack declares).", show_default=False),
+    typer.Argument(
+        help="Pipelines or jobs (default: every job the pack declares).",
+        metavar="NAME...",
+        show_default=False,
+    ),
 ]
 
 
@@ -62,6 +66,7 @@ def _run(
 
     with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
         results = set_paused(ctx, names or [], paused=paused)
+        plan_command = ctx.deployment.command("plan", file)
     if output == Output.json:
         typer.echo(json.dumps({"jobs": [r.as_dict() for r in results]}, indent=2))
         return
@@ -72,7 +77,7 @@ def _run(
     verb = "paused" if paused else "resumed"
     summary = f"{changed} job{'s' if changed != 1 else ''} {verb}, {len(results) - changed} unchanged."
     if paused and changed:
-        summary += " `sharepack plan` shows them as differing from the pack until you resume them."
+        summary += f" `{plan_command}` shows them as differing from the pack until you resume them."
     console.out().print(summary, style="bold", markup=False)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.apply import ApplyReport, Outcome
 from sharepack.cli import console
-from sharepack.plan.model import Action, ResourceType
+from sharepack.plan.model import Action, Change, Plan, ResourceType
 
 if TYPE_CHECKING:
     from sharepack.cli.tables import FitTable
@@ -80,11 +80,11 @@ class OutcomePrinter:
             target.print(line, style=style, markup=False)
 
 
-def summary_table(reports: Sequence[ApplyReport]) -> FitTable:
+def summary_table(reports: Sequence[ApplyReport], *, title: str = "Applied") -> FitTable:
     from sharepack.cli.tables import Column, FitTable
 
     counts = ("created", "updated", "adopted", "deleted", "failed")
-    table = FitTable([Column("resource"), *(Column(c, justify="right") for c in counts)], title="Applied")
+    table = FitTable([Column("resource"), *(Column(c, justify="right") for c in counts)], title=title)
     from sharepack.kinds import KINDS
 
     present = {o.change.resource_type for r in reports for o in r.outcomes}
@@ -104,3 +104,23 @@ def summary_table(reports: Sequence[ApplyReport]) -> FitTable:
             str(failed),
         )
     return table
+
+
+def interrupted_lines(executed: Sequence[tuple[Plan, ApplyReport]]) -> list[tuple[str, str]]:
+    """What an interrupted apply wrote and what it never started, resource by resource."""
+    from sharepack.deploy import not_started
+
+    written = [o for _, r in executed for o in r.outcomes if o.ok]
+    lines: list[tuple[str, str]] = [("bold", f"Written before the interrupt: {len(written)}")]
+    lines += [
+        ("green", f"  ✓ {_kind(o.change)} {o.change.name}: {_VERBS[o.change.action].lower()}")
+        for o in written
+    ]
+    missing = not_started(executed)
+    lines.append(("bold yellow", f"Not started: {len(missing)}"))
+    lines += [("yellow", f"  · {_kind(c)} {c.name}: {c.action.value} not sent") for c in missing]
+    return lines
+
+
+def _kind(change: Change) -> str:
+    return "pipeline" if change.resource_type == ResourceType.PIPELINE else "schedule job"

@@ -11,8 +11,12 @@ import typer
 from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+from sharepack.errors import Interrupted
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sharepack.deployment import Deployment
     from sharepack.ops.run import Started
 
 
@@ -23,11 +27,13 @@ def _what(run: Started) -> str:
 class LiveRuns:
     """A line per start and end, and while waiting on a terminal a spinner per run with its state."""
 
-    def __init__(self, *, quiet: bool, live: bool) -> None:
+    def __init__(self, *, quiet: bool, live: bool, links: bool = True) -> None:
         self.quiet = quiet
+        self.links = links
         self.live = live and not quiet and console.out().is_terminal
         self._progress: Any = None
         self._tasks: dict[int, Any] = {}
+        self.runs: list[Started] = []  # every run started, so Ctrl-C can say which go on
 
     def __enter__(self) -> LiveRuns:
         if self.live:
@@ -61,9 +67,10 @@ class LiveRuns:
         self._progress.update(self._tasks[key], description=description, completed=1 if done else 0)
 
     def started(self, run: Started) -> None:
+        self.runs.append(run)
         if self.quiet:
             return
-        console.out().print(f"▶ Started {run.target.name}: {_what(run)} — {run.url}", markup=False)
+        console.out().print(f"▶ Started {run.target.name}: {_what(run)}{self._link(run)}", markup=False)
         self._show(run)
 
     def changed(self, run: Started) -> None:
@@ -78,10 +85,13 @@ class LiveRuns:
         else:
             reason = f": {state.message}" if state.message else ""
             console.err().print(
-                f"✗ {run.target.name} {state.label} ({_what(run)}){reason} — {run.url}",
+                f"✗ {run.target.name} {state.label} ({_what(run)}){reason}{self._link(run)}",
                 style="red",
                 markup=False,
             )
+
+    def _link(self, run: Started) -> str:
+        return f" — {run.url}" if self.links and run.url else ""
 
     def skipped(self, run: Started) -> None:
         if not self.quiet:
@@ -95,7 +105,11 @@ def run(
     file: File,
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Pipelines or jobs to start (default: every declared job).", show_default=False),
+        typer.Argument(
+            help="Pipelines or jobs to start (default: every declared job).",
+            metavar="NAME...",
+            show_default=False,
+        ),
     ] = None,
     wait: Annotated[
         bool, typer.Option("--wait", help="Show progress until every run ends; exit 1 if one fails.")
@@ -122,20 +136,28 @@ def run(
     json_output = output == Output.json
     with open_ops(file, target=target, host=host, profile=profile, variables=parse_vars(var)) as ctx:
         targets = targets_for(ctx, names or [])
-        with LiveRuns(quiet=json_output, live=wait or in_order) as watcher:
-            runs = run_targets(
-                ctx.client,
-                ctx.host,
-                targets,
-                watcher,
-                full_refresh=full_refresh,
-                wait=wait,
-                in_order=in_order,
-            )
+        links = ctx.deployment.workspace.links_outlive_command
+        watcher = LiveRuns(quiet=json_output, live=wait or in_order, links=links)
+        try:
+            with watcher:
+                runs = run_targets(
+                    ctx.client,
+                    ctx.host,
+                    targets,
+                    watcher,
+                    full_refresh=full_refresh,
+                    wait=wait,
+                    in_order=in_order,
+                )
+        except KeyboardInterrupt:
+            raise still_running(ctx.deployment, file, watcher.runs) from None
     waited = wait or in_order
     failed = [r for r in runs if r.failed or not r.started]
     if json_output:
-        typer.echo(json.dumps({"runs": [r.to_json() for r in runs]}, indent=2))
+        found = [r.to_json() for r in runs]
+        if not links:
+            found = [{**r, "url": None} for r in found]
+        typer.echo(json.dumps({"runs": found}, indent=2))
     elif waited:
         ok = sum(1 for r in runs if r.state is not None and r.state.succeeded)
         skipped = sum(1 for r in runs if not r.started)
@@ -145,3 +167,18 @@ def run(
         console.out().print(summary, style="bold", markup=False)
     if waited and failed:
         raise typer.Exit(1)
+
+
+def still_running(deployment: Deployment, file: Path, runs: list[Started]) -> Interrupted:
+    """Ctrl-C while waiting stops the waiting, not the runs: say which go on and how to follow them."""
+    going = [r for r in runs if r.started and not (r.state is not None and r.state.terminal)]
+    if not going:
+        return Interrupted("stopped waiting; every run it started had already ended")
+    names = ", ".join(f"{r.target.name} ({_what(r)})" for r in going)
+    plural = "runs keep" if len(going) > 1 else "run keeps"
+    follow = [deployment.command("status", file)]
+    follow += [deployment.command("history", file, r.target.name) for r in going if r.run_id is not None]
+    return Interrupted(
+        f"{len(going)} {plural} going in the workspace: {names}",
+        hint="follow them with:\n" + "\n".join(f"  {line}" for line in follow),
+    )

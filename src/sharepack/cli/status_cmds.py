@@ -49,13 +49,14 @@ def status(
     ) as ctx:
         rows = read_status(ctx)
         pack = ctx.deployment.pack.name
+        apply_command = ctx.deployment.command("apply", file)
     if output == Output.json:
         typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))
         return
-    _print_table(pack, rows)
+    _print_table(pack, rows, apply_command)
 
 
-def _print_table(pack: str, rows: list[StatusRow]) -> None:
+def _print_table(pack: str, rows: list[StatusRow], apply_command: str) -> None:
     from rich.text import Text
 
     from sharepack.ops.runs_read import duration_words
@@ -89,11 +90,9 @@ def _print_table(pack: str, rows: list[StatusRow]) -> None:
             console.err().print(f"⚠ {row.name}: {note}", style="yellow", markup=False)
     missing = sum(1 for r in rows if r.missing)
     if missing:
-        console.out().print(
-            f"{missing} of {len(rows)} not (fully) deployed: run `sharepack apply`",
-            style="bold",
-            markup=False,
-        )
+        console.out().print(f"{missing} of {len(rows)} not (fully) deployed; to deploy, run:", style="bold")
+        # On a line of its own, never folded, so that it pastes.
+        console.out().print(f"  {apply_command}", markup=False, soft_wrap=True)
 
 
 def _state_text(row: StatusRow) -> str:

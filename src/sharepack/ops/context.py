@@ -60,7 +60,8 @@ class OpsContext:
             ids = ", ".join(str(j.job_id) for j in found)
             raise SharepackError(
                 f"{len(found)} jobs are named {name} (ids {ids}); sharepack will not guess which one",
-                hint="delete or rename the extra ones in the workspace, then run `sharepack plan`",
+                hint="delete or rename the extra ones in the workspace, then run "
+                f"`{self.deployment.command('plan', self.deployment.pack.path)}`",
             )
         return found[0] if found else None
 

@@ -49,7 +49,7 @@ def read_history(ctx: OpsContext, name: str, *, limit: int = DEFAULT_LIMIT) -> H
     if actual is None:
         raise SharepackError(
             f"job {named.job.name} does not exist in {ctx.host} yet",
-            hint=f"create it with `sharepack apply {ctx.deployment.pack.path}`",
+            hint=f"create it with `{ctx.deployment.command('apply', ctx.deployment.pack.path)}`",
         )
     backfilled = backfill_run_ids(job_id=actual.job_id)
     entries = [

@@ -63,7 +63,7 @@ def _check_all_exist(ctx: OpsContext, targets: Sequence[Named]) -> None:
     if missing:
         raise SharepackError(
             f"not in the workspace yet: {', '.join(missing)}",
-            hint="run `sharepack apply` first to create the jobs",
+            hint=f"create the jobs first: `{ctx.deployment.command('apply', ctx.deployment.pack.path)}`",
         )
 
 

@@ -66,9 +66,10 @@ def targets_for(ctx: OpsContext, names: Sequence[str]) -> list[RunTarget]:
     """The jobs (or job-less pipelines) NAMEs stand for; every declared job when none is given."""
     named = ctx.resolve(names)
     if not named:
+        example = ctx.deployment.command("run", ctx.deployment.pack.path, "PIPELINE")
         raise UsageError(
             f"{ctx.deployment.pack.path} declares no schedule jobs",
-            hint="name a pipeline to start its update: sharepack run FILE PIPELINE",
+            hint=f"name a pipeline to start its update: {example}",
         )
     targets: list[RunTarget] = []
     missing: list[str] = []
@@ -93,7 +94,7 @@ def targets_for(ctx: OpsContext, names: Sequence[str]) -> list[RunTarget]:
     if missing:
         raise SharepackError(
             f"not in the workspace yet: {', '.join(missing)}",
-            hint=f"create it first with `sharepack apply {ctx.deployment.pack.path}`",
+            hint=f"create it first with `{ctx.deployment.command('apply', ctx.deployment.pack.path)}`",
         )
     return targets
 

@@ -39,6 +39,14 @@ def never_fires(quartz: str, timezone: str, now: datetime) -> bool:
     return _never_fires(quartz, timezone, now.replace(minute=0, second=0, microsecond=0))
 
 
+def never_fires_message(expression: str) -> str:
+    """What `validate` and `cron` both say of such an expression, word for word."""
+    return (
+        f"{expression!r} never fires: no date from now on matches it (a day the month "
+        "does not have, or only years gone by)"
+    )
+
+
 @lru_cache(maxsize=1024)
 def _never_fires(quartz: str, timezone: str, hour: datetime) -> bool:
     from sharepack.schedule.quartz_eval import fire_times

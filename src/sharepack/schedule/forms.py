@@ -44,9 +44,14 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown timezone {name!r}; use an IANA name such as 'UTC' or 'Europe/Paris'"
-        ) from None
+        from zoneinfo import available_timezones
+
+        from sharepack.spec.variables import did_you_mean
+
+        # Mistyped keys get a suggestion; a mistyped zone (America/New_Yrok) deserves one too.
+        suggestion = did_you_mean(name, sorted(available_timezones()))
+        advice = suggestion or "use an IANA name such as 'UTC' or 'Europe/Paris'"
+        raise ValueError(f"unknown timezone {name!r}; {advice}") from None
     return name
 
 
@@ -112,17 +117,14 @@ class CronSchedule(ScheduleOptions):
 
     @model_validator(mode="after")
     def _fires_at_all(self, info: ValidationInfo) -> CronSchedule:
-        from sharepack.schedule.cron import never_fires
+        from sharepack.schedule.cron import never_fires, never_fires_message
         from sharepack.schedule.once import clock
 
         context = info.context if isinstance(info.context, dict) else {}
         if context.get("allow_past"):
             return self  # operating what was deployed: an expression that ran out is still it
         if never_fires(self.quartz, self.timezone, context.get("now") or clock()):
-            raise ValueError(
-                f"{self.cron!r} never fires: no date from now on matches it (a day the month "
-                "does not have, or only years gone by)"
-            )
+            raise ValueError(never_fires_message(self.cron))
         return self
 
     @property

@@ -88,6 +88,12 @@ class Workspace:
     emulator: Any = None
     _closed: bool = field(default=False, repr=False)
 
+    @property
+    def links_outlive_command(self) -> bool:
+        """False for the embedded emulator: its port closes when the command ends, so a run-page
+        link printed for it is dead by the time anyone clicks it."""
+        return self.emulator is None
+
     def close(self) -> None:
         if self.emulator is not None and not self._closed:
             self.emulator.stop()
@@ -171,12 +177,28 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     except ValueError as exc:
         # The SDK's auth errors name the methods it tried; they never include secrets.
         raise WorkspaceError(
-            f"cannot authenticate: {_first_line(str(exc))}",
-            hint="set DATABRICKS_HOST and DATABRICKS_TOKEN, pass --host/--profile, or use --target local",
+            f"cannot authenticate: {_first_line(str(exc))}", hint=_missing_credentials_hint(kwargs)
         ) from None
     if not no_retry:
         _retry_server_errors(client)
     return client
+
+
+def _missing_credentials_hint(kwargs: dict[str, Any]) -> str:
+    """Say what is missing: with a host already known, that is the token, not the host."""
+    profile = kwargs.get("profile")
+    if profile:
+        return (
+            f"give profile {profile!r} a host and a token in ~/.databrickscfg, "
+            "or pass --host with DATABRICKS_TOKEN set"
+        )
+    host = kwargs.get("host") or os.environ.get("DATABRICKS_HOST")
+    if host:
+        return (
+            f"no token for {host}: set DATABRICKS_TOKEN, or pass --profile NAME for a profile in "
+            "~/.databrickscfg that has one"
+        )
+    return "set DATABRICKS_HOST and DATABRICKS_TOKEN, pass --host/--profile, or use --target local"
 
 
 @contextmanager
