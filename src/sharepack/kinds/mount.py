@@ -57,6 +57,7 @@ class MountState:
     catalogs: Mapping[str, ActualCatalog | None] = field(default_factory=dict)  # by catalog name
     provider_global_id: str | None = None  # this (the provider's) metastore, as recipients see it
     providers: Mapping[str, str] = field(default_factory=dict)  # target -> provider name there
+    metastores: Mapping[str, str] = field(default_factory=dict)  # target -> its metastore's global ID
 
 
 def mount_state(actual: Any) -> MountState:
@@ -100,10 +101,14 @@ class MountReader:
                 )
             )
             providers = dict(pool.map(lambda t: (t, _provider_name(peers[t], provider_id)), targets))
+            metastores = dict(
+                pool.map(lambda t: (t, peers[t].metastores.summary().global_metastore_id), targets)
+            )
         return MountState(
             catalogs=catalogs,
             provider_global_id=provider_id,
             providers={t: p for t, p in providers.items() if p},
+            metastores={t: m for t, m in metastores.items() if m},
         )
 
 
@@ -154,6 +159,10 @@ class MountKind:
                         f"share {mount.share} is left alone",
                     )
                 )
+                continue
+            unreachable = _not_shared_with(mount, given.desired, state)
+            if unreachable:
+                changes.append(Change(Action.CONFLICT, TYPE, mount.name, pack, message=unreachable))
                 continue
             changes.append(_change(mount, state.catalogs[mount.name], state, pack))
         return PlanOutput(tuple(changes))
@@ -210,6 +219,25 @@ class MountKind:
             return Written(change.name)
         peer.catalogs.update(change.name, properties=dict(settings["properties"]))
         return Written(change.name)
+
+
+def _not_shared_with(mount: DesiredMount, desired: DesiredState, state: MountState) -> str | None:
+    """Why the share can never reach the mount's workspace, found at plan time (else None)."""
+    wanted = state.metastores.get(mount.target)
+    if wanted is None:
+        return None
+    granted = {
+        r.metastore_id
+        for r in desired.resources_of(ResourceType.RECIPIENT.value)
+        if r.name in mount.recipients
+    }
+    if wanted in granted:
+        return None
+    return (
+        f"share {mount.share} is mounted in target {mount.target!r}, whose metastore is {wanted}, but none "
+        f"of the share's D2D recipients is that metastore: set recipient_databricks_org: {wanted} on the "
+        "recipient for that workspace"
+    )
 
 
 def _wait_for_share(client: WorkspaceClient, provider_global_id: str, share: str) -> str:

@@ -1,0 +1,115 @@
+"""D2D end to end between two local workspaces in two metastores: the provider's pack shares a
+table with the recipient's metastore and mounts the share there as a read-only catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.helpers import write_pack
+
+from sharepack.workspace.connect import LOCAL_STATE_DIR, local_config
+
+
+def _global_id(config: Any) -> str:
+    return f"{config.cloud}:{config.region}:{config.metastore_id}"
+
+
+def _pack(recipient_org: str) -> str:
+    return f"""
+metadata: {{name: retail_d2d}}
+recipient:
+  - name: analytics_ws
+    type: D2D
+    recipient_databricks_org: "{recipient_org}"
+share:
+  - name: retail_d2d_share
+    share_assets: [main.sales.daily_sales, main.sales.orders]
+    recipients: [analytics_ws]
+    mount: {{target: analytics, catalog: retail_from_provider}}
+targets:
+  local:
+    default: true
+    workspace: {{host: local}}
+  analytics:
+    workspace: {{host: "local:analytics"}}
+"""
+
+
+@pytest.fixture
+def analytics() -> Iterator[Any]:
+    """A client of the recipient's workspace (`local:analytics`), opened after the CLI ran."""
+    from databricks.sdk import WorkspaceClient
+
+    from sharepack.emulator import Emulator
+
+    emulators: list[Any] = []
+
+    def open_client() -> WorkspaceClient:
+        LOCAL_STATE_DIR.mkdir(exist_ok=True)
+        emulator = Emulator(local_config(LOCAL_STATE_DIR, "analytics")).start()
+        emulators.append(emulator)
+        return WorkspaceClient(host=emulator.url, token=emulator.token, auth_type="pat")
+
+    yield open_client
+    for emulator in emulators:
+        emulator.stop()
+
+
+def test_a_share_is_mounted_in_the_recipients_workspace_and_reapply_sends_nothing(
+    cli: Any, tmp_path: Path, analytics: Any
+) -> None:
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _pack(org))
+    applied = cli("apply", str(pack), "--target", "local", "--auto-approve")
+    assert applied.code == 0, applied.output
+    assert "Created catalog: retail_from_provider" in applied.stdout
+
+    client = analytics()
+    catalog = client.catalogs.get("retail_from_provider")
+    assert catalog.catalog_type is not None and catalog.catalog_type.value == "DELTASHARING_CATALOG"
+    assert catalog.share_name == "retail_d2d_share"
+    assert (catalog.properties or {}).get("sharepack_pack") == "retail_d2d"
+
+    again = cli("plan", str(pack), "--target", "local", "--detailed-exitcode")
+    assert again.code == 0, again.output
+
+
+def test_destroy_unmounts_the_catalog_in_the_recipients_workspace(
+    cli: Any, tmp_path: Path, analytics: Any
+) -> None:
+    from databricks.sdk.errors import NotFound
+
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _pack(org))
+    assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
+    destroyed = cli("destroy", str(pack), "--target", "local", "--auto-approve")
+    assert destroyed.code == 0, destroyed.output
+    with pytest.raises(NotFound):
+        analytics().catalogs.get("retail_from_provider")
+
+
+def test_a_mount_whose_share_never_reaches_that_metastore_is_a_plan_error(cli: Any, tmp_path: Path) -> None:
+    other_metastore = "aws:us-west-2:0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3"
+    pack = write_pack(tmp_path, _pack(other_metastore))
+    planned = cli("plan", str(pack), "--target", "local")
+    assert planned.code == 1, planned.output
+    expected = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    assert f"set recipient_databricks_org: {expected}" in planned.output
+
+
+def test_a_hand_made_catalog_of_that_name_is_left_alone_when_it_mounts_something_else(
+    cli: Any, tmp_path: Path, analytics: Any
+) -> None:
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _pack(org))
+    analytics().catalogs.create("retail_from_provider", comment="made by hand")
+    planned = cli("plan", str(pack), "--target", "local")
+    assert planned.code == 1, planned.output
+    assert "cannot change in place" in planned.output
+    applied = cli("apply", str(pack), "--target", "local", "--auto-approve")
+    assert applied.code == 1
+    catalog = analytics().catalogs.get("retail_from_provider")
+    assert catalog.comment == "made by hand"
