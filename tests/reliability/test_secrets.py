@@ -45,3 +45,87 @@ def test_token_is_never_printed_logged_or_saved(
     written = "\n".join(o.output for o in outputs) + _everything_written(tmp_path)
     assert TOKEN not in written
     assert "0123456789abcdef" not in written
+
+
+SHARING_PACK = """
+metadata: {name: sharing}
+recipient:
+  - name: analytics
+    type: D2D
+    recipient_databricks_org: aws:us-west-2:19a85dee-54bc-43a2-87ab-023d0ec16013
+  - name: partner
+    type: D2O
+    recipient: exchange@partner.example
+    token_expiry: 30
+share:
+  - name: sales_share
+    share_assets: [main.sales.daily]
+    recipients: [analytics, partner]
+"""
+SECRETS = Path(".sharepack") / "secrets"
+
+
+def _debug_run(workspace_env: Any, cwd: Path, *args: str) -> str:
+    """`sharepack --debug ...` in its own process: in-process, pytest's log handlers would catch
+    the SDK's debug lines before any stream does, and the test would prove nothing."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABRICKS_HOST": workspace_env.url, "DATABRICKS_TOKEN": TOKEN}
+    sharepack = Path(sys.executable).parent / "sharepack"
+    done = subprocess.run(
+        [str(sharepack), "--debug", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def _links(client: Any) -> set[str]:
+    return {t.activation_url for t in client.recipients.get("partner").tokens or [] if t.activation_url}
+
+
+def test_activation_links_are_never_printed_logged_exported_or_saved(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path, caplog: Any
+) -> None:
+    pack = write_pack(tmp_path, SHARING_PACK)
+    # Created with --debug: the create answer carries the link, and the SDK logs answers.
+    debug_logs = [_debug_run(workspace_env, tmp_path, "apply", str(pack), "--auto-approve")]
+    created = _links(client)
+    assert len(created) == 1
+    outputs = [
+        cli("plan", str(pack)),
+        cli("plan", str(pack), "--output", "json", "--out", str(tmp_path / "plan.json")),
+        cli("plan", str(pack), "--output", "markdown"),
+        cli("--debug", "apply", str(pack), "--auto-approve"),
+        cli("apply", str(pack), "--auto-approve", "--output", "json"),
+        cli("status", str(pack)),
+        cli("status", str(pack), "--output", "json"),
+        cli("export", "--out", str(tmp_path / "exported.yaml")),
+        cli("export", "--output", "json"),
+        cli("--debug", "rotate-token", str(pack), "partner", "--expire-existing-in", "0"),
+    ]
+    debug_logs.append(_debug_run(workspace_env, tmp_path, "rotate-token", str(pack), "partner"))
+    # Every read of the recipient (plan, status) answers with the unactivated link too.
+    debug_logs.append(_debug_run(workspace_env, tmp_path, "status", str(pack), "--output", "json"))
+    debug_logs.append(_debug_run(workspace_env, tmp_path, "plan", str(pack)))
+    links = created | _links(client)
+    assert len(links) >= 2  # the created link and the rotated ones
+    outputs.append(cli("destroy", str(pack), "--auto-approve"))
+    assert all(o.code == 0 for o in outputs), [o.output for o in outputs if o.code]
+
+    # The SDK did log the answers that carry a link, redacted: the redaction is what hid it.
+    assert '"activation_url": "**REDACTED**"' in "\n".join(debug_logs)
+    secret_files = {p.resolve() for p in (tmp_path / SECRETS).glob("*")}
+    written = "\n".join(
+        p.read_text(errors="replace")
+        for p in tmp_path.rglob("*")
+        if p.is_file() and p.suffix != ".db" and p.resolve() not in secret_files
+    )
+    everything = "\n".join([*(o.output for o in outputs), *debug_logs, caplog.text, written])
+    for link in links:
+        assert link not in everything
+        assert link.rsplit("?", 1)[-1] not in everything  # not even the token part of it
+    # Said once, where only the user can read it: the newest link of each create or rotation.
+    said = "\n".join(p.read_text() for p in secret_files)
+    assert any(link in said for link in links)

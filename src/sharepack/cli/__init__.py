@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "backfill_cmds",
     "export_cmds",
     "doctor_cmds",
+    "rotate_cmds",
 )
 
 

@@ -21,7 +21,8 @@ def export(
         typer.Option(
             "--name-like",
             metavar="PATTERN",
-            help="Only pipelines whose name matches this LIKE pattern (% and _).",
+            help="Only pipelines (and shares) whose name matches this LIKE pattern (% and _); "
+            "shares they publish into are written whole, with the recipients granted them.",
         ),
     ] = None,
     out: Annotated[
@@ -40,7 +41,7 @@ def export(
     profile: Profile = None,
     output: OutputOpt = Output.text,
 ) -> None:
-    """Write a SharePack declaring the workspace's pipelines and their schedule jobs, to adopt them."""
+    """Write a SharePack declaring the workspace's pipelines, their jobs, shares and recipients."""
     from sharepack.ops.export import export_workspace
     from sharepack.workspace.connect import LOCAL, choose_target, connect
 
@@ -64,7 +65,14 @@ def export(
         out.write_text(result.text, encoding="utf-8")
     summary = (
         f"Exported {len(result.pipelines)} pipeline(s) and {len(result.jobs)} job(s) as pack "
-        f"{result.pack_name}" + (f" to {out}" if out else "") + "."
+        f"{result.pack_name}"
+        + (
+            f", with {len(result.shares)} share(s) and {len(result.recipients)} recipient(s)"
+            if result.shares or result.recipients
+            else ""
+        )
+        + (f" to {out}" if out else "")
+        + "."
     )
     if output == Output.json:
         payload = {**result.as_dict(), "file": str(out) if out else None}

@@ -39,21 +39,28 @@ def status(
     var: Vars = None,
     output: OutputOpt = Output.text,
 ) -> None:
-    """One row per declared pipeline and job: exists, drift, schedule, next fire, last run, run counts."""
+    """One row per declared pipeline and job: exists, drift, schedule, next fire, last run, run counts;
+    then each declared recipient (activated? token expiry) and share (objects, grants)."""
+    from sharepack.cli.sharing_status_view import print_sharing
     from sharepack.ops.context import open_ops
+    from sharepack.ops.sharing_status import read_sharing_status
     from sharepack.ops.status import read_status
 
     # Drift is what status is for: compare every pipeline's settings, not only the digests.
     with open_ops(
         file, target=target, host=host, profile=profile, variables=parse_vars(var), compare=True
     ) as ctx:
-        rows = read_status(ctx)
+        plan = ctx.deployment.plan(actual=ctx.actual)  # one plan, no request: both halves read it
+        rows = read_status(ctx, plan=plan)
+        sharing = read_sharing_status(ctx, plan)
         pack = ctx.deployment.pack.name
         apply_command = ctx.deployment.command("apply", file)
     if output == Output.json:
-        typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))
+        typer.echo(json.dumps([r.to_dict() for r in rows] + sharing.rows(), indent=2))
         return
-    _print_table(pack, rows, apply_command)
+    if rows or not sharing:
+        _print_table(pack, rows, apply_command)
+    print_sharing(pack, sharing)
 
 
 def _print_table(pack: str, rows: list[StatusRow], apply_command: str) -> None:

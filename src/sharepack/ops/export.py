@@ -20,6 +20,13 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sharepack.desired import SCHEDULE_JOB_SUFFIX
+from sharepack.ops.export_sharing import (
+    SharingExport,
+    header_lines,
+    read_sharing,
+    recipient_entries,
+    share_entry,
+)
 from sharepack.ownership import MANAGED_BY, PACK_TAG, PIPELINE_DIGEST_TAG
 from sharepack.schedule.interval import MINUTE_DIVISORS
 from sharepack.spec.names import PIPELINE_NAME_MAX, resource_name_problem
@@ -44,6 +51,8 @@ class ExportResult:
     pack_name: str
     pipelines: list[str] = field(default_factory=list)
     jobs: list[str] = field(default_factory=list)
+    shares: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -52,6 +61,8 @@ class ExportResult:
             "pack": self.pack_name,
             "pipelines": self.pipelines,
             "jobs": self.jobs,
+            "shares": self.shares,
+            "recipients": self.recipients,
             "left_out": self.notes,
             "warnings": self.warnings,
         }
@@ -78,14 +89,23 @@ def export_workspace(
     parallelism: int = 8,
     now: datetime | None = None,
 ) -> ExportResult:
-    """Read the workspace's pipelines (filtered by `name_like`) and the jobs that run them."""
+    """Read the workspace's pipelines (filtered by `name_like`), the jobs that run them, and the
+    shares and recipients (see `export_sharing` for what the filter means for them)."""
     pipelines = _read_pipelines(client, name_like, parallelism)
     jobs = [
         (int(j.job_id or 0), j.settings.as_dict())
         for j in client.jobs.list(expand_tasks=True, limit=PAGE_SIZE)
         if j.settings is not None
     ]
-    builder = _Builder(pipelines, jobs, pack_name)
+    sharing = read_sharing(
+        client,
+        name_like=name_like,
+        pipeline_shares={
+            str(s) for p in pipelines if (s := (p.spec.get("configuration") or {}).get(SHARE_CONFIG))
+        },
+        parallelism=parallelism,
+    )
+    builder = _Builder(pipelines, jobs, pack_name, sharing)
     document = builder.build()
     header = _header(source, name_like, builder, now or datetime.now(UTC))
     return ExportResult(
@@ -93,8 +113,10 @@ def export_workspace(
         pack_name=builder.pack_name,
         pipelines=[p["name_prefix"] for p in builder.exported_pipelines],
         jobs=builder.exported_jobs,
-        notes=builder.notes,
-        warnings=builder.warnings,
+        shares=[s["name"] for s in document.get("share", [])],
+        recipients=[r["name"] for r in document.get("recipient", [])],
+        notes=[*builder.notes, *sharing.notes],
+        warnings=[*builder.warnings, *sharing.warnings],
     )
 
 
@@ -125,7 +147,9 @@ class _Builder:
         pipelines: Sequence[_Pipeline],
         jobs: Sequence[tuple[int, dict[str, Any]]],
         pack_name: str | None,
+        sharing: SharingExport | None = None,
     ) -> None:
+        self.sharing = sharing or SharingExport()
         self.notes: list[str] = []  # what was left out, and why
         self.warnings: list[str] = []
         self.exported_pipelines: list[dict[str, Any]] = []
@@ -144,6 +168,11 @@ class _Builder:
                 self.notes.append(f"{counts[pipeline.name]} pipelines are named {pipeline.name}: left out")
             elif problem:
                 self.notes.append(f"{problem}: left out")
+            elif (pipeline.spec.get("configuration") or {}).get(SHARE_CONFIG) in self.sharing.left_out_shares:
+                share = pipeline.spec["configuration"][SHARE_CONFIG]
+                self.notes.append(
+                    f"pipeline {pipeline.name} publishes into share {share}, which is left out: left out"
+                )
             elif not pipeline.spec.get("catalog"):
                 self.notes.append(
                     f"pipeline {pipeline.name} publishes to the Hive metastore, not Unity Catalog: left out"
@@ -158,13 +187,14 @@ class _Builder:
             for p in self.pipelines.values()
             if (p.spec.get("tags") or {}).get(PACK_TAG)
         )
+        owners.update(self.sharing.owners())
         if not owners:
             return DEFAULT_PACK_NAME
         name, _ = owners.most_common(1)[0]
         if len(owners) > 1:
             others = ", ".join(sorted(set(owners) - {name}))
             self.warnings.append(
-                f"pipelines of several packs were exported; this pack is named {name}, and plan "
+                f"resources of several packs were exported; this pack is named {name}, and plan "
                 f"reports those of {others} as belonging to another pack (use --name-like to export one)"
             )
         return name
@@ -188,21 +218,33 @@ class _Builder:
             share = (pipeline.spec.get("configuration") or {}).get(SHARE_CONFIG)
             (shares.setdefault(str(share), []) if share else loose).append(entry)
         document: dict[str, Any] = {"metadata": {"name": self.pack_name}}
+        recipients = recipient_entries(self.sharing)
+        if recipients:
+            document["recipient"] = recipients
+        for share in self.sharing.shares:
+            shares.setdefault(share, [])
         if shares:
-            document["share"] = [
-                {
-                    "name": share,
-                    "share_assets": list(dict.fromkeys(p["source_asset"] for p in entries)),
-                    "pipelines": entries,
-                }
-                for share, entries in sorted(shares.items())
-            ]
+            document["share"] = [self._share(share, entries) for share, entries in sorted(shares.items())]
         if loose or not shares:
             document["pipelines"] = loose
         jobs = {name: body for name, body in orchestrations}
         if jobs:
             document["jobs"] = jobs
         return document
+
+    def _share(self, name: str, pipelines: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = share_entry(self.sharing, name, pipelines)
+        if entry is not None:
+            return entry
+        self.warnings.append(
+            f"share {name}, which pipelines publish into, is not in the metastore: plan will create it "
+            "with the tables they sync"
+        )
+        return {
+            "name": name,
+            "share_assets": list(dict.fromkeys(p["source_asset"] for p in pipelines)),
+            "pipelines": pipelines,
+        }
 
     def _classify_jobs(
         self,
@@ -519,6 +561,7 @@ def _header(source: str, name_like: str | None, builder: _Builder, now: datetime
             + ", ".join(builder.guessed_sources)
             + " — put the table each one syncs."
         )
-    lines.extend(f"# Warning: {warning}" for warning in builder.warnings)
-    lines.extend(f"# Not exported: {note}" for note in builder.notes)
+    lines.extend(header_lines(builder.sharing, name_like))
+    lines.extend(f"# Warning: {warning}" for warning in [*builder.warnings, *builder.sharing.warnings])
+    lines.extend(f"# Not exported: {note}" for note in [*builder.notes, *builder.sharing.notes])
     return "\n".join(lines) + "\n"

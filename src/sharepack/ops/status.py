@@ -17,7 +17,7 @@ from typing import Any
 from sharepack.desired import DesiredJob, DesiredPipeline
 from sharepack.ops.context import OpsContext
 from sharepack.ops.runs_read import RunInfo, RunStats, backfill_run_ids, runs_by_job, stats, trigger_kind
-from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.schedule.events import duration_words
 from sharepack.schedule.explain import explain, explain_quartz
 from sharepack.workspace.state import ActualJob
@@ -78,9 +78,9 @@ class StatusRow:
         }
 
 
-def read_status(ctx: OpsContext, *, now: datetime | None = None) -> list[StatusRow]:
+def read_status(ctx: OpsContext, *, now: datetime | None = None, plan: Plan | None = None) -> list[StatusRow]:
     now = now or datetime.now(UTC)
-    plan = ctx.deployment.plan(actual=ctx.actual, now=now)
+    plan = plan or ctx.deployment.plan(actual=ctx.actual, now=now)
     changes = {(c.resource_type, c.name): c for c in plan.changes}
     jobs = ctx.declared_jobs()
     rows: list[StatusRow] = []
