@@ -113,3 +113,16 @@ def test_a_hand_made_catalog_of_that_name_is_left_alone_when_it_mounts_something
     assert applied.code == 1
     catalog = analytics().catalogs.get("retail_from_provider")
     assert catalog.comment == "made by hand"
+
+
+def test_status_says_where_a_share_is_mounted(cli: Any, tmp_path: Path, analytics: Any) -> None:
+    import json
+
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _pack(org))
+    before = cli("status", str(pack), "--target", "local", "--output", "json")
+    share = next(r for r in json.loads(before.stdout) if r.get("kind") == "share")
+    assert share["mount"] == {"where": "analytics/retail_from_provider", "state": "not mounted"}
+    assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
+    after = cli("status", str(pack), "--target", "local")
+    assert "analytics/retail_from_provider: mounted" in after.stdout

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from sharepack.ops.sharing_status import RecipientStatus, ShareStatus, SharingStatus
 
 
-def print_sharing(pack: str, status: SharingStatus) -> None:
+def print_sharing(pack: str, status: SharingStatus, apply_command: str = "sharepack apply") -> None:
     if not status:
         return
     if status.recipients:
@@ -27,20 +27,19 @@ def print_sharing(pack: str, status: SharingStatus) -> None:
     if missing:
         total = len(status.recipients) + len(status.shares)
         console.out().print(
-            f"{missing} of {total} recipients and shares not deployed: run `sharepack apply`",
-            style="bold",
-            markup=False,
+            f"{missing} of {total} recipients and shares not deployed; to deploy, run:", style="bold"
         )
+        # On a line of its own, never folded, so that it pastes.
+        console.out().print(f"  {apply_command}", markup=False, soft_wrap=True)
 
 
 def _recipients(rows: tuple[RecipientStatus, ...]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text("Recipients"), title_justify="left")
-    table.add_column("Name", no_wrap=True)
-    for column in ("Type", "State", "Drift", "Activated", "Token expires", "Owner"):
-        table.add_column(column, overflow="fold")
+    from sharepack.cli.tables import Column, FitTable
+
+    headers = ("Type", "State", "Drift", "Activated", "Token expires", "Owner")
+    table = FitTable([Column("Name"), *(Column(h) for h in headers)], title="Recipients")
     for row in rows:
         table.add_row(
             Text(row.name),
@@ -56,13 +55,12 @@ def _recipients(rows: tuple[RecipientStatus, ...]) -> None:
 
 
 def _shares(rows: tuple[ShareStatus, ...]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text("Shares"), title_justify="left")
-    table.add_column("Name", no_wrap=True)
-    for column in ("State", "Drift", "Objects", "Grants", "Owner"):
-        table.add_column(column, overflow="fold")
+    from sharepack.cli.tables import Column, FitTable
+
+    headers = ("State", "Drift", "Objects", "Grants", "Mount", "Owner")
+    table = FitTable([Column("Name"), *(Column(h) for h in headers)], title="Shares")
     for row in rows:
         objects = f"{row.objects_present}/{row.objects_declared} declared present"
         if row.objects_undeclared:
@@ -76,6 +74,7 @@ def _shares(rows: tuple[ShareStatus, ...]) -> None:
             _drift(row.drift, row.drift_fields),
             objects if row.exists else f"{row.objects_declared} declared",
             Text(grants if row.exists else f"{len(row.grants_declared)} declared"),
+            Text(f"{row.mount}: {row.mount_state}" if row.mount else "—"),
             Text(_owner(row.exists, row.owner)),
             style="yellow" if not row.exists or row.drift else None,
         )

@@ -60,7 +60,7 @@ def status(
         return
     if rows or not sharing:
         _print_table(pack, rows, apply_command)
-    print_sharing(pack, sharing)
+    print_sharing(pack, sharing, apply_command)
 
 
 def _print_table(pack: str, rows: list[StatusRow], apply_command: str) -> None:

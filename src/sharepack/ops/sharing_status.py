@@ -68,6 +68,9 @@ class ShareStatus:
     grants_present: tuple[str, ...] = ()  # declared recipients holding SELECT
     grants_undeclared: tuple[str, ...] = ()  # holders of SELECT the pack does not declare
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Where it is mounted: "<target>/<catalog>" and "mounted", "not mounted" or "left alone".
+    mount: str | None = None
+    mount_state: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +91,7 @@ class ShareStatus:
                 "present": list(self.grants_present),
                 "undeclared": list(self.grants_undeclared),
             },
+            "mount": None if self.mount is None else {"where": self.mount, "state": self.mount_state},
             "notes": list(self.notes),
         }
 
@@ -165,12 +169,15 @@ def _share(
 ) -> ShareStatus:
     found = sharing_of(ctx.actual).shares.get(declared.name)
     wanted_grants = tuple(declared.recipients)
+    mount, mount_words = _mount(ctx, declared.name, changes)
     if found is None:
         return ShareStatus(
             declared.name,
             exists=False,
             objects_declared=len(declared.objects),
             grants_declared=wanted_grants,
+            mount=mount,
+            mount_state=mount_words,
         )
     relevant = [
         changes.get((ResourceType.SHARE, declared.name)),
@@ -200,4 +207,24 @@ def _share(
         grants_present=tuple(r for r in wanted_grants if r in holders),
         grants_undeclared=tuple(sorted(holders - set(wanted_grants))),
         notes=(*notes, *alone),
+        mount=mount,
+        mount_state=mount_words,
     )
+
+
+def _mount(
+    ctx: OpsContext, share: str, changes: Mapping[tuple[ResourceType, str], Change]
+) -> tuple[str | None, str | None]:
+    from sharepack.kinds.mount import DesiredMount
+
+    mounts: tuple[DesiredMount, ...] = ctx.deployment.desired.resources_of(ResourceType.CATALOG.value)
+    declared = next((m for m in mounts if m.share == share), None)
+    if declared is None:
+        return None, None
+    change = changes.get((ResourceType.CATALOG, declared.name))
+    where = f"{declared.target}/{declared.name}"
+    if change is None or change.action == Action.NOOP:
+        return where, "mounted"
+    if change.action == Action.CREATE:
+        return where, "not mounted"
+    return where, "left alone" if change.action in REFUSED else f"drift: {change.action.value}"
