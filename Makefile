@@ -1,43 +1,92 @@
 # Every target builds its own virtualenv, so a fresh clone needs nothing but Python 3.11+.
+# Installs are locked: requirements/lock.txt (hashes) is what .venv gets, exactly; `make lock` refreshes it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements/lock.txt
+# The same dependencies at the lowest versions pyproject.toml allows: proves the floors (make test-lowest).
+LOWEST_VENV := .venv-lowest
+LOWEST_LOCK := requirements/lock-lowest.txt
+UV_LOCK := requirements/uv.txt
 
-.PHONY: install test lint typecheck unit demo bench bench-quick soak schema clean
+# Quiet installs: no pip "new version available" notice, no uv hardlink warning when the cache is on
+# another filesystem, and never an outer activated venv mistaken for ours.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export UV_LINK_MODE := copy
+export UV_NO_PROGRESS := 1
+unexport VIRTUAL_ENV
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+# uv pip compile, the same way for every lock: any platform, Python 3.11 and up, every file hashed.
+COMPILE = $(BIN)/uv pip compile -q --upgrade --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
+
+.PHONY: install lock test test-lowest lint typecheck unit demo bench bench-quick soak schema clean
+
+# $(1): the venv, $(2): its lock. uv comes from pip (pinned, with hashes); then `uv pip sync` makes the venv
+# exactly the lock (removing anything else) and the project goes in editable, with no dependency of its own.
+define build_venv
+	@echo "installing dependencies into $(1) from $(2)…"
+	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	@$(1)/bin/python -m pip install -q --require-hashes --no-deps -r $(UV_LOCK)
+	@$(1)/bin/uv pip sync -q --python $(1)/bin/python --require-hashes $(2)
+	@$(1)/bin/uv pip install -q --python $(1)/bin/python --no-deps --no-build-isolation -e .
+	@touch $(1)/.installed
+endef
+
+$(STAMP): pyproject.toml $(LOCK) $(UV_LOCK)
+	$(call build_venv,$(VENV),$(LOCK))
+
+$(LOWEST_VENV)/.installed: pyproject.toml $(LOWEST_LOCK) $(UV_LOCK)
+	$(call build_venv,$(LOWEST_VENV),$(LOWEST_LOCK))
 
 install: $(STAMP)
 
+# uv alone, for `make lock` (which must work while the locks are stale or missing).
+$(VENV)/.uv: $(UV_LOCK)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --require-hashes --no-deps -r $(UV_LOCK)
+	@touch $@
+
+# Re-resolve both locks to the newest (and the lowest) versions pyproject.toml allows, and re-pin uv.
+lock: $(VENV)/.uv
+	@echo "resolving $(UV_LOCK), $(LOCK) and $(LOWEST_LOCK)…"
+	@$(COMPILE) requirements/uv.in -o $(UV_LOCK)
+	@$(COMPILE) pyproject.toml requirements/tools.in --extra dev -o $(LOCK)
+	@$(COMPILE) --resolution lowest-direct pyproject.toml requirements/tools.in --extra dev -o $(LOWEST_LOCK)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	@$(BIN)/ruff check src tests benchmarks
+	@$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	@$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2
+	@$(BIN)/pytest -n 2
 
 test: lint typecheck unit
 
+# Lint, typecheck and the test suite against the lowest allowed versions (requirements/lock-lowest.txt),
+# in a venv of their own: proves every floor in pyproject.toml, the dev tools' too.
+test-lowest: $(LOWEST_VENV)/.installed
+	@$(LOWEST_VENV)/bin/ruff check --cache-dir $(LOWEST_VENV)/.ruff_cache src tests benchmarks
+	@$(LOWEST_VENV)/bin/ruff format --check --cache-dir $(LOWEST_VENV)/.ruff_cache src tests benchmarks
+	@$(LOWEST_VENV)/bin/mypy --cache-dir $(LOWEST_VENV)/.mypy_cache
+	@$(LOWEST_VENV)/bin/pytest -n 2
+
 demo: $(STAMP)
 	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."
-	rm -f .sharepack/local.db
-	$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
+	@rm -f .sharepack/local.db
+	@$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
 	@echo
 	@echo "Applying again: the workspace already matches, so nothing changes."
-	$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
+	@$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
 	@echo
 	@echo "Running one schedule job now and waiting for it:"
-	$(BIN)/sharepack run sharepacks/seed_example.yaml sales_daily_sync --target local --wait
+	@$(BIN)/sharepack run sharepacks/seed_example.yaml sales_daily_sync --target local --wait
 	@echo
-	$(BIN)/sharepack status sharepacks/seed_example.yaml --target local
+	@$(BIN)/sharepack status sharepacks/seed_example.yaml --target local
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
@@ -52,4 +101,4 @@ schema: $(STAMP)
 	$(BIN)/sharepack schema > schemas/sharepack.schema.json
 
 clean:
-	rm -rf $(VENV) .sharepack .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST_VENV) .sharepack .pytest_cache .mypy_cache .ruff_cache
