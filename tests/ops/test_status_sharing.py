@@ -66,7 +66,8 @@ def test_before_apply_recipients_and_shares_are_missing(cli: Any, workspace_env:
     assert sales["grants"]["declared"] == ["analytics", "partner"] and sales["grants"]["present"] == []
     text = cli("status", str(pack))
     assert text.code == 0, text.output
-    assert "4 of 4 recipients and shares not deployed: run `sharepack apply`" in text.stdout
+    assert "4 of 4 recipients and shares not deployed; to deploy, run:" in text.stdout
+    assert f"  sharepack apply {pack}\n" in text.stdout
 
 
 def test_after_apply_recipients_show_activation_and_token_expiry_and_shares_their_contents(
