@@ -93,7 +93,6 @@ class SharingReader:
         parallelism: int,
         peers: Mapping[str, WorkspaceClient] | None = None,
     ) -> SharingState:
-
         shares: tuple[DesiredShare, ...] = desired.resources_of("share")
         declares_sharing = bool(shares or desired.resources_of("recipient"))
         if not declares_sharing and not complete:
