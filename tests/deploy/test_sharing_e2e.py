@@ -476,3 +476,24 @@ def test_the_activation_link_is_never_in_the_plan_json(
     link = client.recipients.get("acme").tokens[0].activation_url
     assert link and link not in result.stdout
     assert re.search(r"retrieve_config\.html\?", result.stdout) is None
+
+
+def test_a_changed_shared_as_is_a_remove_and_an_add_in_one_patch(
+    cli: Any, workspace_env: Any, client: Any, applied: Path, tmp_path: Path
+) -> None:
+    # shared_as cannot be updated in place; history can.
+    tables = [
+        *TABLES[:3],
+        "{name: main.products.items, shared_as: catalog.items}",
+        "{name: main.products.categories, history: true}",
+    ]
+    write_pack(tmp_path, pack_text(tables), "retail.yaml")
+    assert changes_of(plan_json(cli, applied)) == [("share_objects", "retail", "update")]
+    workspace_env.reset_log()
+    assert cli("apply", str(applied), "--auto-approve").code == 0
+    assert sharing_writes(workspace_env) == [("PATCH", "/api/2.1/unity-catalog/shares/retail")]
+    objects = share_objects(client, "retail")
+    assert sorted(objects) == sorted(TABLES)
+    assert objects["main.products.items"].shared_as == "catalog.items"
+    assert objects["main.products.categories"].history_data_sharing_status.value == "ENABLED"
+    assert cli("plan", str(applied), "--detailed-exitcode").code == 0
