@@ -170,11 +170,13 @@ def test_the_pack_applies_from_scratch(cli: Any, workspace_env: Any, client: Any
         "retail_sales_sync_schedule",
         "inventory_stock_sync_schedule",
     }
-    # Order: a grant is sent only once its share's objects and its recipient exist.
+    # Order: a share's grants are sent only once its objects are in, and after a recipient exists.
     log = writes(workspace_env)
-    first_grant = next(i for i, (m, p) in enumerate(log) if p.endswith("/permissions"))
-    assert any(m == "PATCH" and p.endswith("/shares/retail") for m, p in log[:first_grant])
-    assert sum(1 for m, p in log[:first_grant] if m == "POST" and p.endswith("/recipients")) == 2
+    for share in ("retail", "inventory"):
+        objects = log.index(("PATCH", f"/api/2.1/unity-catalog/shares/{share}"))
+        first_grant = log.index(("PATCH", f"/api/2.1/unity-catalog/shares/{share}/permissions"))
+        assert objects < first_grant, log
+        assert ("POST", "/api/2.1/unity-catalog/recipients") in log[:first_grant], log
 
 
 def test_a_second_apply_sends_no_write(cli: Any, workspace_env: Any, applied: Path) -> None:
