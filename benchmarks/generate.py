@@ -37,3 +37,32 @@ def write_pack(directory: Path, n: int, *, name: str = "bench", changed_every: i
     path = directory / f"{name}_{n}.yaml"
     path.write_text(pack_yaml(n, name=name, changed_every=changed_every), encoding="utf-8")
     return path
+
+
+def sharing_pack_yaml(shares: int, objects: int, recipients: int, *, name: str = "bench_sharing") -> str:
+    """A pack of only Delta Sharing: `recipients` recipients (every fifth D2D, each on a metastore
+    of its own, the rest D2O with an IP list), `shares` shares of `objects` tables each, every
+    share granted to three recipients."""
+    import uuid
+
+    lines = ["metadata:", f"  name: {name}", "recipient:"]
+    for r in range(recipients):
+        lines.append(f"  - name: partner_{r:03d}")
+        if r % 5 == 0:
+            metastore = uuid.uuid5(uuid.NAMESPACE_DNS, f"partner-{r}.example")
+            lines += ["    type: D2D", f"    recipient_databricks_org: aws:us-east-1:{metastore}"]
+        else:
+            lines += ["    type: D2O", f"    recipient_ips: [198.51.100.{r % 250}]", "    token_expiry: 90"]
+    lines.append("share:")
+    for s in range(shares):
+        lines += [f"  - name: bench_share_{s:03d}", f"    comment: benchmark share {s}", "    share_assets:"]
+        lines += [f"      - src.db_{s:03d}.table_{o:03d}" for o in range(objects)]
+        granted = ", ".join(f"partner_{(s * 3 + k) % recipients:03d}" for k in range(3))
+        lines.append(f"    recipients: [{granted}]")
+    return "\n".join(lines) + "\n"
+
+
+def write_sharing_pack(directory: Path, shares: int, objects: int, recipients: int) -> Path:
+    path = directory / f"sharing_{shares}x{objects}_{recipients}.yaml"
+    path.write_text(sharing_pack_yaml(shares, objects, recipients), encoding="utf-8")
+    return path

@@ -105,6 +105,9 @@ def check(records: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
                     f"{crowded['requests']} ({gets} settings reads)",
                 )
             )
+        sharing = _find(records, scenario="sharing_noop_plan", regime=regime, tool="sharepack")
+        if sharing:
+            results.extend(_sharing_targets(sharing, regime))
     validate = _find(records, scenario="validate", n=1000)
     if validate:
         results.append(
@@ -125,6 +128,39 @@ def check(records: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
             )
         )
     return results
+
+
+SHARES, RECIPIENTS, PAGE = 50, 100, 100
+
+
+def _sharing_targets(record: dict[str, Any], regime: str) -> list[tuple[str, bool, str]]:
+    """Issue 12: a no-change plan of 50 shares x 20 objects and 100 recipients costs at most one
+    read per share plus its permission page, and the recipients list, sent in parallel."""
+    by = record["requests_by_endpoint"]
+    gets, permissions = by.get("shares/get", 0), by.get("shares/permissions", 0)
+    pages = by.get("recipients/list", 0)
+    # 100 recipients fill one page of 100; the server may need one more, empty, page to say so.
+    max_pages = RECIPIENTS // PAGE + 1
+    sharing = {k: v for k, v in by.items() if k.split("/")[0] in ("shares", "recipients", "providers")}
+    other = sharing.keys() - {"shares/get", "shares/permissions", "recipients/list"}
+    ratio = record.get("network_ratio_to_floor")
+    return [
+        (
+            f"sharing no-change plan, {SHARES} shares x 20 objects + {RECIPIENTS} recipients, {regime}: "
+            f"<= 1 read + 1 permissions page a share, <= {max_pages} recipients list pages, nothing else",
+            gets <= SHARES and permissions <= SHARES and pages <= max_pages and not other,
+            f"{gets} share reads, {permissions} permission pages, {pages} recipients pages"
+            + (f", also {sorted(other)}" if other else "")
+            + f" ({record['requests']} requests in all)",
+        ),
+        (
+            # Network time: first request sent to last answer received, timed in the process.
+            f"sharing no-change plan, {regime}: network time <= 1.5x floor ({record['floor_s']:.2f} s)",
+            ratio is not None and ratio <= 1.5,
+            f"{ratio}x (network {record.get('network_s')} s; the whole command after imports "
+            f"{record.get('command_s')} s, wall {record['wall_s']:.2f} s)",
+        ),
+    ]
 
 
 def print_targets(records: list[dict[str, Any]]) -> None:

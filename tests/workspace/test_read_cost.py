@@ -99,3 +99,58 @@ def test_an_apply_reads_each_pipelines_settings_once_not_again_under_the_lock(
     # The re-read under the deploy lock looks for another apply, which the lists and the schedule
     # jobs' digests show: it need not fetch every pipeline's settings a second time.
     assert reads(workspace_env)["pipelines/get"] == 12, reads(workspace_env)
+
+
+def sharing_pack_text(shares: int, recipients: int) -> str:
+    names = [f"partner_{r:02d}" for r in range(recipients)]
+    lines = ["metadata:", "  name: cost", "recipient:"]
+    for r, name in enumerate(names):
+        lines += [f"  - name: {name}", "    type: D2O", f"    recipient_ips: [203.0.113.{r}]"]
+    lines.append("share:")
+    for s in range(shares):
+        lines += [f"  - name: share_{s:02d}", "    share_assets:"]
+        lines += [f"      - src.db{s}.t{t}" for t in range(4)]
+        lines.append(f"    recipients: [{names[s % recipients]}, {names[(s + 1) % recipients]}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_noop_sharing_plan_reads_each_share_once_and_lists_recipients_once(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, sharing_pack_text(5, 5))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    result = cli("plan", str(pack))
+    assert result.code == 0 and "25 resource(s) unchanged" in result.stdout, result.output
+    # Recipient lists carry every field we compare; share lists carry no objects, so each share
+    # costs one GET with its objects and one permissions page. The pipeline and job lists look
+    # for pipelines of this pack that are no longer declared. Nothing is read twice.
+    assert Counter(r.endpoint for r in workspace_env.request_log()) == Counter(
+        {
+            "recipients/list": 1,
+            "shares/get": 5,
+            "shares/permissions": 5,
+            "pipelines/list": 1,
+            "jobs/list": 1,
+        }
+    )
+
+
+def test_a_share_with_more_grants_than_a_page_reads_each_permissions_page(
+    cli: Any, workspace_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sharepack.kinds import sharing_state
+
+    monkeypatch.setattr(sharing_state, "PAGE_SIZE", 2)  # 5 grants on one share: 3 pages
+    text = sharing_pack_text(1, 5).replace(
+        "recipients: [partner_00, partner_01]",
+        "recipients: [partner_00, partner_01, partner_02, partner_03, partner_04]",
+    )
+    pack = write_pack(tmp_path, text)
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    assert cli("plan", str(pack), "--detailed-exitcode").code == 0
+    counts = Counter(r.endpoint for r in workspace_env.request_log())
+    assert (counts["shares/get"], counts["shares/permissions"], counts["recipients/list"]) == (1, 3, 3), (
+        counts
+    )

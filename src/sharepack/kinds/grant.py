@@ -45,10 +45,26 @@ class GrantKind:
             found = state.shares.get(share.name)
             if left_alone(share_change(share, found, pack)):
                 continue
+            share_selected = given.selected(share.name)
+            if not share_selected and (found is None or found.owner != pack):
+                # Only a recipient was selected: its grants are touched on shares that are
+                # already ours, never on one this apply neither creates nor has adopted.
+                continue
             held = (found.grants or frozenset()) if found else frozenset()
             for recipient in share.recipients:
+                if not share_selected and not given.selected(recipient):
+                    continue  # neither end of this grant was selected
+                if not given.selected(recipient) and recipient not in state.recipients:
+                    # Granting to a recipient that this selection does not create would fail.
+                    warnings.append(
+                        f"grant {grant_name(share.name, recipient)} skipped: recipient {recipient} "
+                        f"does not exist yet and is not selected (add --select {recipient})"
+                    )
+                    continue
                 changes.append(_grant(share, recipient, held, state, declared_recipients, pack))
             for holder in sorted(held - set(share.recipients)):
+                if not given.selected(share.name, holder):
+                    continue
                 owner = state.recipients[holder].owner() if holder in state.recipients else None
                 if owner == pack or holder in declared_recipients:
                     changes.append(
