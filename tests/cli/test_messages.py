@@ -44,6 +44,9 @@ def test_no_run_page_links_for_the_embedded_emulator(cli: Any, tmp_path: Path) -
     assert "http" not in run.output
     history = cli("history", str(pack), "sales_daily_sync", "--target", "local")
     assert "Run page" not in history.stdout and "http" not in history.output
+    status = cli("status", str(pack), "--target", "local", "--output", "json")
+    assert status.code == 0, status.output
+    assert "http" not in status.output
 
 
 def test_a_long_running_emulator_keeps_its_links(cli: Any, workspace_env: Any, tmp_path: Path) -> None:

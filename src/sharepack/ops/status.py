@@ -93,6 +93,9 @@ def read_status(ctx: OpsContext, *, now: datetime | None = None, plan: Plan | No
     job_ids = {r.job_id for r in rows if r.job_id is not None}
     runs = runs_by_job(ctx.client, job_ids, now=now)
     backfilled = backfill_run_ids() if job_ids else set()
+    if not ctx.deployment.workspace.links_outlive_command:
+        # The embedded emulator's port closes with this command: its run pages are dead links.
+        runs = {job: [replace(r, url=None) for r in found] for job, found in runs.items()}
     return [_with_runs(r, runs.get(r.job_id, []) if r.job_id is not None else [], backfilled) for r in rows]
 
 
