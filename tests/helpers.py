@@ -17,3 +17,9 @@ def edit_pipeline_by_hand(client: Any, name: str, **changes: Any) -> None:
     pipeline_id = next(p.pipeline_id for p in client.pipelines.list_pipelines() if p.name == name)
     spec = client.pipelines.get(pipeline_id).spec.as_dict()
     client.api_client.do("PUT", f"/api/2.0/pipelines/{pipeline_id}", body={**spec, **changes})
+
+
+def list_shares(client: Any, **kwargs: Any) -> Any:
+    """`shares.list_shares` (newer SDKs) or `shares.list` (the floor, 0.56): the same endpoint."""
+    lister = getattr(client.shares, "list_shares", None) or client.shares.list
+    return lister(**kwargs)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import write_pack
+from tests.helpers import list_shares, write_pack
 
 # A metastore other than the emulator's own (a D2D recipient may not name its provider's).
 ANALYTICS_METASTORE = "aws:eu-west-1:0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3"
@@ -129,7 +129,7 @@ def recipient_names(client: Any) -> set[str]:
 
 
 def share_names(client: Any) -> set[str]:
-    return {s.name for s in client.shares.list_shares()}
+    return {s.name for s in list_shares(client)}
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_a_hand_made_share_of_the_same_name_is_shown_as_adopt_and_untouched_unti
     assert result.code == 0, result.output
     assert "sharepack_pack=retail" in client.shares.get("retail").comment
     assert sorted(share_objects(client, "retail")) == sorted(TABLES)
-    assert len([s for s in client.shares.list_shares() if s.name == "retail"]) == 1
+    assert len([s for s in list_shares(client) if s.name == "retail"]) == 1
     assert cli("plan", str(pack), "--detailed-exitcode").code == 0
 
 

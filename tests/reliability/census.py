@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from tests.helpers import list_shares
+
 
 def census(client: Any) -> tuple[Counter[str], Counter[str]]:
     pipelines = Counter(p.name for p in client.pipelines.list_pipelines())
@@ -84,7 +86,7 @@ def declared_grants(share: int) -> list[str]:
 def sharing_census(client: Any) -> dict[str, Any]:
     """Every name as often as the metastore lists it: a duplicate shows as a count of 2."""
     recipients = Counter(r.name for r in client.recipients.list())
-    shares = Counter(s.name for s in client.shares.list_shares())
+    shares = Counter(s.name for s in list_shares(client))
     objects = {
         name: Counter(o.name for o in client.shares.get(name, include_shared_data=True).objects or [])
         for name in shares

@@ -159,7 +159,9 @@ def _list_recipients(client: WorkspaceClient) -> dict[str, ActualRecipient]:
 
 
 def _list_share_names(client: WorkspaceClient) -> dict[str, str | None]:
-    return {s.name: s.comment for s in client.shares.list_shares(max_results=PAGE_SIZE) if s.name}
+    # `shares.list` was renamed `list_shares` in newer SDKs; the floor (0.56) has only the former.
+    lister: Any = getattr(client.shares, "list_shares", None) or getattr(client.shares, "list")  # noqa: B009
+    return {s.name: s.comment for s in lister(max_results=PAGE_SIZE) if s.name}
 
 
 def _read_share(client: WorkspaceClient, name: str) -> ActualShare | None:
