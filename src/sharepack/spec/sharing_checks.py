@@ -64,6 +64,12 @@ def shared_as_problem(asset: ShareAsset, shared_as: str) -> str | None:
     return None
 
 
+def share_key(asset: ShareAsset) -> tuple[str, ...]:
+    """What `covers` compares, computed once: a schema's key is marked, a table's is its name's."""
+    own = name_key(asset.name)
+    return ("SCHEMA", *own) if asset.resolved_type() == "SCHEMA" else own
+
+
 def covers(asset: ShareAsset, source_asset: str) -> bool:
     """Whether syncing `source_asset` reads data this asset shares (a schema shares its tables)."""
     source = name_key(source_asset)

@@ -10,9 +10,10 @@ settings, so every existing declared pipeline's settings are then fetched (in pa
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -50,12 +51,15 @@ def read_actual(
 ) -> ActualState:
     wanted_pipelines = {p.name for p in desired.pipelines}
     wanted_jobs = {j.name for j in desired.jobs}
-    with ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
+    # Without --trust-digest every declared pipeline's settings are read: start each GET as soon
+    # as the pipeline shows up in a list page instead of after the last page.
+    prefetch = _Prefetch(client, wanted_pipelines if not options.trust_digest else set(), options.parallelism)
+    with prefetch, ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
         pipelines_future = pool.submit(
             _read_kind,
             wanted_pipelines,
-            lambda: _list_pipelines(client),
-            lambda name: _lookup_pipeline(client, name),
+            lambda: prefetch.watch(_list_pipelines(client)),
+            lambda name: list(prefetch.watch(iter(_lookup_pipeline(client, name)))),
             lambda p: p.name,
             lambda p: False,
             complete=options.complete,
@@ -86,17 +90,15 @@ def read_actual(
         pipelines, _ = pipelines_future.result()
         jobs, jobs_complete = jobs_future.result()
         resources = {name: future.result() for name, future in other_futures.items()}
-    state = ActualState(
-        pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete, resources=resources
-    )
-    to_fetch = pipelines_needing_settings(desired, state, trust_digest=options.trust_digest)
-    if jobs_complete:
-        to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
-    if not to_fetch:
-        return state
-    fetched = {
-        p.pipeline_id: p for p in _parallel(lambda p: _get_pipeline(client, p), to_fetch, options.parallelism)
-    }
+        state = ActualState(
+            pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete, resources=resources
+        )
+        to_fetch = pipelines_needing_settings(desired, state, trust_digest=options.trust_digest)
+        if jobs_complete:
+            to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
+        if not to_fetch:
+            return state
+        fetched = {p.pipeline_id: p for p in prefetch.results(to_fetch)}
     return ActualState(
         pipelines={
             name: tuple(fetched.get(p.pipeline_id, p) for p in found)
@@ -106,6 +108,41 @@ def read_actual(
         complete=state.complete,
         resources=state.resources,
     )
+
+
+class _Prefetch:
+    """Settings reads started while the pipeline list is still being paged."""
+
+    def __init__(self, client: WorkspaceClient, wanted: set[str], parallelism: int) -> None:
+        self._client = client
+        self._wanted = wanted
+        self._pool = ThreadPoolExecutor(max_workers=max(1, parallelism))
+        self._futures: dict[str, Future[ActualPipeline]] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def watch(self, pipelines: Iterator[ActualPipeline]) -> Iterator[ActualPipeline]:
+        for pipeline in pipelines:
+            if pipeline.name in self._wanted:
+                self._start(pipeline)
+            yield pipeline
+
+    def _start(self, pipeline: ActualPipeline) -> Future[ActualPipeline]:
+        with self._lock:
+            future = self._futures.get(pipeline.pipeline_id)
+            if future is None:
+                future = self._pool.submit(_get_pipeline, self._client, pipeline)
+                self._futures[pipeline.pipeline_id] = future
+            return future
+
+    def results(self, pipelines: list[ActualPipeline]) -> list[ActualPipeline]:
+        futures = [self._start(p) for p in pipelines]
+        return [f.result() for f in futures]
 
 
 def _read_kind(
