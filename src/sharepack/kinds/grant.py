@@ -48,9 +48,11 @@ class GrantKind:
             held = (found.grants or frozenset()) if found else frozenset()
             for recipient in share.recipients:
                 changes.append(_grant(share, recipient, held, state, declared_recipients, pack))
-            for holder in sorted(held - set(share.recipients)):
+            for holder in sorted(_not_wanted(share, held)):
                 owner = state.recipients[holder].owner() if holder in state.recipients else None
-                if owner == pack or holder in declared_recipients:
+                # Named in `recipients_to_remove`: the pack says so of this very grant.
+                named = holder.lower() in {r.lower() for r in share.absent_recipients}
+                if named or owner == pack or holder in declared_recipients:
                     changes.append(
                         _revoke(share.name, holder, pack, found_observed=found.observed() if found else "")
                     )
@@ -92,6 +94,15 @@ class GrantKind:
             context.writer.client, share, recipient, granted=change.action != Action.DELETE
         )
         return Written(change.name)
+
+
+def _not_wanted(share: DesiredShare, held: frozenset[str]) -> set[str]:
+    """Grants held that the pack does not want: every undeclared one when it lists the share's
+    recipients in full, only those it names in `recipients_to_remove` when it gave change lists."""
+    if share.recipients_complete:
+        return set(held) - set(share.recipients)
+    absent = {name.lower() for name in share.absent_recipients}
+    return {holder for holder in held if holder.lower() in absent}
 
 
 def _grant(

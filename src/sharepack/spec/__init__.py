@@ -10,6 +10,7 @@ variables and targets, the schema (pydantic models), then checks beyond types. P
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from sharepack.errors import SpecError, SpecProblem
 from sharepack.spec.checks import Checker
 from sharepack.spec.files import read_text
+from sharepack.spec.legacy_forms import unwrap_nested_schedules
 from sharepack.spec.models import SharePack
 from sharepack.spec.raw_checks import raw_name_problems
 from sharepack.spec.resolve import resolve
@@ -98,6 +100,7 @@ def load_pack(
     values, found = variable_values(data, chosen, variables or {}, user, index, file)
     problems += found
     problems += interpolate(data, values, user, index, file)
+    notices = unwrap_nested_schedules(data, index, file)
     try:
         spec = SharePack.model_validate(data, context={"allow_past": allow_past_one_time})
     except ValidationError as exc:
@@ -109,7 +112,7 @@ def load_pack(
     problems = Checker(spec, resolution, index, file, now or datetime.now(UTC)).run()
     if problems:
         raise _error(problems)
-    return resolution.pack
+    return replace(resolution.pack, notices=tuple(notices)) if notices else resolution.pack
 
 
 def load_packs(
