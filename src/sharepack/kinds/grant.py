@@ -53,9 +53,7 @@ class GrantKind:
                 # Named in `recipients_to_remove`: the pack says so of this very grant.
                 named = holder.lower() in {r.lower() for r in share.absent_recipients}
                 if named or owner == pack or holder in declared_recipients:
-                    changes.append(
-                        _revoke(share.name, holder, pack, found_observed=found.observed() if found else "")
-                    )
+                    changes.append(_revoke(share.name, holder, pack, named=named))
                 else:
                     warnings.append(
                         f"share {share.name} is also granted to {holder}, "
@@ -74,6 +72,10 @@ class GrantKind:
         return "granted" if recipient in (found.grants or ()) else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        if change.action == Action.DELETE:
+            # A revoke needs nothing before it; and deletions run in a phase of their own, after
+            # the writes, where a wait on a write (the share's objects) would never be settled.
+            return set()
         share, _, recipient = change.name.partition(":")
         wanted = {
             change_key(ResourceType.SHARE, share),
@@ -133,7 +135,7 @@ def _grant(
     )
 
 
-def _revoke(share: str, recipient: str, pack: str, found_observed: str) -> Change:
+def _revoke(share: str, recipient: str, pack: str, *, named: bool) -> Change:
     name = grant_name(share, recipient)
     return Change(
         Action.DELETE,
@@ -142,5 +144,7 @@ def _revoke(share: str, recipient: str, pack: str, found_observed: str) -> Chang
         pack,
         id=name,
         observed="granted",
-        message="granted in the workspace, not declared in the SharePack",
+        message="named in recipients_to_remove"
+        if named
+        else "granted in the workspace, not declared in the SharePack",
     )
