@@ -9,6 +9,7 @@ variables and targets, the schema (pydantic models), then checks beyond types. P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,7 +35,8 @@ from sharepack.spec.resolved import (
 )
 from sharepack.spec.validation_errors import validation_problems
 from sharepack.spec.variables import LOCAL_TARGET, choose_target, interpolate, variable_values
-from sharepack.spec.yaml_loader import compose
+from sharepack.spec.workbook import ROW_SPAN, cell_of, compose_workbook, is_workbook
+from sharepack.spec.yaml_loader import Composed, compose
 
 __all__ = [
     "LOCAL_TARGET",
@@ -66,7 +68,27 @@ def load_pack(
     `allow_past_one_time`: for commands that operate what exists (destroy, status, history...),
     a one-time schedule whose moment has passed is what was deployed, not a mistake."""
     file = str(path)
-    composed = compose(read_text(path), file)
+    if is_workbook(path):
+        try:
+            pack = _load(
+                path, compose_workbook(path, file), target, variables, user, now, allow_past_one_time
+            )
+        except SpecError as exc:
+            raise SpecError(problems=[in_cells(p) for p in exc.problems]) from None
+        return replace(pack, notices=tuple(in_cells(n) for n in pack.notices))
+    return _load(path, compose(read_text(path), file), target, variables, user, now, allow_past_one_time)
+
+
+def _load(
+    path: str | Path,
+    composed: Composed,
+    target: str | None,
+    variables: Mapping[str, str] | None,
+    user: str,
+    now: datetime | None,
+    allow_past_one_time: bool,
+) -> Pack:
+    file = str(path)
     problems = list(composed.problems)
     if composed.fatal:
         raise _error(problems)
@@ -156,6 +178,19 @@ def duplicate_pack_names(packs: Iterable[Pack]) -> list[SpecProblem]:
         else:
             first[pack.name] = pack
     return problems
+
+
+def in_cells(problem: SpecProblem) -> SpecProblem:
+    """A workbook's problem at `sheet!cell`, its "line N" references as the sheet's rows."""
+    if problem.place is not None:
+        return problem
+
+    def row(found: re.Match[str]) -> str:
+        line = int(found.group(1))
+        return f"{cell_of(problem.file, line, 0).split('!')[0]} row {line % ROW_SPAN}"
+
+    message = re.sub(r"\bline (\d+)", row, problem.message)
+    return replace(problem, message=message, place=cell_of(problem.file, problem.line, problem.col))
 
 
 def _error(problems: list[SpecProblem]) -> SpecError:
