@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sharepack.desired import desired_state
 from sharepack.spec import load_pack
@@ -111,3 +112,13 @@ def test_workbook_style_comma_lists_and_text_numbers(pack_file: Write) -> None:
     pack = load_pack(pack_file(text))
     assert pack.recipients[0].ips == ("203.0.113.1", "203.0.113.2")
     assert pack.shares[0].recipients == ("p",)
+
+
+def test_validate_shows_the_note_of_an_older_form(cli: Any, pack_file: Write) -> None:
+    text = SHARE + "        schedule:\n          orders:\n            cron: 0 0 2 * * ?\n"
+    path = pack_file(text)
+    result = cli("validate", str(path))
+    assert result.code == 0, result.output
+    assert (
+        f"note: {path}:7:9: share[0].pipelines[0].schedule: schedule nested under 'orders'" in result.stderr
+    )

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sharepack.errors import SpecProblem
-from sharepack.spec.positions import NodePos, PositionIndex
+from sharepack.spec.positions import NodePos, PositionIndex, render_path
 
 _SCHEDULE_KEYS = frozenset(("kind", "cron", "every", "at", "on", "continuous"))
 
@@ -55,7 +55,8 @@ def unwrap_nested_schedules(data: dict[str, Any], index: PositionIndex, file: st
                 file,
                 line,
                 col,
-                f"schedule nested under {asset!r} is the older form; accepted as the pipeline's schedule",
+                f"{render_path((*path, 'schedule'))}: schedule nested under {asset!r} is the older "
+                "form; accepted as the pipeline's schedule",
                 "write it without the asset level: `schedule: {cron: ..., timezone: ...}`",
             )
         )
