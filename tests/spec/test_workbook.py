@@ -117,7 +117,8 @@ def test_problems_name_the_sheet_and_cell_with_the_same_help_as_yaml(tmp_path: P
     )
     assert problems(path) == [
         "pipelines!E2: share[0].pipelines[0].scd_type: expected '1', '2' or 'full_refresh', got '3'",
-        "pipelines!G2: share[0].pipelines[0]: unknown key 'schedul_cron'\n    hint: did you mean 'schedule'?",
+        "pipelines!G2: share[0].pipelines[0]: unknown key 'schedul_cron'\n"
+        "    hint: did you mean 'schedule_cron'?",
         "pipelines!A3: 'sale' is not a share of the `share` sheet\n    hint: did you mean 'sales'?",
     ]
 

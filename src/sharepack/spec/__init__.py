@@ -15,13 +15,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sharepack.errors import SpecError, SpecProblem
 from sharepack.spec.checks import Checker
 from sharepack.spec.files import read_text
 from sharepack.spec.legacy_forms import unwrap_nested_schedules
-from sharepack.spec.models import SharePack
+from sharepack.spec.models import Pipeline, Share, SharePack
 from sharepack.spec.raw_checks import raw_name_problems
 from sharepack.spec.resolve import resolve
 from sharepack.spec.resolved import (
@@ -33,9 +33,10 @@ from sharepack.spec.resolved import (
     ResolvedPolicy,
     ResolvedTarget,
 )
+from sharepack.spec.sharing_models import Recipient
 from sharepack.spec.validation_errors import validation_problems
 from sharepack.spec.variables import LOCAL_TARGET, choose_target, interpolate, variable_values
-from sharepack.spec.workbook import ROW_SPAN, cell_of, compose_workbook, is_workbook
+from sharepack.spec.workbook import ROW_SPAN, cell_of, column_hint, compose_workbook, is_workbook
 from sharepack.spec.yaml_loader import Composed, compose
 
 __all__ = [
@@ -190,7 +191,17 @@ def in_cells(problem: SpecProblem) -> SpecProblem:
         return f"{cell_of(problem.file, line, 0).split('!')[0]} row {line % ROW_SPAN}"
 
     message = re.sub(r"\bline (\d+)", row, problem.message)
-    return replace(problem, message=message, place=cell_of(problem.file, problem.line, problem.col))
+    place = cell_of(problem.file, problem.line, problem.col)
+    hint = problem.hint
+    unknown = re.search(r"unknown key '([^']+)'$", message)
+    sheet = place.split("!")[0]
+    if unknown and sheet in ("pipelines", "share", "recipient"):
+        # Suggest a column of that sheet, not a YAML key the sheet spells otherwise.
+        models: dict[str, type[BaseModel]] = {"pipelines": Pipeline, "share": Share, "recipient": Recipient}
+        model = models[sheet]
+        keys = [field.alias or name for name, field in model.model_fields.items()]
+        hint = column_hint(sheet, unknown.group(1), keys)
+    return replace(problem, message=message, place=place, hint=hint)
 
 
 def _error(problems: list[SpecProblem]) -> SpecError:

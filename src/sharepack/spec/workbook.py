@@ -38,6 +38,23 @@ _DELTA_SHARE = ("ext_catalog_name", "ext_schema_name", "tags")
 _LISTS = {"share": ("share_assets", "share_assets_to_add", "tags"), "pipelines": ("notification",)}
 
 
+# Columns a sheet has that are not keys of the YAML it becomes (they are folded into others).
+SHEET_ONLY_COLUMNS = {
+    "pipelines": ("share_name", "schedule_cron", "schedule_timezone"),
+    "share": ("ext_catalog_name", "ext_schema_name", "tags"),
+}
+# Keys of the YAML that a sheet spells otherwise: not to be suggested for a mistyped column.
+NOT_COLUMNS = {"pipelines": ("schedule",), "share": ("delta_share", "pipelines")}
+
+
+def column_hint(sheet: str, column: str, keys: list[str]) -> str | None:
+    """Did-you-mean for an unknown column, among the columns that sheet can have."""
+    choices = [k for k in keys if k not in NOT_COLUMNS.get(sheet, ())] + list(
+        SHEET_ONLY_COLUMNS.get(sheet, ())
+    )
+    return did_you_mean(column, choices) or "columns here: " + ", ".join(choices)
+
+
 def is_workbook(path: str | Path) -> bool:
     return Path(path).suffix.lower() in WORKBOOK_SUFFIXES
 
