@@ -183,3 +183,20 @@ def test_cli_validates_plans_and_converts_a_workbook(cli: Any, workspace_env: An
     back = tmp_path / "back.yaml"
     assert cli("convert", str(book), "--out", str(back)).code == 0
     assert cli("convert", str(back), "--out", str(tmp_path / "again.yaml")).code == 2
+
+
+def test_a_workbook_applies_reapplies_with_no_write_shows_status_and_is_destroyed(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    book = tmp_path / "deltashare_format.xlsx"
+    convert(EXAMPLE, book)
+    host = ("--host", workspace_env.url)
+    assert cli("apply", str(book), *host, "--auto-approve").code == 0
+    before = workspace_env.mutating_count()
+    again = cli("apply", str(book), *host, "--auto-approve")
+    assert again.code == 0 and "No changes" in again.stdout
+    assert workspace_env.mutating_count() == before
+    assert cli("status", str(book), *host).code == 0
+    destroyed = cli("destroy", str(book), *host, "--auto-approve")
+    assert destroyed.code == 0, destroyed.output
+    assert "Destroyed" in destroyed.stdout
