@@ -114,10 +114,7 @@ def check_sync_keys(checker: Checker, pipeline: Pipeline, path: YamlPath) -> Non
             checker.report(
                 (*path, alias), f"`{alias}` is another name for `{shown}`: give one of them", key=True
             )
-    for alias in ("ext_catalog_name", "ext_schema_name"):
-        value = getattr(pipeline, alias)
-        if value is not None:
-            checker.check(uc_name_problem(value, alias), (*path, alias))
+    # ext_catalog_name / ext_schema_name become the pipeline's catalog / schema, checked as such.
     if pipeline.target_asset is not None:
         problem = uc_name_problem(pipeline.target_asset, "target_asset")
         hint = "a bare table name: the pipeline's catalog and schema hold it" if problem else None
