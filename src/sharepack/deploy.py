@@ -16,6 +16,7 @@ from sharepack.errors import SharepackError, UsageError
 from sharepack.plan.destroy import build_destroy_plan
 from sharepack.plan.freshness import check_fresh
 from sharepack.plan.model import REFUSED, Action, Change, Plan, ResourceType
+from sharepack.strategy import strategy_plan
 
 PlanPair = tuple[Plan, Deployment]
 Executed = tuple[Plan, ApplyReport]  # the plan as executed (re-planned under the lock, if so)
@@ -84,7 +85,10 @@ def make_plans(files: Sequence[Path], options: DeployOptions) -> list[PlanPair]:
     deployments = _open_all(files, options)
     plans = []
     for deployment in deployments:
-        plan = deployment.plan(prune=options.prune, select=options.select, trust_digest=options.trust_digest)
+        # NEW: the usual plan; UPDATE refuses creates; DELETE plans the pack's destruction.
+        plan = strategy_plan(
+            deployment, prune=options.prune, select=options.select, trust_digest=options.trust_digest
+        )
         plans.append(
             (replace(plan, extra={**plan.extra, "workspace": _target_record(deployment)}), deployment)
         )
@@ -367,8 +371,8 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     from sharepack.plan.render import summary_line
 
     # The new plan decides what is written: read exactly again, so no hand edit is hidden.
-    fresh = deployment.plan(
-        prune=plan.prune, select=plan.selection, actual=deployment.read(complete=complete)
+    fresh = strategy_plan(
+        deployment, prune=plan.prune, select=plan.selection, actual=deployment.read(complete=complete)
     )
     if not quiet:
         console.err().print(

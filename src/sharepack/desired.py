@@ -53,6 +53,8 @@ class DesiredState:
     jobs: tuple[DesiredJob, ...] = field(default_factory=tuple)
     # Every other kind's desired values, keyed by resource type (see sharepack.kinds).
     resources: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    # The pack's governance fields (requestor, approver_status...), said in the plan's header.
+    governance: Mapping[str, str] = field(default_factory=dict)
 
     def pipeline(self, name: str) -> DesiredPipeline | None:
         return next((p for p in self.pipelines if p.name == name), None)
@@ -76,7 +78,8 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 
 
 def desired_state(pack: Pack) -> DesiredState:
-    tags = ownership_tags(pack.name)
+    # The ticket and requestor travel with everything the pack creates; ownership tags win.
+    tags = {**pack.metadata.governance_tags, **ownership_tags(pack.name)}
     pipelines = tuple(_desired_pipeline(p, tags) for p in pack.pipelines)
     targets_of = {p.name: _target_tables(p) for p in pack.pipelines}
 
@@ -112,12 +115,16 @@ def desired_state(pack: Pack) -> DesiredState:
     from sharepack.kinds import desired_resources
 
     return DesiredState(
-        pack=pack.name, pipelines=pipelines, jobs=tuple(jobs), resources=desired_resources(pack)
+        pack=pack.name,
+        pipelines=pipelines,
+        jobs=tuple(jobs),
+        resources=desired_resources(pack),
+        governance=dict(pack.metadata.governance),
     )
 
 
 def _target_tables(pipeline: ResolvedPipeline) -> list[str]:
-    table = str(pipeline.source_asset).split(".")[-1]
+    table = pipeline.target_asset or str(pipeline.source_asset).split(".")[-1]
     return [f"{pipeline.catalog}.{pipeline.schema_name}.{table}"]
 
 
@@ -132,6 +139,7 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) 
         "configuration": {
             **({"sharepack.share": pipeline.share} if pipeline.share else {}),
             "sharepack.source_asset": pipeline.source_asset,
+            **_sync_configuration(pipeline),
             **pipeline.configuration,
         },
         "tags": {**pipeline.tags, **ownership},
@@ -150,6 +158,21 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) 
     return DesiredPipeline(
         name=pipeline.name, spec=spec, digest=settings_digest(spec), schedule=pipeline.schedule
     )
+
+
+def _sync_configuration(pipeline: ResolvedPipeline) -> dict[str, str]:
+    """What the share-pack format's CDC notebook reads; only for pipelines that say how they sync,
+    so the settings of every other pipeline (and their digests) stay as they were."""
+    if not pipeline.cdc:
+        return {}
+    config = {
+        "pipelines.source_table": pipeline.source_asset,
+        "pipelines.target_table": pipeline.target_asset or pipeline.source_asset.split(".")[-1],
+        "pipelines.scd_type": pipeline.scd_type,
+    }
+    if pipeline.key_columns:
+        config["pipelines.keys"] = ",".join(pipeline.key_columns)
+    return config
 
 
 def _pipeline_notifications(notifications: EmailNotifications | None) -> list[dict[str, Any]]:

@@ -25,9 +25,11 @@ class SpecProblem:
     col: int  # 1-based
     message: str
     hint: str | None = None
+    place: str | None = None  # a workbook's `sheet!cell`, shown instead of line:col
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.col}: {self.message}"
+        where = self.place if self.place is not None else f"{self.line}:{self.col}"
+        text = f"{self.file}:{where}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

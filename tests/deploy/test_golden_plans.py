@@ -27,6 +27,7 @@ CASES = [
     ("multi_share", "dev"),
     ("multi_share", "prod"),
     ("sharing", None),
+    ("deltashare_format", None),
 ]
 
 

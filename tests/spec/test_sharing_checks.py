@@ -132,13 +132,20 @@ def test_comment_and_its_alias_description_are_not_both_given(pack_file: Write) 
     ]
 
 
-def test_the_imperative_keys_of_other_tools_say_what_a_pack_does_instead(pack_file: Write) -> None:
-    text = "recipient:\n  - {name: a, type: D2O, token_rotation: true}\n"
+def test_token_rotation_true_is_refused_with_the_command_that_rotates(pack_file: Write) -> None:
+    path = pack_file("recipient:\n  - {name: a, type: D2O, token_rotation: true}\n")
     with pytest.raises(SpecError) as caught:
-        load_pack(pack_file(text))
+        load_pack(path)
     (problem,) = caught.value.problems
-    assert problem.message == "recipient[0]: unknown key 'token_rotation'"
-    assert problem.hint == "rotate a token when you choose: sharepack rotate-token PACK RECIPIENT"
+    assert (problem.line, problem.col) == (2, 42)
+    assert problem.message.startswith("recipient[0].token_rotation: `token_rotation: true` would rotate")
+    assert problem.hint is not None
+    assert "sharepack rotate-token PACK RECIPIENT" in problem.hint
+    assert f"sharepack rotate-token {path} a" in problem.hint
+
+
+def test_token_rotation_false_is_accepted(pack_file: Write) -> None:
+    assert load_pack(pack_file("recipient:\n  - {name: a, type: D2O, token_rotation: false}\n"))
 
 
 # Share assets

@@ -56,10 +56,10 @@ def test_an_unknown_key_without_a_close_match_lists_the_allowed_keys(pack_file: 
     from sharepack.spec import load_pack
 
     try:
-        load_pack(pack_file("share: []\nmetadata: {zzz: 1}\n"))
+        load_pack(pack_file("share: []\npolicy: {zzz: 1}\n"))
     except SpecError as exc:
         (problem,) = exc.problems
-    assert problem.hint == "allowed here: name, workspace_url, owner, description"
+    assert problem.hint == "allowed here: min_interval"
 
 
 def test_a_missing_key_points_at_the_mapping_that_lacks_it(pack_file: Write) -> None:

@@ -9,6 +9,7 @@ from sharepack.errors import Interrupted, SharepackError, SpecError
 
 COMMAND_MODULES = (
     "spec_cmds",
+    "convert_cmds",
     "deploy_cmds",
     "cron_cmds",
     "calendar_cmds",

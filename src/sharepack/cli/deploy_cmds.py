@@ -152,9 +152,17 @@ def apply(
     force_lock: Annotated[
         bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")
     ] = False,
+    ignore_approval: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-approval",
+            help="Apply a pack whose metadata.approver_status is not `approved` (refused otherwise).",
+        ),
+    ] = False,
 ) -> None:
     """Make the workspace match the SharePack: print the plan, ask, then execute exactly that plan."""
     from sharepack.deploy import DeployOptions, execute, load_saved_plans, make_plans
+    from sharepack.strategy import check_approval
 
     options = DeployOptions(
         target=target,
@@ -170,6 +178,12 @@ def apply(
         plans = load_saved_plans(files[0], options)
     else:
         plans = make_plans(files, options)
+    try:
+        check_approval([p for p, _ in plans], ignore=ignore_approval)
+    except BaseException:
+        for _, deployment in plans:
+            deployment.close()
+        raise
     code = execute(
         plans,
         auto_approve=auto_approve,

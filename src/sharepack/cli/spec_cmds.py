@@ -24,6 +24,8 @@ def validate(files: Files, target: Target = None, var: Vars = None) -> None:
             problems += exc.problems
             continue
         packs.append(pack)
+        for notice in pack.notices:  # accepted, but there is a better way to write it
+            typer.echo(f"note: {notice}", err=True)
         pipelines = len(pack.pipelines)
         jobs = sum(1 for p in pack.pipelines if p.schedule is not None) + len(pack.jobs)
         where = f" (target {pack.target.name})" if pack.target else ""

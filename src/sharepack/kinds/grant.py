@@ -62,14 +62,14 @@ class GrantKind:
                     )
                     continue
                 changes.append(_grant(share, recipient, held, state, declared_recipients, pack))
-            for holder in sorted(held - set(share.recipients)):
+            for holder in sorted(_not_wanted(share, held)):
                 if not given.selected(share.name, holder):
                     continue
                 owner = state.recipients[holder].owner() if holder in state.recipients else None
-                if owner == pack or holder in declared_recipients:
-                    changes.append(
-                        _revoke(share.name, holder, pack, found_observed=found.observed() if found else "")
-                    )
+                # Named in `recipients_to_remove`: the pack says so of this very grant.
+                named = holder.lower() in {r.lower() for r in share.absent_recipients}
+                if named or owner == pack or holder in declared_recipients:
+                    changes.append(_revoke(share.name, holder, pack, named=named))
                 else:
                     warnings.append(
                         f"share {share.name} is also granted to {holder}, "
@@ -88,6 +88,10 @@ class GrantKind:
         return "granted" if recipient in (found.grants or ()) else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        if change.action == Action.DELETE:
+            # A revoke needs nothing before it; and deletions run in a phase of their own, after
+            # the writes, where a wait on a write (the share's objects) would never be settled.
+            return set()
         share, _, recipient = change.name.partition(":")
         wanted = {
             change_key(ResourceType.SHARE, share),
@@ -108,6 +112,15 @@ class GrantKind:
             context.writer.client, share, recipient, granted=change.action != Action.DELETE
         )
         return Written(change.name)
+
+
+def _not_wanted(share: DesiredShare, held: frozenset[str]) -> set[str]:
+    """Grants held that the pack does not want: every undeclared one when it lists the share's
+    recipients in full, only those it names in `recipients_to_remove` when it gave change lists."""
+    if share.recipients_complete:
+        return set(held) - set(share.recipients)
+    absent = {name.lower() for name in share.absent_recipients}
+    return {holder for holder in held if holder.lower() in absent}
 
 
 def _grant(
@@ -138,7 +151,7 @@ def _grant(
     )
 
 
-def _revoke(share: str, recipient: str, pack: str, found_observed: str) -> Change:
+def _revoke(share: str, recipient: str, pack: str, *, named: bool) -> Change:
     name = grant_name(share, recipient)
     return Change(
         Action.DELETE,
@@ -147,5 +160,7 @@ def _revoke(share: str, recipient: str, pack: str, found_observed: str) -> Chang
         pack,
         id=name,
         observed="granted",
-        message="granted in the workspace, not declared in the SharePack",
+        message="named in recipients_to_remove"
+        if named
+        else "granted in the workspace, not declared in the SharePack",
     )

@@ -164,10 +164,9 @@ def _change(recipient: DesiredRecipient, found: ActualRecipient | None, pack: st
     diff: list[FieldChange] = []
     if (recipient.comment or None) != (found.comment or None):
         diff.append(FieldChange("comment", found.comment, recipient.comment))
-    if recipient.ips is not None and tuple(recipient.ips) != tuple(found.ips or ()):
-        diff.append(
-            FieldChange("ip_access_list.allowed_ip_addresses", list(found.ips or ()), list(recipient.ips))
-        )
+    ips = wanted_ips(recipient, found)
+    if ips is not None and ips != tuple(found.ips or ()):
+        diff.append(FieldChange("ip_access_list.allowed_ip_addresses", list(found.ips or ()), list(ips)))
     for key, value in sorted(recipient.properties.items()):
         if found.properties.get(key) != value:
             diff.append(FieldChange(f"properties.{key}", found.properties.get(key), value))
@@ -178,9 +177,29 @@ def _change(recipient: DesiredRecipient, found: ActualRecipient | None, pack: st
     wanted: dict[str, Any] = {"properties": merge_marks(found.properties, pack) | dict(recipient.properties)}
     if recipient.comment is not None or found.comment:
         wanted["comment"] = recipient.comment or ""
-    if recipient.ips is not None:
-        wanted["ip_access_list"] = {"allowed_ip_addresses": list(recipient.ips)}
+    if ips is not None:
+        wanted["ip_access_list"] = {"allowed_ip_addresses": list(ips)}
     return change(action, id=found.name, observed=observed, diff=tuple(diff), settings=wanted)
+
+
+def wanted_ips(recipient: DesiredRecipient, found: ActualRecipient) -> tuple[str, ...] | None:
+    """The allow list to send, or None when the pack does not manage it.
+
+    The PATCH replaces the list wholesale, so with change lists the list sent is what is there,
+    plus the addresses to add, minus those to remove — sorted, as the state reads it, so that a
+    list already right compares equal and re-applying sends nothing."""
+    if recipient.ips_complete:
+        return tuple(recipient.ips) if recipient.ips is not None else None
+    current = tuple(found.ips or ())
+    absent = {_ip_key(ip) for ip in recipient.absent_ips}
+    kept = [ip for ip in current if _ip_key(ip) not in absent]
+    have = {_ip_key(ip) for ip in kept}
+    added = [ip for ip in recipient.ips or () if _ip_key(ip) not in have and _ip_key(ip) not in absent]
+    return tuple(sorted([*kept, *added]))
+
+
+def _ip_key(address: str) -> str:
+    return address.removesuffix("/32")
 
 
 def _immutable(recipient: DesiredRecipient, found: ActualRecipient) -> list[FieldChange]:

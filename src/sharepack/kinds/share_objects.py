@@ -86,8 +86,7 @@ def objects_change(share: DesiredShare, found: ActualShare | None, pack: str) ->
             updates.append({"action": "ADD", "data_object": wanted.to_api()})
         else:
             updates.append({"action": "UPDATE", "data_object": wanted.to_api()})
-    declared = {o.name for o in share.objects}
-    for name in sorted(set(actual) - declared):
+    for name in sorted(_to_remove(share, actual)):
         updates.append({"action": "REMOVE", "data_object": {"name": name}})
         diff.append(FieldChange(f"objects[{name}]", _summary(actual[name]), None))
     if found is None:
@@ -107,6 +106,15 @@ def objects_change(share: DesiredShare, found: ActualShare | None, pack: str) ->
         diff=tuple(diff),
         settings={"updates": updates},
     )
+
+
+def _to_remove(share: DesiredShare, actual: Mapping[str, Any]) -> set[str]:
+    """Objects in the share that must go: every undeclared one when the pack lists them all, only
+    those it names as absent when it gave change lists (the rest are not the pack's to judge)."""
+    if share.objects_complete:
+        return set(actual) - {o.name for o in share.objects}
+    absent = {name.lower() for name in share.absent_objects}
+    return {name for name in actual if name.lower() in absent}
 
 
 def _changed_fields(wanted: DesiredObject, have: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,9 @@ class DesiredRecipient:
     ips: tuple[str, ...] | None  # D2O: the full allow list, sorted; None: not managed
     token_expiry_days: int | None
     properties: Mapping[str, str]  # the properties that are ours to set (marks, contact)
+    # False: `ips` must be in the allow list, the rest of it is left alone (`*_to_add`).
+    ips_complete: bool = True
+    absent_ips: tuple[str, ...] = ()  # must not be in the allow list (`*_to_remove`)
 
     @property
     def kind_word(self) -> str:
@@ -57,6 +60,11 @@ class DesiredShare:
     comment: str | None  # as declared; our mark is added on the way out
     objects: tuple[DesiredObject, ...]
     recipients: tuple[str, ...]
+    # False when the pack gave change lists only: objects (grants) it does not name are left alone.
+    objects_complete: bool = True
+    absent_objects: tuple[str, ...] = ()
+    recipients_complete: bool = True
+    absent_recipients: tuple[str, ...] = ()
 
     def object_named(self, name: str) -> DesiredObject | None:
         return next((o for o in self.objects if o.name == name), None)
@@ -73,6 +81,8 @@ def desired_recipients(pack: Pack) -> tuple[DesiredRecipient, ...]:
             ips=tuple(sorted(r.ips)) if r.ips is not None else None,
             token_expiry_days=r.token_expiry_days,
             properties={**marks, **({CONTACT_PROPERTY: r.email} if r.email else {})},
+            ips_complete=r.ips_complete,
+            absent_ips=tuple(sorted(r.absent_ips)),
         )
         for r in pack.recipients
     )
@@ -94,6 +104,10 @@ def desired_shares(pack: Pack) -> tuple[DesiredShare, ...]:
                 for a in s.assets
             ),
             recipients=tuple(s.recipients),
+            objects_complete=s.assets_complete,
+            absent_objects=s.absent_assets,
+            recipients_complete=s.recipients_complete,
+            absent_recipients=s.absent_recipients,
         )
         for s in pack.shares
     )

@@ -63,6 +63,7 @@ def build_plan(
         selection=tuple(select),
         prune=prune,
         digest_only=digest_only,
+        governance=dict(desired.governance),
     )
 
 

@@ -60,4 +60,11 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
         out = kind.destroy(desired, actual)
         changes.extend(out.changes)
         warnings.extend(out.warnings)
-    return Plan(pack=desired.pack, source=source, host=host, changes=tuple(changes), warnings=tuple(warnings))
+    return Plan(
+        pack=desired.pack,
+        source=source,
+        host=host,
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        governance=dict(desired.governance),
+    )

@@ -133,6 +133,14 @@ class Plan:
     # Pipelines whose settings were not fetched: the plan trusted their schedule job's digest
     # (`--trust-digest`), so a hand edit to them would not show. 0 in the default exact plan.
     digest_only: int = 0
+    # The pack's governance fields (requestor, approver_status, servicenow...), when it gives any.
+    governance: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def approval_refused(self) -> str | None:
+        """The approver_status when the pack gives one other than approved: apply sends nothing."""
+        status = self.governance.get("approver_status")
+        return status if status is not None and status != "approved" else None
 
     @property
     def has_changes(self) -> bool:
@@ -161,6 +169,7 @@ class Plan:
             "summary": self.summary,
             # Only when it happened: exact plans (and the golden files) keep their shape.
             **({"compared_by_digest_only": self.digest_only} if self.digest_only else {}),
+            **({"governance": dict(self.governance)} if self.governance else {}),
         }
 
     @classmethod
@@ -177,4 +186,5 @@ class Plan:
             selection=tuple(data.get("selection", [])),
             prune=bool(data.get("prune", False)),
             digest_only=int(data.get("compared_by_digest_only", 0)),
+            governance=dict(data.get("governance", {})),
         )

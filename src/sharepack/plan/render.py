@@ -83,13 +83,17 @@ def _title(change: Change) -> str:
 
 def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
     """(style, line) pairs; the caller prints them with rich or plain."""
-    lines: list[tuple[str, str]] = [
+    lines: list[tuple[str, str]] = []
+    if plan.approval_refused:
+        lines.append(("bold red", "✗ " + approval_line(plan)))
+    lines.append(
         (
             "bold",
             f"SharePack {plan.pack} ({plan.source}) → {plan.host}"
             + (f" [target {plan.target}]" if plan.target else ""),
         )
-    ]
+    )
+    lines += [("dim", f"  {key}: {value}") for key, value in plan.governance.items()]
     shown = [c for c in plan.changes if verbose or c.action != Action.NOOP]
     for change in shown:
         style = STYLES[change.action]
@@ -139,11 +143,23 @@ def _ways_out(plan: Plan, owner: str) -> list[str]:
     return lines
 
 
+def approval_line(plan: Plan) -> str:
+    """What an unapproved pack's plan says first: apply will send nothing."""
+    return (
+        f"SharePack {plan.pack} is not approved (approver_status: {plan.approval_refused}): "
+        "apply sends nothing unless --ignore-approval is given"
+    )
+
+
 def to_markdown(plans: Sequence[Plan]) -> str:
-    out = ["## sharepack plan", ""]
+    refused = [f"> ⛔ {approval_line(p)}" for p in plans if p.approval_refused]
+    out = [*refused, *([""] if refused else []), "## sharepack plan", ""]
     for plan in plans:
         out.append(f"### `{plan.pack}` → {plan.host}" + (f" (target `{plan.target}`)" if plan.target else ""))
         out.append("")
+        if plan.governance:
+            out += [f"- **{key}**: {value}" for key, value in plan.governance.items()]
+            out.append("")
         changes = [c for c in plan.changes if c.action != Action.NOOP]
         if not changes:
             out.append("No changes. The workspace matches the SharePack.")

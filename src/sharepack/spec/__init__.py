@@ -9,16 +9,19 @@ variables and targets, the schema (pydantic models), then checks beyond types. P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sharepack.errors import SpecError, SpecProblem
 from sharepack.spec.checks import Checker
 from sharepack.spec.files import read_text
-from sharepack.spec.models import SharePack
+from sharepack.spec.legacy_forms import unwrap_nested_schedules
+from sharepack.spec.models import Pipeline, Share, SharePack
 from sharepack.spec.raw_checks import raw_name_problems
 from sharepack.spec.resolve import resolve
 from sharepack.spec.resolved import (
@@ -30,9 +33,11 @@ from sharepack.spec.resolved import (
     ResolvedPolicy,
     ResolvedTarget,
 )
+from sharepack.spec.sharing_models import Recipient
 from sharepack.spec.validation_errors import validation_problems
 from sharepack.spec.variables import LOCAL_TARGET, choose_target, interpolate, variable_values
-from sharepack.spec.yaml_loader import compose
+from sharepack.spec.workbook import ROW_SPAN, cell_of, column_hint, compose_workbook, is_workbook
+from sharepack.spec.yaml_loader import Composed, compose
 
 __all__ = [
     "LOCAL_TARGET",
@@ -64,7 +69,27 @@ def load_pack(
     `allow_past_one_time`: for commands that operate what exists (destroy, status, history...),
     a one-time schedule whose moment has passed is what was deployed, not a mistake."""
     file = str(path)
-    composed = compose(read_text(path), file)
+    if is_workbook(path):
+        try:
+            pack = _load(
+                path, compose_workbook(path, file), target, variables, user, now, allow_past_one_time
+            )
+        except SpecError as exc:
+            raise SpecError(problems=[in_cells(p) for p in exc.problems]) from None
+        return replace(pack, notices=tuple(in_cells(n) for n in pack.notices))
+    return _load(path, compose(read_text(path), file), target, variables, user, now, allow_past_one_time)
+
+
+def _load(
+    path: str | Path,
+    composed: Composed,
+    target: str | None,
+    variables: Mapping[str, str] | None,
+    user: str,
+    now: datetime | None,
+    allow_past_one_time: bool,
+) -> Pack:
+    file = str(path)
     problems = list(composed.problems)
     if composed.fatal:
         raise _error(problems)
@@ -98,6 +123,7 @@ def load_pack(
     values, found = variable_values(data, chosen, variables or {}, user, index, file)
     problems += found
     problems += interpolate(data, values, user, index, file)
+    notices = unwrap_nested_schedules(data, index, file)
     try:
         spec = SharePack.model_validate(data, context={"allow_past": allow_past_one_time})
     except ValidationError as exc:
@@ -109,7 +135,7 @@ def load_pack(
     problems = Checker(spec, resolution, index, file, now or datetime.now(UTC)).run()
     if problems:
         raise _error(problems)
-    return resolution.pack
+    return replace(resolution.pack, notices=tuple(notices)) if notices else resolution.pack
 
 
 def load_packs(
@@ -153,6 +179,29 @@ def duplicate_pack_names(packs: Iterable[Pack]) -> list[SpecProblem]:
         else:
             first[pack.name] = pack
     return problems
+
+
+def in_cells(problem: SpecProblem) -> SpecProblem:
+    """A workbook's problem at `sheet!cell`, its "line N" references as the sheet's rows."""
+    if problem.place is not None:
+        return problem
+
+    def row(found: re.Match[str]) -> str:
+        line = int(found.group(1))
+        return f"{cell_of(problem.file, line, 0).split('!')[0]} row {line % ROW_SPAN}"
+
+    message = re.sub(r"\bline (\d+)", row, problem.message)
+    place = cell_of(problem.file, problem.line, problem.col)
+    hint = problem.hint
+    unknown = re.search(r"unknown key '([^']+)'$", message)
+    sheet = place.split("!")[0]
+    if unknown and sheet in ("pipelines", "share", "recipient"):
+        # Suggest a column of that sheet, not a YAML key the sheet spells otherwise.
+        models: dict[str, type[BaseModel]] = {"pipelines": Pipeline, "share": Share, "recipient": Recipient}
+        model = models[sheet]
+        keys = [field.alias or name for name, field in model.model_fields.items()]
+        hint = column_hint(sheet, unknown.group(1), keys)
+    return replace(problem, message=message, place=place, hint=hint)
 
 
 def _error(problems: list[SpecProblem]) -> SpecError:

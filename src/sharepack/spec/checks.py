@@ -14,6 +14,7 @@ from typing import Any
 
 from sharepack.errors import SpecProblem
 from sharepack.schedule.forms import AnySchedule, EmailNotifications, EventSchedule
+from sharepack.spec.format_checks import check_format
 from sharepack.spec.models import SharePack
 from sharepack.spec.names import (
     MAX_USER_TAGS,
@@ -74,6 +75,7 @@ class Checker:
     def run(self) -> list[SpecProblem]:
         self.check_pack()
         check_sharing(self)
+        check_format(self)
         self.check_pipelines()
         self.check_jobs()
         return self.problems
@@ -112,12 +114,12 @@ class Checker:
         else:
             seen[key] = line
 
-    def _covered(self, share: Any, source_asset: str) -> bool:
+    def _covered(self, share: Any, assets: Sequence[Any], source_asset: str) -> bool:
         """Whether the share shares `source_asset` (a schema shares its tables): one set per share,
         built once, so a share of 1,000 tables and its 1,000 pipelines stay linear."""
         keys = self._share_keys.get(id(share))
         if keys is None:
-            keys = {share_key(asset) for asset in share.share_assets}
+            keys = {share_key(asset) for asset in assets}
             self._share_keys[id(share)] = keys
         source = name_key(source_asset)
         return source in keys or ("SCHEMA", *source[:2]) in keys
@@ -137,8 +139,15 @@ class Checker:
             asset_problem = three_part_name_problem(pipeline.source_asset)
             self.check(asset_problem, asset_path)
             share = source.share
-            shared = [asset.name for asset in share.share_assets] if share is not None else []
-            if not asset_problem and share is not None and not self._covered(share, pipeline.source_asset):
+            assets = [*(share.share_assets or ()), *(share.share_assets_to_add or ())] if share else []
+            shared = [asset.name for asset in assets]
+            # With change lists only, the share may hold assets the pack does not name.
+            if (
+                not asset_problem
+                and share is not None
+                and share.share_assets is not None
+                and not self._covered(share, assets, pipeline.source_asset)
+            ):
                 hint = did_you_mean(pipeline.source_asset, shared) or (
                     "add it to the share's share_assets, or sync one of: " + ", ".join(shared)
                 )
@@ -177,11 +186,13 @@ class Checker:
         for key, message in tag_problems(tags):
             self.report(origin.get(f"tags.{key}", (*path, "tags", key)), message, key=True)
         count = len(tags.keys() | (extra.tags.keys() if extra else set()))
-        if count > MAX_USER_TAGS:
+        # The ticket and requestor of the pack's metadata are tags too, on every pipeline and job.
+        ours = 3 + len(self.pack.metadata.governance_tags)
+        if count > MAX_USER_TAGS + 3 - ours:
             self.report(
                 origin.get("tags", (*path, "tags")),
-                f"{count} tags; Databricks allows 25 per pipeline or job and sharepack uses 3",
-                f"keep at most {MAX_USER_TAGS} tags",
+                f"{count} tags; Databricks allows 25 per pipeline or job and sharepack uses {ours}",
+                f"keep at most {MAX_USER_TAGS + 3 - ours} tags",
             )
 
     def check_emails(self, notifications: EmailNotifications | None, path: YamlPath) -> None:

@@ -19,8 +19,9 @@ from sharepack.schedule.forms import (
     Schedule,
     duration_seconds,
 )
+from sharepack.spec.governance import Metadata
 from sharepack.spec.model_base import SpecModel, Text, upper_choice
-from sharepack.spec.sharing_models import Mount, Recipient, ShareAssetItem
+from sharepack.spec.sharing_models import CommaList, Mount, Recipient, ShareAssetItem
 
 
 def _duration_text(value: Any) -> Any:
@@ -35,6 +36,13 @@ def _duration_text(value: Any) -> Any:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _scd_text(value: Any) -> Any:
+    # Their workbooks and YAML write `2` as often as `"2"`.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value.lower() if isinstance(value, str) else value
 
 
 def _variable_shorthand(value: Any) -> Any:
@@ -52,24 +60,11 @@ NotificationField = Annotated[
     Notifications, BeforeValidator(_same, json_schema_input_type=list[str] | EmailNotifications)
 ]
 Channel = Annotated[Literal["CURRENT", "PREVIEW"], upper_choice("CURRENT", "PREVIEW")]
+ScdType = Annotated[
+    Literal["1", "2", "full_refresh"],
+    BeforeValidator(_scd_text, json_schema_input_type=Literal["1", "2", "full_refresh", 1, 2]),
+]
 Edition = Annotated[Literal["CORE", "PRO", "ADVANCED"], upper_choice("CORE", "PRO", "ADVANCED")]
-
-
-class Metadata(SpecModel):
-    """About the pack itself."""
-
-    name: str | None = Field(
-        None,
-        description="The pack's name, carried by everything it creates in the `sharepack_pack` tag. "
-        "Default: the file name without its extension.",
-    )
-    workspace_url: str | None = Field(
-        None,
-        description="The workspace to deploy to when no --host, --profile, target or DATABRICKS_HOST "
-        "says otherwise; `local` is the embedded emulator.",
-    )
-    owner: str | None = Field(None, description="Who owns the pack (a team or an email). Free text.")
-    description: str | None = Field(None, description="What the pack is for. Free text.")
 
 
 class Variable(SpecModel):
@@ -163,6 +158,30 @@ class Pipeline(PipelineSettings):
     source_asset: str = Field(
         description="The table it syncs, catalog.schema.table; in a share, one of its share_assets."
     )
+    target_asset: str | None = Field(
+        None,
+        description="The table it writes, a bare name inside its catalog.schema "
+        "(configuration `pipelines.target_table`).",
+    )
+    scd_type: ScdType | None = Field(
+        None,
+        description='How changes are applied: "1", "2" (default when the pipeline says how it syncs) '
+        'or "full_refresh" (configuration `pipelines.scd_type`).',
+    )
+    key_columns: CommaList | None = Field(
+        None,
+        description="Key columns, comma-separated or a list; required for SCD 2 "
+        "(configuration `pipelines.keys`).",
+    )
+    ext_catalog_name: str | None = Field(
+        None,
+        description="Catalog this pipeline publishes to, over the share's delta_share. Alias of catalog.",
+    )
+    ext_schema_name: str | None = Field(
+        None, description="Schema this pipeline publishes to, over the share's delta_share. Alias of schema."
+    )
+    description: str | None = Field(None, description="Free text about the pipeline. Alias: comment.")
+    comment: str | None = Field(None, description="Alias of `description`.")
 
 
 class DeltaShare(SpecModel):
@@ -174,6 +193,10 @@ class DeltaShare(SpecModel):
     ext_schema_name: str | None = Field(
         None, description="Schema the share's pipelines publish to (their default `schema`)."
     )
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Words that describe the share (kept with the pack; shares carry no tags in Databricks).",
+    )
 
 
 class Share(SpecModel):
@@ -182,15 +205,28 @@ class Share(SpecModel):
     name: str = Field(description="The share's name (a target may prefix it).")
     comment: str | None = Field(None, description="Free text on the share. Alias: description.")
     description: str | None = Field(None, description="Alias of `comment`.")
-    share_assets: list[ShareAssetItem] = Field(
+    share_assets: list[ShareAssetItem] | None = Field(
+        None,
         min_length=1,
-        description="What the share shares: catalog.schema.table (a table), catalog.schema (a schema), "
-        "or a mapping {name, type, shared_as, history, cdf}.",
+        description="What the share shares, all of it: catalog.schema.table (a table), catalog.schema "
+        "(a schema), or a mapping {name, type, shared_as, history, cdf}. Objects not listed are removed.",
     )
-    recipients: list[str] = Field(
-        default_factory=list,
-        description="Recipients granted SELECT on the share: declared under `recipient:`, or existing "
-        "in the workspace already.",
+    share_assets_to_add: list[ShareAssetItem] | None = Field(
+        None, description="Assets that must be in the share; others are left as they are."
+    )
+    share_assets_to_remove: CommaList | None = Field(
+        None, description="Asset names that must not be in the share; others are left as they are."
+    )
+    recipients: CommaList | None = Field(
+        None,
+        description="Recipients granted SELECT on the share, all of them: declared under `recipient:`, "
+        "or existing in the workspace already. Grants to the pack's recipients not listed are revoked.",
+    )
+    recipients_to_add: CommaList | None = Field(
+        None, description="Recipients that must be granted SELECT; other grants are left as they are."
+    )
+    recipients_to_remove: CommaList | None = Field(
+        None, description="Recipients whose grant must be revoked; other grants are left as they are."
     )
     mount: Mount | None = Field(
         None,

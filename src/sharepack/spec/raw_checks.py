@@ -30,8 +30,21 @@ def _pipeline_names(data: dict[str, Any]) -> Iterator[tuple[Path, str]]:
             yield ("pipelines", k, "name_prefix"), pipeline["name_prefix"]
 
 
+ASSET_LISTS = ("share_assets", "share_assets_to_add", "share_assets_to_remove")
+NO_ASSETS = "missing required key 'share_assets'"
+NO_ASSETS_HINT = (
+    "list the share's assets in `share_assets` (or say what changes: share_assets_to_add, "
+    "share_assets_to_remove)"
+)
+
+
 def raw_name_problems(data: dict[str, Any], index: PositionIndex, file: str) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
+    shares = data.get("share")
+    for i, share in enumerate(shares if isinstance(shares, list) else []):
+        # A share needs assets, as a full list or as changes: no single key is required.
+        if isinstance(share, dict) and not any(key in share for key in ASSET_LISTS):
+            problems.append(problem_at(index, file, ("share", i), NO_ASSETS, NO_ASSETS_HINT))
     seen: dict[str, int] = {}
     for path, name in _pipeline_names(data):
         problem = resource_name_problem(name, "pipeline", max_chars=PIPELINE_NAME_MAX)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sharepack.schedule.forms import AnySchedule, EventSchedule
+from sharepack.spec.governance import governance_header, governance_tags
 from sharepack.spec.models import Job, Library, Pipeline, PipelineSettings, Share, SharePack
 from sharepack.spec.positions import PositionIndex
 from sharepack.spec.resolved import (
@@ -31,6 +32,20 @@ from sharepack.spec.variables import LOCAL_TARGET, ChosenTarget
 YamlPath = tuple[str | int, ...]
 _MERGED_MAPS = ("tags", "configuration")
 _CODE = ("notebook", "libraries")
+# Keys only a pipeline itself has (not pipeline_defaults): read from the pipeline, not merged.
+_OWN = frozenset(
+    (
+        "name_prefix",
+        "source_asset",
+        "target_asset",
+        "scd_type",
+        "key_columns",
+        "ext_catalog_name",
+        "ext_schema_name",
+        "description",
+        "comment",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,12 @@ def resolve(
     sources: list[PipelineSource] = []
     for pipeline, share, pipeline_path in declared:
         values, origins = _merged_settings([*layers, (pipeline, pipeline_path)])
+        for key, alias in (("catalog", "ext_catalog_name"), ("schema", "ext_schema_name")):
+            # The format's per-pipeline override is the pipeline's own catalog (schema).
+            field_name = "schema_name" if key == "schema" else key
+            if alias in pipeline.model_fields_set and field_name not in pipeline.model_fields_set:
+                values[field_name] = getattr(pipeline, alias)
+                origins[key] = (*pipeline_path, alias)
         catalog, schema = _target_schema(values, pipeline, share)
         libraries: list[Library] = values.get("libraries", [])
         pipelines.append(
@@ -119,6 +140,7 @@ def resolve(
                 notifications=values.get("notification"),
                 schedule=final_schedule(values.get("schedule")),
                 location=index.position(pipeline_path),
+                **_sync_keys(pipeline),
             )
         )
         sources.append(PipelineSource(pipeline_path, pipeline, share, origins))
@@ -144,11 +166,7 @@ def resolve(
     pack = Pack(
         name=_pack_name(spec, path),
         path=path,
-        metadata=PackMetadata(
-            owner=spec.metadata.owner if spec.metadata else None,
-            description=spec.metadata.description if spec.metadata else None,
-            workspace_url=spec.metadata.workspace_url if spec.metadata else None,
-        ),
+        metadata=_metadata(spec),
         target=resolved_target,
         pipelines=tuple(pipelines),
         jobs=tuple(jobs),
@@ -157,6 +175,33 @@ def resolve(
         recipients=recipients,
     )
     return Resolution(pack, tuple(sources), tuple(job_sources))
+
+
+def _metadata(spec: SharePack) -> PackMetadata:
+    metadata = spec.metadata
+    if metadata is None:
+        return PackMetadata()
+    return PackMetadata(
+        owner=metadata.owner,
+        description=metadata.description,
+        workspace_url=metadata.workspace_url,
+        governance=governance_header(metadata),
+        governance_tags=governance_tags(metadata),
+        approver_status=metadata.approver_status,
+        strategy=metadata.strategy or "NEW",
+    )
+
+
+def _sync_keys(pipeline: Pipeline) -> dict[str, Any]:
+    """The format's sync keys; `cdc` when the pipeline uses any of them (SCD 2 is their default)."""
+    written = pipeline.model_fields_set
+    return {
+        "target_asset": pipeline.target_asset,
+        "scd_type": pipeline.scd_type or "2",
+        "key_columns": tuple(pipeline.key_columns or ()),
+        "cdc": bool(written & {"target_asset", "scd_type", "key_columns"}),
+        "description": pipeline.description if pipeline.description is not None else pipeline.comment,
+    }
 
 
 def _pack_name(spec: SharePack, path: Path) -> str:
@@ -204,7 +249,7 @@ def _merged_settings(
     for settings, path in layers:
         written = settings.model_fields_set
         for name in written:
-            if name in ("name_prefix", "source_asset") or name in _CODE:
+            if name in _OWN or name in _CODE:
                 continue
             key = "schema" if name == "schema_name" else name
             value = getattr(settings, name)

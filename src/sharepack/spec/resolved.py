@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from sharepack.errors import SpecProblem
 from sharepack.schedule.forms import AnySchedule, EmailNotifications
 
 Mode = Literal["development", "production"]
@@ -16,6 +17,11 @@ class PackMetadata:
     owner: str | None = None
     description: str | None = None
     workspace_url: str | None = None  # `local`: the embedded emulator
+    # The governance fields given (requestor, approver_status, servicenow...), for the plan header.
+    governance: dict[str, str] = field(default_factory=dict)
+    governance_tags: dict[str, str] = field(default_factory=dict)  # ticket and requestor, as tags
+    approver_status: str | None = None  # None: the pack says nothing, so nothing is gated
+    strategy: str = "NEW"  # NEW, UPDATE (create nothing) or DELETE (plan the destruction)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,13 @@ class ResolvedPipeline:
     notifications: EmailNotifications | None
     schedule: AnySchedule | None  # paused already when the target is in development mode
     location: tuple[int, int]  # (line, column) of the pipeline in the file
+    # The sync keys of the share-pack format; `cdc` says the pack used them, and only then are
+    # they in the pipeline's configuration (so packs that do not use them plan as before).
+    target_asset: str | None = None
+    scd_type: str = "2"
+    key_columns: tuple[str, ...] = ()
+    cdc: bool = False
+    description: str | None = None  # Databricks pipelines have no description: kept, not sent
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,12 @@ class ResolvedShare:
     recipients: tuple[str, ...]  # final recipient names granted SELECT
     mount: ResolvedMount | None = None
     location: tuple[int, int] = (0, 0)
+    # False when the pack gave change lists only: objects (grants) it does not name are left alone.
+    assets_complete: bool = True
+    absent_assets: tuple[str, ...] = ()  # `share_assets_to_remove`: must not be in the share
+    recipients_complete: bool = True
+    absent_recipients: tuple[str, ...] = ()  # `recipients_to_remove`: grants to revoke
+    tags: tuple[str, ...] = ()  # `delta_share.tags`: words kept with the pack (shares carry no tags)
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,8 @@ class ResolvedRecipient:
     ips: tuple[str, ...] | None = None  # D2O: the full IP allow list; None: not managed
     token_expiry_days: int | None = None  # D2O: applied at creation only
     location: tuple[int, int] = (0, 0)
+    ips_complete: bool = True  # False: `ips` are addresses to add, others are left as they are
+    absent_ips: tuple[str, ...] = ()  # `recipient_ips_to_remove`
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,7 @@ class Pack:
     policy: ResolvedPolicy = field(default_factory=ResolvedPolicy)
     shares: tuple[ResolvedShare, ...] = ()  # Delta Sharing: what the pack shares, with grants
     recipients: tuple[ResolvedRecipient, ...] = ()
+    notices: tuple[SpecProblem, ...] = ()  # accepted, with a better way to say it (not errors)
 
     def pipeline(self, name: str) -> ResolvedPipeline | None:
         """The pipeline with this final name."""

@@ -136,7 +136,7 @@ def _check_d2d(checker: Checker, recipient: Recipient, path: YamlPath) -> None:
         )
     else:
         checker.check(metastore_id_problem(org), (*path, "recipient_databricks_org"))
-    for key in ("recipient_ips", "token_expiry"):
+    for key in ("recipient_ips", "recipient_ips_to_add", "recipient_ips_to_remove", "token_expiry"):
         if key in recipient.model_fields_set:
             checker.report(
                 (*path, key),
@@ -187,8 +187,14 @@ def _check_shares(checker: Checker, recipients: dict[str, Recipient]) -> None:
 def _check_assets(checker: Checker, share: Share, path: YamlPath) -> None:
     names: dict[tuple[str, ...], int] = {}
     shown: dict[tuple[str, ...], tuple[str, int]] = {}  # shared_as -> (asset name, line)
-    for a, asset in enumerate(share.share_assets):
-        item = (*path, "share_assets", a)
+    listed = [
+        ((*path, key, a), asset)
+        for key in ("share_assets", "share_assets_to_add")
+        for a, asset in enumerate(getattr(share, key) or ())
+    ]
+    for a, name in enumerate(share.share_assets_to_remove or ()):
+        checker.check(_removed_asset_problem(name), (*path, "share_assets_to_remove", a))
+    for item, asset in listed:
         name_path = (*item, "name")
         problem = asset_name_problem(asset)
         checker.check(problem, name_path)
@@ -226,13 +232,27 @@ def _check_assets(checker: Checker, share: Share, path: YamlPath) -> None:
             shown[shared_as] = (asset.name, checker.index.position(where)[0])
 
 
+def _removed_asset_problem(name: str) -> str | None:
+    parts = split_name(name)
+    if parts is None or len(parts) not in (2, 3):
+        return f"{name!r} is neither catalog.schema.table (a table) nor catalog.schema (a schema)"
+    return dotted_name_problem(name, ("catalog", "schema", "table")[: len(parts)])
+
+
+def granted_names(share: Share) -> list[str]:
+    """The recipients the share must be granted to: its full list and its additions."""
+    return [*(share.recipients or ()), *(share.recipients_to_add or ())]
+
+
 def _check_grants(checker: Checker, share: Share, path: YamlPath, recipients: dict[str, Recipient]) -> None:
     seen: dict[str, int] = {}
-    for i, name in enumerate(share.recipients):
-        where = (*path, "recipients", i)
-        checker.unique(seen, name, where, "recipient", key=name.lower())
-        if name.lower() not in recipients:  # one that exists already: the engine checks it is there
-            checker.check(uc_name_problem(name, "recipient name"), where)
+    for key in ("recipients", "recipients_to_add", "recipients_to_remove"):
+        for i, name in enumerate(getattr(share, key) or ()):
+            where = (*path, key, i)
+            if key != "recipients_to_remove":
+                checker.unique(seen, name, where, "recipient", key=name.lower())
+            if name.lower() not in recipients:  # one that exists already: the engine checks it is there
+                checker.check(uc_name_problem(name, "recipient name"), where)
 
 
 def _check_mount(
@@ -259,7 +279,7 @@ def _check_mount(
             "a mounted share is a read-only catalog",
             "mount the share under another catalog name",
         )
-    granted = [recipients.get(name.lower()) for name in share.recipients]
+    granted = [recipients.get(name.lower()) for name in granted_names(share)]
     if not any(r is not None and r.type == "D2D" for r in granted):
         d2d = [r.name for r in checker.spec.recipient if r.type == "D2D"]
         hint = (

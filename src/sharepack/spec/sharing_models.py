@@ -1,8 +1,9 @@
 """The Delta Sharing half of a SharePack as written: a share's assets and mount, and recipients.
 
-The keys are those of the share packs our users already hold (see docs/sharepack-yaml.md), minus
-their imperative forms (`*_to_add`, `*_to_remove`, `token_rotation`): a pack declares the whole
-state, so an asset or recipient left out of a list is one to remove.
+The keys are those of the share packs our users already hold (see docs/sharepack-yaml.md). A full
+list (`share_assets`, `recipients`, `recipient_ips`) declares the whole state: what it leaves out
+is removed. Their change lists (`*_to_add`, `*_to_remove`) are read declaratively: what they name
+must be present (or absent), everything else is left as it is, so re-applying changes nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def _asset_shorthand(value: Any) -> Any:
         "expected catalog.schema.table (or catalog.schema for a schema), "
         "or a mapping {name, type, shared_as, history, cdf}"
     )
+
+
+def _comma_list(value: Any) -> Any:
+    # Their files write lists as "a, b" as often as YAML lists (and workbooks always do).
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
 
 
 def _days(value: Any) -> Any:
@@ -73,6 +81,7 @@ class ShareAsset(SpecModel):
         return "SCHEMA" if parts is not None and len(parts) == 2 else "TABLE"
 
 
+CommaList = Annotated[list[str], BeforeValidator(_comma_list, json_schema_input_type=str | list[str])]
 Days = Annotated[int, Field(ge=0), BeforeValidator(_days)]
 ShareAssetItem = Annotated[
     ShareAsset, BeforeValidator(_asset_shorthand, json_schema_input_type=str | ShareAsset)
@@ -104,10 +113,21 @@ class Recipient(SpecModel):
         description="D2D only, required: the recipient metastore's global ID, <cloud>:<region>:<uuid> "
         "(`SELECT CURRENT_METASTORE()` in the recipient's workspace shows it).",
     )
-    recipient_ips: list[str] | None = Field(
+    recipient_ips: CommaList | None = Field(
         None,
         description="D2O only: the full IP allow list, IPv4 addresses or CIDR blocks. "
         "Default: not managed (Databricks: any address).",
+    )
+    recipient_ips_to_add: CommaList | None = Field(
+        None, description="D2O only: addresses that must be in the allow list; others are left as they are."
+    )
+    recipient_ips_to_remove: CommaList | None = Field(
+        None, description="D2O only: addresses that must not be in the allow list."
+    )
+    token_rotation: bool | None = Field(
+        None,
+        description="Refused when true: a token is rotated when you choose, with "
+        "`sharepack rotate-token PACK RECIPIENT`, not on every apply. false is accepted.",
     )
     token_expiry: Days | None = Field(
         None,

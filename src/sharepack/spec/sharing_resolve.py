@@ -34,6 +34,13 @@ def declared_recipients(spec: SharePack, prefix: str) -> dict[str, str]:
 
 
 def _recipient(recipient: Recipient, prefix: str, location: tuple[int, int]) -> ResolvedRecipient:
+    full, add = recipient.recipient_ips, recipient.recipient_ips_to_add
+    remove = recipient.recipient_ips_to_remove
+    ips: tuple[str, ...] | None = None
+    if full is not None:
+        ips = tuple(dict.fromkeys([*full, *(add or ())]))
+    elif add is not None or remove is not None:
+        ips = tuple(add or ())
     return ResolvedRecipient(
         name=prefix + recipient.name,
         declared_name=recipient.name,
@@ -41,9 +48,11 @@ def _recipient(recipient: Recipient, prefix: str, location: tuple[int, int]) -> 
         email=recipient.recipient,
         comment=recipient.comment if recipient.comment is not None else recipient.description,
         databricks_org=recipient.recipient_databricks_org,
-        ips=tuple(recipient.recipient_ips) if recipient.recipient_ips is not None else None,
+        ips=ips,
         token_expiry_days=recipient.token_expiry,
         location=location,
+        ips_complete=full is not None or ips is None,
+        absent_ips=tuple(remove or ()),
     )
 
 
@@ -58,10 +67,12 @@ def _share(
             shared_as=asset.shared_as,
             history=asset.history,
             cdf=asset.cdf,
-            location=index.position((*path, "share_assets", a)),
+            location=index.position((*path, key, a)),
         )
-        for a, asset in enumerate(share.share_assets)
+        for key in ("share_assets", "share_assets_to_add")
+        for a, asset in enumerate(getattr(share, key) or ())
     )
+    granted = [*(share.recipients or ()), *(share.recipients_to_add or ())]
     mount = None
     if share.mount is not None:
         mount = ResolvedMount(
@@ -74,7 +85,20 @@ def _share(
         declared_name=share.name,
         comment=share.comment if share.comment is not None else share.description,
         assets=assets,
-        recipients=tuple(final_recipients.get(name.lower(), name) for name in share.recipients),
+        recipients=tuple(dict.fromkeys(final_recipients.get(name.lower(), name) for name in granted)),
         mount=mount,
         location=index.position(path),
+        assets_complete=complete(share.share_assets, share.share_assets_to_add, share.share_assets_to_remove),
+        absent_assets=tuple(share.share_assets_to_remove or ()),
+        recipients_complete=complete(share.recipients, share.recipients_to_add, share.recipients_to_remove),
+        absent_recipients=tuple(
+            final_recipients.get(name.lower(), name) for name in share.recipients_to_remove or ()
+        ),
+        tags=tuple(share.delta_share.tags) if share.delta_share else (),
     )
+
+
+def complete(full: object, to_add: object, to_remove: object) -> bool:
+    """A full list declares the whole state; so does a share that gives no list at all (nothing
+    granted means nothing granted). Change lists alone leave what they do not name alone."""
+    return full is not None or (to_add is None and to_remove is None)

@@ -8,6 +8,7 @@ segments that are not YAML keys — the tag of a schedule form, as in
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -23,16 +24,6 @@ from sharepack.spec.variables import did_you_mean
 
 SCHEDULE_TAGS = frozenset(("cron", "continuous", "interval", "once", "event"))
 _SCHEDULE_KEYS = ("cron", "every", "at", "on", "continuous")
-# The share packs our users bring also say what to change; a pack says what should be.
-_WHOLE_STATE_HINTS = {
-    "share_assets_to_add": "a pack lists every asset of a share in `share_assets`",
-    "share_assets_to_remove": "a pack lists every asset of a share in `share_assets`",
-    "recipients_to_add": "a pack lists every recipient of a share in `recipients`",
-    "recipients_to_remove": "a pack lists every recipient of a share in `recipients`",
-    "recipient_ips_to_add": "a pack lists the full allow list in `recipient_ips`",
-    "recipient_ips_to_remove": "a pack lists the full allow list in `recipient_ips`",
-    "token_rotation": "rotate a token when you choose: sharepack rotate-token PACK RECIPIENT",
-}
 _EXPECTED = {
     "string_type": "expected text",
     "bool_type": "expected true or false",
@@ -87,8 +78,7 @@ def _problem(error: ErrorDetails, index: PositionIndex, file: str, root: type[Ba
         where = found.matched[:-1]
         message = f"unknown key {loc[-1]!r}"
         allowed = allowed_keys(root, raw_loc[:-1])
-        hint = _WHOLE_STATE_HINTS.get(str(loc[-1]))
-        if allowed and hint is None:
+        if allowed:
             hint = did_you_mean(str(loc[-1]), allowed) or "allowed here: " + ", ".join(allowed)
     else:
         found = index.locate(loc)
@@ -107,7 +97,9 @@ def _message(error: ErrorDetails) -> tuple[str, str | None]:
         hint = "quote it to make it text" if kind == "string_type" and _is_scalar(value) else None
         return f"{_EXPECTED[kind]}, got {describe(value)}", hint
     if kind == "literal_error":
-        return f"expected {ctx.get('expected', 'another value')}, got {describe(value)}", None
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
+        return f"expected {ctx.get('expected', 'another value')}, got {describe(value)}", hint
     if kind == "greater_than_equal":
         return f"must be {ctx.get('ge')} or more, got {describe(value)}", None
     if kind == "too_short" and ctx.get("min_length") == 1:

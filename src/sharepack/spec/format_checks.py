@@ -1,0 +1,132 @@
+"""Checks of the keys that come from the share-pack format users already hold: governance fields,
+change lists, `token_rotation`, and a pipeline's sync keys (target_asset, scd_type, key_columns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING
+
+from sharepack.spec.governance import people_problem
+from sharepack.spec.names import ip_problem, name_key, uc_name_problem
+from sharepack.spec.resolve import YamlPath
+
+if TYPE_CHECKING:
+    from sharepack.spec.checks import Checker
+    from sharepack.spec.models import Pipeline
+
+_PEOPLE = ("requestor", "configurator", "approver", "executive_team")
+# (full list, add list, remove list) of each place the format gives change lists.
+_SHARE_LISTS = (
+    ("share_assets", "share_assets_to_add", "share_assets_to_remove"),
+    ("recipients", "recipients_to_add", "recipients_to_remove"),
+)
+_IP_LISTS = ("recipient_ips", "recipient_ips_to_add", "recipient_ips_to_remove")
+
+
+def check_format(checker: Checker) -> None:
+    _check_metadata(checker)
+    for i, recipient in enumerate(checker.spec.recipient):
+        path: YamlPath = ("recipient", i)
+        if recipient.token_rotation:
+            checker.report(
+                (*path, "token_rotation"),
+                "`token_rotation: true` would rotate the token on every apply; sharepack does not",
+                f"rotate it when you choose: sharepack rotate-token PACK RECIPIENT "
+                f"(here: sharepack rotate-token {checker.file} {recipient.name}), and remove the key",
+            )
+        lists = [getattr(recipient, key) for key in _IP_LISTS]
+        _check_overlap(checker, path, _IP_LISTS, lists, key=lambda ip: ip.removesuffix("/32"))
+        if recipient.type == "D2O":
+            for key in _IP_LISTS[1:]:
+                for j, address in enumerate(getattr(recipient, key) or ()):
+                    checker.check(ip_problem(address), (*path, key, j))
+    for s, share in enumerate(checker.spec.share):
+        path = ("share", s)
+        if (
+            share.share_assets is None
+            and share.share_assets_to_add is None
+            and not share.share_assets_to_remove
+        ):
+            from sharepack.spec.raw_checks import NO_ASSETS, NO_ASSETS_HINT  # raw_checks imports checks
+
+            checker.report(path, NO_ASSETS, NO_ASSETS_HINT)
+        for keys in _SHARE_LISTS:
+            lists = [getattr(share, key) for key in keys]
+            if keys[0] == "share_assets":
+                lists = [[a.name for a in lists[0] or ()], [a.name for a in lists[1] or ()], lists[2]]
+            _check_overlap(checker, path, keys, lists, key=lambda name: name_key(name))
+        for p, pipeline in enumerate(share.pipelines):
+            check_sync_keys(checker, pipeline, (*path, "pipelines", p))
+    for p, pipeline in enumerate(checker.spec.pipelines):
+        check_sync_keys(checker, pipeline, ("pipelines", p))
+
+
+def _check_metadata(checker: Checker) -> None:
+    metadata = checker.spec.metadata
+    if metadata is None:
+        return
+    for key in _PEOPLE:
+        value = getattr(metadata, key)
+        if value is not None:
+            checker.check(
+                people_problem(value), ("metadata", key), "e-mails or AD group names, comma-separated"
+            )
+    if metadata.contact_email is not None:
+        checker.check(people_problem(metadata.contact_email, emails_only=True), ("metadata", "contact_email"))
+
+
+def _check_overlap(
+    checker: Checker,
+    path: YamlPath,
+    keys: Sequence[str],
+    lists: Sequence[Sequence[str] | None],
+    *,
+    key: Callable[[str], Hashable],
+) -> None:
+    """A value both wanted and unwanted: in the add (or full) list and in the remove list."""
+    normal = key
+    full, add, remove = lists
+    wanted: dict[Hashable, tuple[str, int]] = {}
+    for list_key, values in ((keys[0], full), (keys[1], add)):
+        for j, value in enumerate(values or ()):
+            line = checker.index.position((*path, list_key, j))[0]
+            wanted.setdefault(normal(value), (list_key, line))
+    for j, value in enumerate(remove or ()):
+        found = wanted.get(normal(value))
+        if found is not None:
+            checker.report(
+                (*path, keys[2], j),
+                f"{value!r} is in `{keys[2]}` and also in `{found[0]}` at line {found[1]}",
+                "a value is either wanted or not: keep it in one list",
+            )
+
+
+def check_sync_keys(checker: Checker, pipeline: Pipeline, path: YamlPath) -> None:
+    written = pipeline.model_fields_set
+    for own, alias in (
+        ("catalog", "ext_catalog_name"),
+        ("schema_name", "ext_schema_name"),
+        ("description", "comment"),
+    ):
+        if own in written and alias in written:
+            shown = "schema" if own == "schema_name" else own
+            checker.report(
+                (*path, alias), f"`{alias}` is another name for `{shown}`: give one of them", key=True
+            )
+    # ext_catalog_name / ext_schema_name become the pipeline's catalog / schema, checked as such.
+    if pipeline.target_asset is not None:
+        problem = uc_name_problem(pipeline.target_asset, "target_asset")
+        hint = "a bare table name: the pipeline's catalog and schema hold it" if problem else None
+        checker.check(problem, (*path, "target_asset"), hint)
+    for j, column in enumerate(pipeline.key_columns or ()):
+        if not column.strip() or "`" in column:
+            checker.report((*path, "key_columns", j), f"{column!r} is not a column name")
+    uses = written & {"target_asset", "scd_type", "key_columns"}
+    if uses and (pipeline.scd_type or "2") == "2" and not pipeline.key_columns:
+        checker.report(
+            path,
+            f"pipeline {pipeline.name_prefix!r} applies changes as SCD 2 (the default), which needs "
+            "`key_columns`",
+            'list the key columns (`key_columns: "id"`), or set `scd_type: "1"` or "full_refresh"',
+        )
