@@ -93,10 +93,6 @@ def apply_plan(
         return Outcome(change, True, written.id, notice=written.notice)
 
     writes = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT)]
-    planned = {c.key for c in writes}
-
-    def waits_for(change: Change) -> set[str]:
-        return KIND_OF[change.resource_type].waits_for(change, planned)
 
     # Writes follow the dependency graph; deletions go kind by kind, dependants first.
     phases: list[list[Change]] = [writes]
@@ -104,6 +100,13 @@ def apply_plan(
     for kind in sorted(KINDS, key=lambda k: -k.rank):
         phases.append([c for c in deletions if c.resource_type == kind.resource_type])
     for changes in phases:
+        # A change waits only for what runs in its own phase: what an earlier phase did is settled,
+        # and waiting on a key that never runs here would leave the change waiting forever.
+        planned = {c.key for c in changes}
+
+        def waits_for(change: Change, planned: set[str] = planned) -> set[str]:
+            return KIND_OF[change.resource_type].waits_for(change, planned)
+
         if not _run_graph(changes, run, waits_for, record, parallelism, stop):
             report.interrupted = True
             break
@@ -172,4 +175,7 @@ def _run_graph(
                 record(future.result())
         return False
     pool.shutdown(wait=True)
+    for change, pending in blocked.values():
+        # Never dropped in silence: a wait that cannot end (a cycle) is a failure in the report.
+        record(Outcome(change, False, change.id, f"skipped: waits for {', '.join(sorted(pending))}"))
     return True

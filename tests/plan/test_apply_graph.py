@@ -1,0 +1,37 @@
+"""The applier's graph walk: every change of a phase runs, or is reported — none is dropped."""
+
+from __future__ import annotations
+
+from sharepack.apply import Outcome, _run_graph
+from sharepack.plan.model import Action, Change, ResourceType
+
+
+def _change(name: str) -> Change:
+    return Change(Action.DELETE, ResourceType.GRANT, name, "pack", id=name)
+
+
+def _walk(changes: list[Change], waits: dict[str, set[str]]) -> list[Outcome]:
+    recorded: list[Outcome] = []
+    _run_graph(
+        changes,
+        lambda c: Outcome(c, True, c.id),
+        lambda c: waits.get(c.name, set()),
+        recorded.append,
+        parallelism=2,
+    )
+    return recorded
+
+
+def test_a_change_waiting_on_another_runs_after_it() -> None:
+    first, second = _change("a:x"), _change("a:y")
+    recorded = _walk([second, first], {"a:y": {first.key}})
+    assert [o.change.name for o in recorded] == ["a:x", "a:y"]
+    assert all(o.ok for o in recorded)
+
+
+def test_a_wait_that_cannot_end_is_reported_as_a_failure_not_dropped() -> None:
+    one, two = _change("a:x"), _change("a:y")
+    recorded = _walk([one, two], {"a:x": {two.key}, "a:y": {one.key}})
+    assert sorted(o.change.name for o in recorded) == ["a:x", "a:y"]
+    assert not any(o.ok for o in recorded)
+    assert all((o.error or "").startswith("skipped: waits for") for o in recorded)
