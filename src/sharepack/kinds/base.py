@@ -8,11 +8,11 @@ none of them by name: adding a kind is one module plus one line in the registry.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sharepack.plan.model import Change, ResourceType
+from sharepack.plan.model import Action, Change, ResourceType
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -67,6 +67,62 @@ class Written:
 
     id: str | None = None
     notice: str | None = None
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A resource as found, with the pack its mark names (None: no sharepack mark)."""
+
+    name: str
+    owner: str | None
+    observed: str
+
+
+def with_orphans(
+    what: str,
+    resource_type: ResourceType,
+    changes: list[Change],
+    found: Iterable[Marked],
+    declared: Set[str],
+    given: PlanInput,
+) -> PlanOutput:
+    """The changes, plus deletes of this pack's resources it no longer declares — made only with
+    --prune; without it they are named in a warning."""
+    pack = given.desired.pack
+    orphans = [
+        Change(
+            Action.DELETE,
+            resource_type,
+            m.name,
+            pack,
+            id=m.name,
+            observed=m.observed,
+            message="no longer declared in the SharePack",
+        )  # fmt: skip
+        for m in sorted(found, key=lambda m: m.name)
+        if m.name not in declared and m.owner == pack and given.selected(m.name)
+    ]
+    if orphans and not given.prune:
+        names = ", ".join(c.name for c in orphans)
+        warning = (
+            f"{len(orphans)} {what}(s) of this SharePack are no longer declared ({names}); "
+            "run with --prune to delete them"
+        )
+        return PlanOutput(tuple(changes), (warning,))
+    return PlanOutput((*changes, *orphans))
+
+
+def destroy_marked(
+    what: str, resource_type: ResourceType, found: Iterable[Marked], declared: Set[str], pack: str
+) -> PlanOutput:
+    """Deletes of everything carrying this pack's mark; a declared one without it is said and left."""
+    changes, warnings = [], []
+    for m in sorted(found, key=lambda m: m.name):
+        if m.owner == pack:
+            changes.append(Change(Action.DELETE, resource_type, m.name, pack, id=m.name, observed=m.observed))
+        elif m.name in declared:
+            warnings.append(f"{what} {m.name} does not carry this pack's mark: left alone")
+    return PlanOutput(tuple(changes), tuple(warnings))
 
 
 class Kind(Protocol):

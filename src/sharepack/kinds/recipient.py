@@ -8,10 +8,18 @@ creation only (re-applying never resets it), and an activation link is said once
 from __future__ import annotations
 
 import time
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from typing import TYPE_CHECKING, Any
 
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.base import (
+    Marked,
+    PlanInput,
+    PlanOutput,
+    WriteContext,
+    Written,
+    destroy_marked,
+    with_orphans,
+)
 from sharepack.kinds.sharing_desired import DesiredRecipient
 from sharepack.kinds.sharing_state import ActualRecipient, sharing_of
 from sharepack.ownership import merge_marks
@@ -40,49 +48,12 @@ class RecipientKind:
             if given.selected(r.name)
         ]
         declared = {r.name for r in given.desired.resources_of(TYPE.value)}
-        orphans = [
-            Change(
-                Action.DELETE,
-                TYPE,
-                r.name,
-                pack,
-                id=r.name,
-                observed=r.observed(),
-                message="no longer declared in the SharePack",
-            )
-            for r in sorted(state.recipients.values(), key=lambda r: r.name)
-            if r.name not in declared and r.owner() == pack and given.selected(r.name)
-        ]
-        if orphans and not given.prune:
-            names = ", ".join(c.name for c in orphans)
-            return PlanOutput(
-                tuple(changes),
-                (
-                    f"{len(orphans)} recipient(s) of this SharePack are no longer declared ({names}); "
-                    "run with --prune to delete them",
-                ),
-            )
-        return PlanOutput((*changes, *orphans))
+        return with_orphans("recipient", TYPE, changes, _marked(state.recipients.values()), declared, given)
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
-        state = sharing_of(actual)
         declared = {r.name for r in desired.resources_of(TYPE.value)}
-        changes, warnings = [], []
-        for recipient in sorted(state.recipients.values(), key=lambda r: r.name):
-            if recipient.owner() == desired.pack:
-                changes.append(
-                    Change(
-                        Action.DELETE,
-                        TYPE,
-                        recipient.name,
-                        desired.pack,
-                        id=recipient.name,
-                        observed=recipient.observed(),
-                    )
-                )
-            elif recipient.name in declared:
-                warnings.append(f"recipient {recipient.name} does not carry this pack's mark: left alone")
-        return PlanOutput(tuple(changes), tuple(warnings))
+        found = _marked(sharing_of(actual).recipients.values())
+        return destroy_marked("recipient", TYPE, found, declared, desired.pack)
 
     def observed(self, change: Change, actual: ActualState) -> str:
         found = sharing_of(actual).recipients.get(change.name)
@@ -105,6 +76,10 @@ class RecipientKind:
             return Written(change.name, notice=_activation_notice(change.name, link))
         sharing_write.update_recipient(client, change.name, change.settings)
         return Written(change.name)
+
+
+def _marked(recipients: Iterable[ActualRecipient]) -> list[Marked]:
+    return [Marked(r.name, r.owner(), r.observed()) for r in recipients]
 
 
 def _activation_notice(name: str, link: str | None) -> str | None:

@@ -6,10 +6,18 @@ own (`share_objects`, `grant`) whose identity includes the share.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from typing import TYPE_CHECKING, Any
 
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.base import (
+    Marked,
+    PlanInput,
+    PlanOutput,
+    WriteContext,
+    Written,
+    destroy_marked,
+    with_orphans,
+)
 from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import ActualShare, sharing_of
 from sharepack.ownership import comment_with_mark, split_comment_mark
@@ -35,49 +43,14 @@ class ShareKind:
         shares: tuple[DesiredShare, ...] = given.desired.resources_of(TYPE.value)
         changes = [share_change(s, state.shares.get(s.name), pack) for s in shares if given.selected(s.name)]
         declared = {s.name for s in shares}
-        orphans = [
-            Change(
-                Action.DELETE,
-                TYPE,
-                s.name,
-                pack,
-                id=s.name,
-                observed=s.observed(),
-                message="no longer declared in the SharePack",
-            )
-            for s in sorted(state.shares.values(), key=lambda s: s.name)
-            if s.name not in declared and s.owner == pack and given.selected(s.name)
-        ]
-        if orphans and not given.prune:
-            names = ", ".join(c.name for c in orphans)
-            return PlanOutput(
-                tuple(changes),
-                (
-                    f"{len(orphans)} share(s) of this SharePack are no longer declared ({names}); "
-                    "run with --prune to delete them",
-                ),
-            )
-        return PlanOutput((*changes, *orphans))
+        return with_orphans("share", TYPE, changes, _marked(state.shares.values()), declared, given)
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
-        changes, warnings = [], []
+        # Deleting a share drops its objects and grants with it.
         declared = {s.name for s in desired.resources_of(TYPE.value)}
-        for share in sorted(sharing_of(actual).shares.values(), key=lambda s: s.name):
-            if share.owner == desired.pack:
-                # Deleting a share drops its objects and grants with it.
-                changes.append(
-                    Change(
-                        Action.DELETE,
-                        TYPE,
-                        share.name,
-                        desired.pack,
-                        id=share.name,
-                        observed=share.observed(),
-                    )
-                )
-            elif share.name in declared:
-                warnings.append(f"share {share.name} does not carry this pack's mark: left alone")
-        return PlanOutput(tuple(changes), tuple(warnings))
+        return destroy_marked(
+            "share", TYPE, _marked(sharing_of(actual).shares.values()), declared, desired.pack
+        )
 
     def observed(self, change: Change, actual: ActualState) -> str:
         found = sharing_of(actual).shares.get(change.name)
@@ -133,6 +106,10 @@ def share_change(share: DesiredShare, found: ActualShare | None, pack: str) -> C
         settings={"comment": wanted},
         diff=(FieldChange("comment", text, share.comment),),
     )
+
+
+def _marked(shares: Iterable[ActualShare]) -> list[Marked]:
+    return [Marked(s.name, s.owner, s.observed()) for s in shares]
 
 
 def left_alone(change: Change | None) -> bool:
