@@ -67,6 +67,24 @@ def test_update_keeps_dependencies_on_tasks_it_does_not_resend(client: Any) -> N
         client.jobs.update(job_id, fields_to_remove=["tasks/a"])
 
 
+def test_update_checks_only_newly_named_pipelines(client: Any) -> None:
+    pipeline_id = client.pipelines.create(name="p").pipeline_id
+    task = jobs.Task(task_key="p", pipeline_task=jobs.PipelineTask(pipeline_id=pipeline_id))
+    job_id = client.jobs.create(name="x", tasks=[task]).job_id
+    client.pipelines.delete(pipeline_id)  # out of band: the job still names it
+    client.jobs.update(job_id, new_settings=jobs.JobSettings(tags={"paused": "yes"}))
+    with pytest.raises(InvalidParameterValue, match="does not exist"):
+        client.jobs.update(
+            job_id,
+            new_settings=jobs.JobSettings(
+                tasks=[
+                    _nb("a"),
+                    jobs.Task(task_key="q", pipeline_task=jobs.PipelineTask(pipeline_id="gone-too")),
+                ]
+            ),
+        )
+
+
 def test_get_pages_past_100_tasks_and_the_sdk_joins_the_pages(client: Any, emulator: Any) -> None:
     job_id = client.jobs.create(name="wide", tasks=[_nb(f"t{i:03d}") for i in range(250)]).job_id
     emulator.reset_log()

@@ -145,9 +145,15 @@ def update(store: Store, body: dict[str, Any]) -> dict[str, Any]:
         repeated = next((k for i, k in enumerate(new_keys) if k in new_keys[:i]), None)
         if repeated is not None:
             raise invalid(f"Task key '{repeated}' is not unique: each task of a job needs its own task_key.")
+        # Only a newly named pipeline must exist: tasks this update does not touch keep theirs.
+        known = {(t.get("pipeline_task") or {}).get("pipeline_id") for t in settings.get("tasks") or []} - {
+            None
+        }
         _merge(settings, new_settings)
         _remove(settings, body.get("fields_to_remove") or [])
-        validate_settings(store, settings)
+        _validate(
+            settings, lambda pipeline_id: pipeline_id in known or store.pipeline(pipeline_id) is not None
+        )
         store.set_job(int(body["job_id"]), _with_defaults(settings))
     return {}
 

@@ -166,7 +166,7 @@ def run_view(
     job_parameters += [{"name": k, "value": v} for k, v in meta.items()]
     life, result = run_phase(store, row, duration_s)
     state: dict[str, Any] = {"life_cycle_state": life, "state_message": ""}
-    status: dict[str, Any] = {"state": "QUEUED" if life == "PENDING" else life}
+    status: dict[str, Any] = {"state": life}
     job_id = row["job_id"]
     page = (
         f"{base_url}/#job/{job_id}/run/{row['run_id']}" if job_id else f"{base_url}/#job/run/{row['run_id']}"
@@ -226,7 +226,7 @@ def _task_view(
         "attempt_number": 0,
         "run_page_url": f"{page}/task/{task_run_id}",
         "state": {"life_cycle_state": "TERMINATED" if result else life, "state_message": ""},
-        "status": {"state": "TERMINATED" if result else ("QUEUED" if life == "PENDING" else life)},
+        "status": {"state": "TERMINATED" if result else life},
     }
     if task["depends_on"]:
         view["depends_on"] = [{"task_key": d} for d in task["depends_on"]]
