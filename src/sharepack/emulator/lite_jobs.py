@@ -1,4 +1,4 @@
-"""The Jobs API (2.1 and 2.2): jobs and their runs."""
+"""The Jobs API (2.2, 2.1 and the 2.0 alias): jobs. Their runs are in lite_runs."""
 
 from __future__ import annotations
 

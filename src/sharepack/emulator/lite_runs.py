@@ -99,7 +99,6 @@ def run_now(
         run_id = _insert(store, row["job_id"], number, trigger, outcome, meta, token)
         full_refresh = bool((body.get("pipeline_params") or {}).get("full_refresh"))
         _start_pipelines(store, tasks, run_id, full_refresh)
-    _ = duration_s
     return {"run_id": run_id, "number_in_job": number}
 
 
