@@ -21,7 +21,7 @@ unexport VIRTUAL_ENV
 COMPILE = $(BIN)/uv pip compile -q --upgrade --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
 
-.PHONY: install lock test test-lowest lint typecheck unit demo bench bench-quick soak schema clean
+.PHONY: test-clients install lock test test-lowest lint typecheck unit demo bench bench-quick soak schema clean
 
 # $(1): the venv, $(2): its lock. uv comes from pip (pinned, with hashes); then `uv pip sync` makes the venv
 # exactly the lock (removing anything else) and the project goes in editable, with no dependency of its own.
@@ -75,6 +75,11 @@ test-lowest: $(LOWEST_VENV)/.installed
 	@$(LOWEST_VENV)/bin/ruff check --cache-dir $(LOWEST_VENV)/.ruff_cache src tests benchmarks
 	@$(LOWEST_VENV)/bin/mypy --cache-dir $(LOWEST_VENV)/.mypy_cache
 	@$(LOWEST_VENV)/bin/pytest -n 2
+
+# The emulator checked by clients we did not write: the JavaScript SDK (also in `make test` when
+# node is present) and the Go SDK (its first build takes minutes, so only here).
+test-clients: $(STAMP)
+	@SHAREPACK_GO_CONFORMANCE=1 $(BIN)/pytest -n 2 tests/emulator/test_go_sdk.py tests/emulator/test_js_sdk.py
 
 demo: $(STAMP)
 	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."

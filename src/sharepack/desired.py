@@ -230,6 +230,7 @@ def _schedule_job(
 
 
 def _task_key(pipeline_name: str) -> str:
-    # Task keys allow [A-Za-z0-9_-] up to 100 characters.
-    cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in pipeline_name)
-    return cleaned[:100]
+    # Task keys allow [A-Za-z0-9_-] up to 100 characters (ASCII: isalnum() alone lets "é" through).
+    from sharepack.spec.job_limits import task_key
+
+    return task_key(pipeline_name)

@@ -134,7 +134,10 @@ def test_job_names_are_not_unique(client: Any) -> None:
 
 def test_list_filters_by_name_pages_and_expands_tasks(client: Any, emulator: Any) -> None:
     wanted = {
-        client.jobs.create(name="nightly", tasks=[jobs.Task(task_key="t", description="d")]).job_id
+        client.jobs.create(
+            name="nightly",
+            tasks=[jobs.Task(task_key="t", notebook_task=jobs.NotebookTask(notebook_path="/Shared/n"))],
+        ).job_id
         for _ in range(5)
     }
     client.jobs.create(name="other")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sharepack.emulator.lite_faults import REALISTIC_LIMITS, Faults, RequestRecord
-from sharepack.emulator.lite_jobs import run_now
+from sharepack.emulator.lite_runs import run_now
 from sharepack.emulator.lite_server import Context, Server, make_handler
 from sharepack.emulator.lite_store import Store
 from sharepack.emulator.lite_uc import Metastore
@@ -50,6 +50,9 @@ class EmulatorConfig:
     cloud: str = "aws"
     region: str = "us-west-2"
     uc_state_path: str | None = None
+    # Whether `\` escapes the next character in a pipelines `name LIKE` filter. Databricks' reading
+    # is not measured; sharepack must find its pipelines under both.
+    like_backslash_escapes: bool = True
 
     @classmethod
     def realistic(cls, **overrides: Any) -> EmulatorConfig:
@@ -67,6 +70,7 @@ class Emulator:
         if str(uuid.UUID(config.metastore_id)) != config.metastore_id:
             raise ValueError(f"metastore_id must be a lower-case UUID, not {config.metastore_id!r}")
         self._store = Store(config.state_path)
+        self._store.like_backslash_escapes = config.like_backslash_escapes
         shared = config.uc_state_path is None or config.uc_state_path == config.state_path
         self._uc_store = self._store if shared else Store(str(config.uc_state_path))
         self.metastore = Metastore(
@@ -174,6 +178,8 @@ class Emulator:
         if changes.pop("profile", None) == "realistic":
             changes.setdefault("latency_ms", 50)
             changes.setdefault("rate_limits", dict(REALISTIC_LIMITS))
+        if "like_backslash_escapes" in changes:
+            self._store.like_backslash_escapes = bool(changes.pop("like_backslash_escapes"))
         if "run_duration_s" in changes:
             self._ctx.run_duration_s = float(changes.pop("run_duration_s"))
         unknown = set(changes) - _FAULT_FIELDS

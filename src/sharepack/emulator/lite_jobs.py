@@ -1,14 +1,13 @@
-"""The Jobs API (2.1 and 2.2): jobs and their runs."""
+"""The Jobs API (2.2, 2.1 and the 2.0 alias): jobs. Their runs are in lite_runs."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sharepack.emulator import lite_pipelines
 from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_quartz import quartz_error
+from sharepack.emulator.lite_job_checks import validate_settings as _validate
 from sharepack.emulator.lite_store import Store
 
 USER = lite_pipelines.USER
@@ -18,48 +17,8 @@ def _missing(job_id: Any) -> ApiError:
     return invalid(f"Job {job_id} does not exist.")
 
 
-def validate_settings(settings: dict[str, Any]) -> None:
-    schedule = settings.get("schedule")
-    if schedule is not None:
-        expression = schedule.get("quartz_cron_expression")
-        if not expression:
-            raise invalid("Missing required field: settings.schedule.quartz_cron_expression")
-        error = quartz_error(expression)
-        if error:
-            raise invalid(error)
-        timezone = schedule.get("timezone_id")
-        if not timezone:
-            raise invalid("Missing required field: settings.schedule.timezone_id")
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise invalid(f"Invalid timezone_id: {timezone}") from None
-    if schedule is not None and settings.get("continuous") is not None:
-        raise invalid("A job may have only one of schedule, continuous and trigger.")
-    trigger = settings.get("trigger") or {}
-    for kind in ("file_arrival", "table_update"):
-        config = trigger.get(kind)
-        if config is None:
-            continue
-        if kind == "file_arrival" and not config.get("url"):
-            raise invalid("Missing required field: settings.trigger.file_arrival.url")
-        if kind == "table_update" and not config.get("table_names"):
-            raise invalid("Missing required field: settings.trigger.table_update.table_names")
-        for key in ("min_time_between_triggers_seconds", "wait_after_last_change_seconds"):
-            if key in config and int(config[key]) < 60:
-                raise invalid(f"{key} must be at least 60 seconds")
-    keys = set()
-    for task in settings.get("tasks") or []:
-        if not task.get("task_key"):
-            raise invalid("Missing required field: settings.tasks.task_key")
-        keys.add(task["task_key"])
-        pipeline_task = task.get("pipeline_task")
-        if pipeline_task is not None and not pipeline_task.get("pipeline_id"):
-            raise invalid("Missing required field: settings.tasks.pipeline_task.pipeline_id")
-    for task in settings.get("tasks") or []:
-        for dep in task.get("depends_on") or []:
-            if dep.get("task_key") not in keys:
-                raise invalid(f"Task {task['task_key']} depends on unknown task {dep.get('task_key')}")
+def validate_settings(store: Store, settings: dict[str, Any]) -> None:
+    _validate(settings, lambda pipeline_id: store.pipeline(pipeline_id) is not None)
 
 
 def _with_defaults(settings: dict[str, Any]) -> dict[str, Any]:
@@ -84,8 +43,9 @@ def _with_defaults(settings: dict[str, Any]) -> dict[str, Any]:
 
 def create(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     settings = {k: v for k, v in body.items() if k not in ("access_control_list", "idempotency_token")}
-    validate_settings(settings)
-    return {"job_id": store.add_job(_with_defaults(settings), USER)}
+    with store.lock:
+        validate_settings(store, settings)
+        return {"job_id": store.add_job(_with_defaults(settings), USER)}
 
 
 def _job(store: Store, job_id: Any) -> Any:
@@ -98,40 +58,102 @@ def _job(store: Store, job_id: Any) -> Any:
     return row
 
 
-def _view(row: Any, *, tasks: bool = True) -> dict[str, Any]:
+TASKS_PAGE = 100  # jobs/get and runs/get answer at most 100 tasks a page
+
+
+def _view(row: Any, *, tasks: bool = True, page_token: str | None = None) -> dict[str, Any]:
     settings = json.loads(row["settings"])
-    if not tasks:
-        settings.pop("tasks", None)
-    return {
+    view: dict[str, Any] = {
         "job_id": row["job_id"],
         "creator_user_name": row["creator"],
         "run_as_user_name": row["creator"],
         "created_time": row["created_ms"],
         "settings": settings,
     }
+    if not tasks:
+        settings.pop("tasks", None)
+    elif len(settings.get("tasks") or []) > TASKS_PAGE or page_token:
+        try:
+            offset = int(page_token or 0)
+        except ValueError:
+            raise invalid(f"Invalid page_token: {page_token}") from None
+        all_tasks = settings.get("tasks") or []
+        settings["tasks"] = all_tasks[offset : offset + TASKS_PAGE]
+        if offset:  # later pages carry only the next tasks
+            for key in ("job_clusters", "parameters", "environments"):
+                settings.pop(key, None)
+        if offset + TASKS_PAGE < len(all_tasks):
+            view["has_more"] = True
+            view["next_page_token"] = str(offset + TASKS_PAGE)
+    return view
 
 
 def get(store: Store, query: dict[str, str]) -> dict[str, Any]:
-    return _view(_job(store, query.get("job_id")))
+    return _view(_job(store, query.get("job_id")), page_token=query.get("page_token"))
 
 
 def reset(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     with store.lock:
         _job(store, body.get("job_id"))
         settings = body.get("new_settings") or {}
-        validate_settings(settings)
+        validate_settings(store, settings)
         store.set_job(int(body["job_id"]), _with_defaults(settings))
     return {}
+
+
+# Arrays jobs/update merges entry by entry (an entry with the same key is replaced whole).
+_MERGED_ARRAYS = {"tasks": "task_key", "job_clusters": "job_cluster_key"}
+
+
+def _merge(settings: dict[str, Any], new: dict[str, Any]) -> None:
+    for field, value in new.items():
+        key = _MERGED_ARRAYS.get(field)
+        if key is None or not isinstance(value, list):
+            settings[field] = value
+            continue
+        merged = {entry.get(key): entry for entry in settings.get(field) or []}
+        for entry in value:
+            merged[entry.get(key)] = entry
+        settings[field] = list(merged.values())
+
+
+def _remove(settings: dict[str, Any], fields: list[str]) -> None:
+    for field in fields:
+        top, _, entry_key = str(field).partition("/")
+        if not entry_key:
+            settings.pop(top, None)
+            continue
+        key = _MERGED_ARRAYS.get(top)
+        if key is None:
+            raise invalid(
+                f"Cannot remove nested field '{field}': only tasks/<task_key> and "
+                "job_clusters/<job_cluster_key> can be removed by key."
+            )
+        kept = [entry for entry in settings.get(top) or [] if entry.get(key) != entry_key]
+        if len(kept) == len(settings.get(top) or []):
+            raise invalid(f"Cannot remove '{field}': the job has no such entry.")
+        settings[top] = kept
 
 
 def update(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     with store.lock:
         row = _job(store, body.get("job_id"))
         settings = json.loads(row["settings"])
-        settings.update(body.get("new_settings") or {})
-        for field in body.get("fields_to_remove") or []:
-            settings.pop(field, None)
-        validate_settings(settings)
+        new_settings = body.get("new_settings") or {}
+        # Checked before merging by key, which would hide a repeated task_key.
+        new_keys = [t.get("task_key") for t in new_settings.get("tasks") or []]
+        repeated = next((k for i, k in enumerate(new_keys) if k in new_keys[:i]), None)
+        if repeated is not None:
+            raise invalid(f"Task key '{repeated}' is not unique: each task of a job needs its own task_key.")
+        # Only a newly named pipeline must exist: tasks this update does not touch keep theirs.
+        known = {(t.get("pipeline_task") or {}).get("pipeline_id") for t in settings.get("tasks") or []} - {
+            None
+        }
+        _merge(settings, new_settings)
+        _remove(settings, body.get("fields_to_remove") or [])
+        _validate(
+            settings, lambda pipeline_id: pipeline_id in known or store.pipeline(pipeline_id) is not None
+        )
         store.set_job(int(body["job_id"]), _with_defaults(settings))
     return {}
 
@@ -143,12 +165,36 @@ def delete(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _limit(query: dict[str, str], default: int, most: int) -> int:
+    """`limit`: 0 or absent means the default; past `most` (or negative) is refused."""
+    try:
+        limit = int(query.get("limit") or 0)
+    except ValueError:
+        raise invalid(f"Invalid limit {query.get('limit')}") from None
+    if limit < 0 or limit > most:
+        raise invalid(f"Invalid limit {limit} - it has to be between 0 and {most}.")
+    return limit or default
+
+
+def _offset(query: dict[str, str]) -> int:
+    token = query.get("page_token") or query.get("offset") or "0"
+    try:
+        offset = int(token)
+    except ValueError:
+        raise invalid(f"Invalid page_token: {token}") from None
+    if offset < 0:
+        raise invalid(f"Invalid page_token: {token}")
+    return offset
+
+
+def _true(query: dict[str, str], name: str) -> bool:
+    return query.get(name, "false").lower() == "true"
+
+
 def list_jobs(store: Store, query: dict[str, str]) -> dict[str, Any]:
-    limit = int(query.get("limit", 20))
-    if not 0 < limit <= 100:
-        raise invalid("limit must be between 1 and 100")
-    offset = int(query.get("page_token") or query.get("offset") or 0)
-    expand = query.get("expand_tasks", "false").lower() == "true"
+    limit = _limit(query, 20, 100)
+    offset = _offset(query)
+    expand = _true(query, "expand_tasks")
     name = query.get("name")
     if name is not None:
         rows = store.query(
@@ -166,121 +212,3 @@ def list_jobs(store: Store, query: dict[str, str]) -> dict[str, Any]:
     if not result["jobs"]:
         del result["jobs"]
     return result
-
-
-# -- runs ---------------------------------------------------------------------------------
-def run_now(
-    store: Store, body: dict[str, Any], duration_s: float, trigger: str = "ONE_TIME"
-) -> dict[str, Any]:
-    with store.lock:
-        row = _job(store, body.get("job_id"))
-        token = body.get("idempotency_token")
-        if token:
-            existing = store.query("SELECT run_id, number_in_job FROM runs WHERE token = ?", (token,))
-            if existing:
-                return {"run_id": existing[0]["run_id"], "number_in_job": existing[0]["number_in_job"]}
-        outcome_rows = store.query("SELECT outcome FROM outcomes WHERE job_id = ?", (row["job_id"],))
-        outcome = outcome_rows[0]["outcome"] if outcome_rows else "SUCCESS"
-        number = store.query("SELECT COUNT(*) AS n FROM runs WHERE job_id = ?", (row["job_id"],))[0]["n"] + 1
-        settings = json.loads(row["settings"])
-        params = dict(body.get("job_parameters") or {})
-        # A run reports every job parameter with its default, as runs/get does on Databricks.
-        params["__defaults"] = {p["name"]: p.get("default", "") for p in settings.get("parameters") or []}
-        if body.get("pipeline_params"):
-            params["__pipeline_params"] = body["pipeline_params"]
-        run_id = store.execute(
-            "INSERT INTO runs (job_id, number_in_job, start_ms, trigger, outcome, params, token)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (row["job_id"], number, store.now(), trigger, outcome, json.dumps(params), token),
-        )
-        full_refresh = bool((body.get("pipeline_params") or {}).get("full_refresh"))
-        for task in settings.get("tasks") or []:
-            pipeline_id = (task.get("pipeline_task") or {}).get("pipeline_id")
-            if pipeline_id and store.pipeline(pipeline_id) is not None:
-                lite_pipelines.start_update(store, pipeline_id, {"full_refresh": full_refresh}, run_id)
-    _ = duration_s
-    return {"run_id": run_id, "number_in_job": number}
-
-
-def _run_view(store: Store, row: Any, duration_s: float, base_url: str) -> dict[str, Any]:
-    elapsed_ms = store.now() - row["start_ms"]
-    duration_ms = int(duration_s * 1000)
-    params = json.loads(row["params"])
-    pipeline_params = params.pop("__pipeline_params", None)
-    defaults = params.pop("__defaults", {})
-    job_parameters = [{"name": n, "default": d, "value": params.pop(n, d)} for n, d in defaults.items()]
-    job_parameters += [{"name": k, "value": v} for k, v in params.items()]
-    if row["canceled"]:
-        life, result = "TERMINATED", "CANCELED"
-    elif elapsed_ms >= duration_ms:
-        life, result = "TERMINATED", row["outcome"]
-    elif elapsed_ms >= duration_ms // 2:
-        life, result = "RUNNING", None
-    else:
-        life, result = "PENDING", None
-    state: dict[str, Any] = {"life_cycle_state": life, "state_message": ""}
-    status: dict[str, Any] = {"state": life}
-    view: dict[str, Any] = {
-        "run_id": row["run_id"],
-        "job_id": row["job_id"],
-        "number_in_job": row["number_in_job"],
-        "start_time": row["start_ms"],
-        "trigger": row["trigger"],
-        "run_page_url": f"{base_url}/#job/{row['job_id']}/run/{row['run_id']}",
-        "job_parameters": job_parameters,
-        "state": state,
-        "status": status,
-        "run_type": "JOB_RUN",
-    }
-    if pipeline_params:
-        view["pipeline_params"] = pipeline_params
-    if result is not None:
-        end = row["start_ms"] + (min(elapsed_ms, duration_ms) if not row["canceled"] else elapsed_ms)
-        state["result_state"] = result
-        status["termination_details"] = {
-            "code": result,
-            "type": "SUCCESS" if result == "SUCCESS" else "CLIENT_ERROR",
-        }
-        view["end_time"] = end
-        view["run_duration"] = end - row["start_ms"]
-    return view
-
-
-def get_run(store: Store, query: dict[str, str], duration_s: float, base_url: str) -> dict[str, Any]:
-    rows = store.query("SELECT * FROM runs WHERE run_id = ?", (int(query.get("run_id", 0)),))
-    if not rows:
-        raise invalid(f"Run {query.get('run_id')} does not exist.")
-    return _run_view(store, rows[0], duration_s, base_url)
-
-
-def list_runs(store: Store, query: dict[str, str], duration_s: float, base_url: str) -> dict[str, Any]:
-    limit = int(query.get("limit", 25))
-    if not 0 < limit <= 25:
-        raise invalid("limit must be between 1 and 25")
-    offset = int(query.get("page_token") or query.get("offset") or 0)
-    if query.get("job_id"):
-        rows = store.query(
-            "SELECT * FROM runs WHERE job_id = ? ORDER BY run_id DESC", (int(query["job_id"]),)
-        )
-    else:
-        rows = store.query("SELECT * FROM runs ORDER BY run_id DESC")
-    views = [_run_view(store, r, duration_s, base_url) for r in rows]
-    if query.get("active_only", "false").lower() == "true":
-        views = [v for v in views if v["state"]["life_cycle_state"] != "TERMINATED"]
-    if query.get("completed_only", "false").lower() == "true":
-        views = [v for v in views if v["state"]["life_cycle_state"] == "TERMINATED"]
-    page = views[offset : offset + limit]
-    result: dict[str, Any] = {"runs": page, "has_more": offset + limit < len(views)}
-    if offset + limit < len(views):
-        result["next_page_token"] = str(offset + limit)
-    if not page:
-        del result["runs"]
-    return result
-
-
-def cancel_run(store: Store, body: dict[str, Any]) -> dict[str, Any]:
-    rows = store.query("SELECT run_id FROM runs WHERE run_id = ?", (int(body.get("run_id", 0)),))
-    if not rows:
-        raise invalid(f"Run {body.get('run_id')} does not exist.")
-    store.execute("UPDATE runs SET canceled = 1 WHERE run_id = ?", (rows[0]["run_id"],))
-    return {}

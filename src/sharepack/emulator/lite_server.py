@@ -13,7 +13,9 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sharepack.emulator import lite_jobs as jobs
+from sharepack.emulator import lite_permissions as permissions
 from sharepack.emulator import lite_pipelines as pipelines
+from sharepack.emulator import lite_runs as runs
 from sharepack.emulator import lite_workspace as workspace
 from sharepack.emulator.lite_errors import ApiError
 from sharepack.emulator.lite_faults import Faults, RequestRecord
@@ -23,7 +25,7 @@ from sharepack.emulator.lite_uc_routes import UC_ROUTES, UcHandler
 
 Handler = Callable[["Context", dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_J = r"/api/2\.[12]/jobs"
+_J = r"/api/2\.[012]/jobs"  # 2.0: the alias older clients (the legacy CLI) call
 
 
 class Context:
@@ -52,113 +54,172 @@ class Context:
         return Uc(self.uc_store, self.metastore, self.base_url, pipelines.USER)
 
 
+def _p(handler: Callable[..., dict[str, Any]], *, query: bool = False) -> Handler:
+    """A pipelines handler on (store, pipeline id[, query], run duration)."""
+    if query:
+        return lambda c, b, q, a: handler(c.store, a[0], q, c.run_duration_s)
+    return lambda c, b, q, a: handler(c.store, a[0], c.run_duration_s)
+
+
+_PIPELINE_ROUTES: list[tuple[str, str, str, Handler]] = [
+    ("POST", r"/api/2\.0/pipelines", "pipelines/create", lambda c, b, q, a: pipelines.create(c.store, b)),
+    (
+        "GET",
+        r"/api/2\.0/pipelines",
+        "pipelines/list",
+        lambda c, b, q, a: pipelines.list_pipelines(c.store, q, c.run_duration_s),
+    ),
+    ("GET", r"/api/2\.0/pipelines/([^/]+)", "pipelines/get", _p(pipelines.get)),
+    (
+        "PUT",
+        r"/api/2\.0/pipelines/([^/]+)",
+        "pipelines/update",
+        lambda c, b, q, a: pipelines.update(c.store, a[0], b),
+    ),
+    (
+        "DELETE",
+        r"/api/2\.0/pipelines/([^/]+)",
+        "pipelines/delete",
+        lambda c, b, q, a: pipelines.delete(c.store, a[0]),
+    ),
+    (
+        "POST",
+        r"/api/2\.0/pipelines/([^/]+)/updates",
+        "pipelines/start",
+        lambda c, b, q, a: pipelines.start_update(c.store, a[0], b, c.run_duration_s),
+    ),
+    (
+        "GET",
+        r"/api/2\.0/pipelines/([^/]+)/updates",
+        "pipelines/updates",
+        _p(pipelines.list_updates, query=True),
+    ),
+    (
+        "GET",
+        r"/api/2\.0/pipelines/([^/]+)/updates/([^/]+)",
+        "pipelines/get-update",
+        lambda c, b, q, a: pipelines.get_update(c.store, a[0], a[1], c.run_duration_s),
+    ),
+    ("POST", r"/api/2\.0/pipelines/([^/]+)/stop", "pipelines/stop", _p(pipelines.stop)),
+    ("GET", r"/api/2\.0/pipelines/([^/]+)/events", "pipelines/events", _p(pipelines.list_events, query=True)),
+]
+
+_JOB_ROUTES: list[tuple[str, str, str, Handler]] = [
+    ("POST", _J + "/create", "jobs/create", lambda c, b, q, a: jobs.create(c.store, b)),
+    ("GET", _J + "/get", "jobs/get", lambda c, b, q, a: jobs.get(c.store, q)),
+    ("GET", _J + "/list", "jobs/list", lambda c, b, q, a: jobs.list_jobs(c.store, q)),
+    ("POST", _J + "/reset", "jobs/reset", lambda c, b, q, a: jobs.reset(c.store, b)),
+    ("POST", _J + "/update", "jobs/update", lambda c, b, q, a: jobs.update(c.store, b)),
+    ("POST", _J + "/delete", "jobs/delete", lambda c, b, q, a: jobs.delete(c.store, b)),
+    ("POST", _J + "/run-now", "jobs/run-now", lambda c, b, q, a: runs.run_now(c.store, b, c.run_duration_s)),
+    ("POST", _J + "/runs/submit", "jobs/runs/submit", lambda c, b, q, a: runs.submit(c.store, b)),
+    (
+        "GET",
+        _J + "/runs/list",
+        "jobs/runs/list",
+        lambda c, b, q, a: runs.list_runs(c.store, q, c.run_duration_s, c.base_url),
+    ),
+    (
+        "GET",
+        _J + "/runs/get",
+        "jobs/runs/get",
+        lambda c, b, q, a: runs.get_run(c.store, q, c.run_duration_s, c.base_url),
+    ),
+    (
+        "GET",
+        _J + "/runs/get-output",
+        "jobs/runs/get-output",
+        lambda c, b, q, a: runs.get_output(c.store, q, c.run_duration_s, c.base_url),
+    ),
+    ("POST", _J + "/runs/cancel", "jobs/runs/cancel", lambda c, b, q, a: runs.cancel_run(c.store, b)),
+    (
+        "POST",
+        _J + "/runs/cancel-all",
+        "jobs/runs/cancel-all",
+        lambda c, b, q, a: runs.cancel_all(c.store, b, c.run_duration_s),
+    ),
+    (
+        "POST",
+        _J + "/runs/delete",
+        "jobs/runs/delete",
+        lambda c, b, q, a: runs.delete_run(c.store, b, c.run_duration_s),
+    ),
+]
+
+_WORKSPACE_ROUTES: list[tuple[str, str, str, Handler]] = [
+    (
+        "POST",
+        r"/api/2\.0/workspace/mkdirs",
+        "workspace/mkdirs",
+        lambda c, b, q, a: workspace.mkdirs(c.store, b),
+    ),
+    (
+        "POST",
+        r"/api/2\.0/workspace/import",
+        "workspace/import",
+        lambda c, b, q, a: workspace.import_file(c.store, b),
+    ),
+    (
+        "GET",
+        r"/api/2\.0/workspace/get-status",
+        "workspace/get-status",
+        lambda c, b, q, a: workspace.get_status(c.store, q),
+    ),
+    (
+        "GET",
+        r"/api/2\.0/workspace/export",
+        "workspace/export",
+        lambda c, b, q, a: workspace.export(c.store, q),
+    ),
+    (
+        "GET",
+        r"/api/2\.0/workspace/list",
+        "workspace/list",
+        lambda c, b, q, a: workspace.list_objects(c.store, q),
+    ),
+    (
+        "POST",
+        r"/api/2\.0/workspace/delete",
+        "workspace/delete",
+        lambda c, b, q, a: workspace.delete(c.store, b),
+    ),
+    (
+        "GET",
+        r"/api/2\.0/preview/scim/v2/Me",
+        "scim/me",
+        lambda c, b, q, a: {
+            "id": "1",
+            "userName": pipelines.USER,
+            "displayName": "Local User",
+            "active": True,
+        },
+    ),
+]
+
+_PERMISSION_ROUTES: list[tuple[str, str, str, Handler]] = [
+    (
+        "GET",
+        r"/api/2\.0/permissions/(jobs|pipelines)/([^/]+)",
+        "permissions/get",
+        lambda c, b, q, a: permissions.get(c.store, a[0], a[1]),
+    ),
+    (
+        "PUT",
+        r"/api/2\.0/permissions/(jobs|pipelines)/([^/]+)",
+        "permissions/set",
+        lambda c, b, q, a: permissions.change(c.store, a[0], a[1], b, replace=True),
+    ),
+    (
+        "PATCH",
+        r"/api/2\.0/permissions/(jobs|pipelines)/([^/]+)",
+        "permissions/update",
+        lambda c, b, q, a: permissions.change(c.store, a[0], a[1], b, replace=False),
+    ),
+]
+
 ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
     (m, re.compile(p + "$"), name, h)
-    for m, p, name, h in [
-        ("POST", r"/api/2\.0/pipelines", "pipelines/create", lambda c, b, q, a: pipelines.create(c.store, b)),
-        (
-            "GET",
-            r"/api/2\.0/pipelines",
-            "pipelines/list",
-            lambda c, b, q, a: pipelines.list_pipelines(c.store, q),
-        ),
-        (
-            "GET",
-            r"/api/2\.0/pipelines/([^/]+)",
-            "pipelines/get",
-            lambda c, b, q, a: pipelines.get(c.store, a[0]),
-        ),
-        (
-            "PUT",
-            r"/api/2\.0/pipelines/([^/]+)",
-            "pipelines/update",
-            lambda c, b, q, a: pipelines.update(c.store, a[0], b),
-        ),
-        (
-            "DELETE",
-            r"/api/2\.0/pipelines/([^/]+)",
-            "pipelines/delete",
-            lambda c, b, q, a: pipelines.delete(c.store, a[0]),
-        ),
-        (
-            "POST",
-            r"/api/2\.0/pipelines/([^/]+)/updates",
-            "pipelines/start",
-            lambda c, b, q, a: pipelines.start_update(c.store, a[0], b),
-        ),
-        (
-            "GET",
-            r"/api/2\.0/pipelines/([^/]+)/updates",
-            "pipelines/updates",
-            lambda c, b, q, a: pipelines.list_updates(c.store, a[0]),
-        ),
-        ("POST", _J + "/create", "jobs/create", lambda c, b, q, a: jobs.create(c.store, b)),
-        ("GET", _J + "/get", "jobs/get", lambda c, b, q, a: jobs.get(c.store, q)),
-        ("GET", _J + "/list", "jobs/list", lambda c, b, q, a: jobs.list_jobs(c.store, q)),
-        ("POST", _J + "/reset", "jobs/reset", lambda c, b, q, a: jobs.reset(c.store, b)),
-        ("POST", _J + "/update", "jobs/update", lambda c, b, q, a: jobs.update(c.store, b)),
-        ("POST", _J + "/delete", "jobs/delete", lambda c, b, q, a: jobs.delete(c.store, b)),
-        (
-            "POST",
-            _J + "/run-now",
-            "jobs/run-now",
-            lambda c, b, q, a: jobs.run_now(c.store, b, c.run_duration_s),
-        ),
-        (
-            "GET",
-            _J + "/runs/list",
-            "jobs/runs/list",
-            lambda c, b, q, a: jobs.list_runs(c.store, q, c.run_duration_s, c.base_url),
-        ),
-        (
-            "GET",
-            _J + "/runs/get",
-            "jobs/runs/get",
-            lambda c, b, q, a: jobs.get_run(c.store, q, c.run_duration_s, c.base_url),
-        ),
-        ("POST", _J + "/runs/cancel", "jobs/runs/cancel", lambda c, b, q, a: jobs.cancel_run(c.store, b)),
-        (
-            "POST",
-            r"/api/2\.0/workspace/mkdirs",
-            "workspace/mkdirs",
-            lambda c, b, q, a: workspace.mkdirs(c.store, b),
-        ),
-        (
-            "POST",
-            r"/api/2\.0/workspace/import",
-            "workspace/import",
-            lambda c, b, q, a: workspace.import_file(c.store, b),
-        ),
-        (
-            "GET",
-            r"/api/2\.0/workspace/get-status",
-            "workspace/get-status",
-            lambda c, b, q, a: workspace.get_status(c.store, q),
-        ),
-        (
-            "GET",
-            r"/api/2\.0/workspace/export",
-            "workspace/export",
-            lambda c, b, q, a: workspace.export(c.store, q),
-        ),
-        (
-            "POST",
-            r"/api/2\.0/workspace/delete",
-            "workspace/delete",
-            lambda c, b, q, a: workspace.delete(c.store, b),
-        ),
-        (
-            "GET",
-            r"/api/2\.0/preview/scim/v2/Me",
-            "scim/me",
-            lambda c, b, q, a: {
-                "id": "1",
-                "userName": pipelines.USER,
-                "displayName": "Local User",
-                "active": True,
-            },
-        ),
-    ]
+    for m, p, name, h in _PIPELINE_ROUTES + _JOB_ROUTES + _WORKSPACE_ROUTES + _PERMISSION_ROUTES
 ]
 
 

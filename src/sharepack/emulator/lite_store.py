@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, job_i
 CREATE INDEX IF NOT EXISTS runs_job ON runs(job_id);
 CREATE TABLE IF NOT EXISTS updates (update_id TEXT PRIMARY KEY, pipeline_id TEXT NOT NULL,
     run_id INTEGER, created_ms INTEGER NOT NULL, full_refresh INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS acls (object_type TEXT NOT NULL, object_id TEXT NOT NULL,
+    body TEXT NOT NULL, PRIMARY KEY (object_type, object_id));
+CREATE TABLE IF NOT EXISTS update_stops (update_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, content TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outcomes (job_id INTEGER PRIMARY KEY, outcome TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS uc_metastores (metastore_id TEXT PRIMARY KEY, global_id TEXT NOT NULL,
@@ -54,6 +57,8 @@ class Store:
         self.lock = threading.RLock()
         # Runs age by this clock, so tests can move a run through its life cycle without waiting.
         self.clock_offset_ms = 0
+        # Whether `\` escapes the next character in a pipelines `name LIKE` filter (unmeasured).
+        self.like_backslash_escapes = True
         # A writer on the same file (another emulator, another process) is waited for, not failed.
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self.db.row_factory = sqlite3.Row

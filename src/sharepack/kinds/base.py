@@ -98,7 +98,7 @@ def with_orphans(
             id=m.name,
             observed=m.observed,
             message="no longer declared in the SharePack",
-        )  # fmt: skip
+        )
         for m in sorted(found, key=lambda m: m.name)
         if m.name not in declared and m.owner == pack and given.selected(m.name)
     ]

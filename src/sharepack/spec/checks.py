@@ -15,6 +15,7 @@ from typing import Any
 from sharepack.errors import SpecProblem
 from sharepack.schedule.forms import AnySchedule, EmailNotifications, EventSchedule
 from sharepack.spec.format_checks import check_format
+from sharepack.spec.job_limits import check_job_limits
 from sharepack.spec.models import SharePack
 from sharepack.spec.names import (
     MAX_USER_TAGS,
@@ -78,6 +79,7 @@ class Checker:
         check_format(self)
         self.check_pipelines()
         self.check_jobs()
+        check_job_limits(self)
         return self.problems
 
     def check_pack(self) -> None:

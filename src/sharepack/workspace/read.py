@@ -214,9 +214,12 @@ def _orphan_candidates(state: ActualState, desired: DesiredState, already: set[s
 
 
 def like_literal(name: str) -> str:
-    """A pipeline filter that matches exactly `name`: LIKE wildcards escaped, quotes doubled."""
-    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("'", "''")
-    return f"name LIKE '{escaped}'"
+    """A pipeline filter that matches `name` (and perhaps a few more): callers keep exact matches.
+
+    Whether `\\` escapes a wildcard in a pipelines filter is not documented, so none is escaped:
+    `_`, `%`, `\\` and `'` each become `_`, which matches that character under either reading.
+    """
+    return "name LIKE '" + "".join("_" if c in "_%\\'" else c for c in name) + "'"
 
 
 def _list_pipelines(client: WorkspaceClient) -> Iterator[ActualPipeline]:
