@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CREATE_ATTEMPTS = 6
-# 429s are not failed attempts (nothing was committed), but an endless throttle must still end.
-THROTTLED_LIMIT = 600
+# 429s are not failed attempts (nothing was committed), but an endless throttle must still end:
+# after this long of being told to wait, on the clock (not counted in answers), stop.
+THROTTLED_BUDGET_S = 900.0
 
 
 class CreateConflict(WorkspaceError):
@@ -43,10 +44,13 @@ class Attempts:
 
     def __init__(self) -> None:
         self.count = 0
-        self.throttles = 0
+        self.started = time.monotonic()
 
     def left(self) -> bool:
-        return self.count < CREATE_ATTEMPTS and self.throttles < THROTTLED_LIMIT
+        return self.count < CREATE_ATTEMPTS and not self._throttled_too_long()
+
+    def _throttled_too_long(self) -> bool:
+        return time.monotonic() - self.started > THROTTLED_BUDGET_S
 
     def throttled(self, exc: BaseException) -> bool:
         """True (after waiting Retry-After) when the answer was a 429: send the create again."""
@@ -54,12 +58,13 @@ class Attempts:
         if wait is None:
             return False
         _wait(wait)
-        self.throttles += 1
         return True
 
     def gave_up(self, what: str) -> WorkspaceError:
-        if self.throttles >= THROTTLED_LIMIT:
-            return WorkspaceError(f"{what}: the workspace kept answering 429 (too many requests)")
+        if self._throttled_too_long():
+            return WorkspaceError(
+                f"{what}: the workspace kept answering 429 (too many requests) for {THROTTLED_BUDGET_S:g} s"
+            )
         return WorkspaceError(f"{what}: gave up after {CREATE_ATTEMPTS} attempts")
 
     def failed(self) -> None:
