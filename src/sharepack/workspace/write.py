@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
-from sharepack.ownership import PACK_TAG, is_managed
+from sharepack.ownership import is_managed, owner_label
 from sharepack.workspace.read import _lookup_job, _lookup_pipeline
 
 if TYPE_CHECKING:
@@ -33,10 +33,9 @@ class CreateConflict(WorkspaceError):
 
 
 def owner_of(tags: Mapping[str, str] | None) -> str:
-    owner = (tags or {}).get(PACK_TAG)
-    if is_managed(tags) and owner:
-        return f"SharePack {owner!r}"
-    return "someone else (it carries no sharepack tags; `sharepack apply` adopts it once re-planned)"
+    if is_managed(tags):
+        return owner_label(tags)
+    return "someone else (it carries no sharepack tags; a new plan shows it as adopt)"
 
 
 class Attempts:
