@@ -137,6 +137,13 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
     for saved in plans:
         selection = replace(options, target=options.target or saved.target).selection
         deployment = open_deployment(saved.source, selection, parallelism=options.parallelism)
+        if not same_workspace(saved.host, deployment.workspace.label):
+            deployment.close()
+            raise SharepackError(
+                f"{path} was planned for {saved.host}, not {deployment.workspace.label}: "
+                "a saved plan is applied only to the workspace it was made for",
+                hint=f"plan for it: {deployment.command('plan', saved.source, '--out', str(path))}",
+            )
         actual = deployment.read(complete=saved.prune)
         moved = check_fresh(saved, actual)
         if moved:
@@ -147,6 +154,11 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
             )
         pairs.append((replace(saved, extra={**saved.extra, "saved": True}), deployment))
     return pairs
+
+
+def same_workspace(planned: str, now: str) -> bool:
+    """Whether two workspace labels (a URL, or the local emulator's) name the same workspace."""
+    return planned.strip().rstrip("/").lower() == now.strip().rstrip("/").lower()
 
 
 def execute(
