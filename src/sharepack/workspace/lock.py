@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sharepack.errors import SharepackError, WorkspaceError
+from sharepack.errors import SharepackError, UsageError, WorkspaceError
 from sharepack.workspace.write import api_message
 
 if TYPE_CHECKING:
@@ -30,6 +30,13 @@ class LockHeld(SharepackError):
 
 
 def lock_path(pack: str) -> str:
+    # Pack names are checked at validate (spec.names.pack_name_problem); this is the last guard
+    # that a name never reaches a path outside the lock folder.
+    from sharepack.spec.names import pack_name_problem
+
+    problem = pack_name_problem(pack)
+    if problem:
+        raise UsageError(problem, hint="set `metadata.name` to a plain name")
     return f"{LOCK_DIR}/{pack}.lock"
 
 
