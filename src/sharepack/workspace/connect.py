@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sharepack.errors import UsageError, WorkspaceError
+from sharepack.workspace.credentials import check_host, check_token
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -76,6 +77,7 @@ def _normalise_host(host: str | None) -> str | None:
     host = host.strip().rstrip("/")
     if "://" not in host:
         host = f"https://{host}"
+    check_host(host)
     return host
 
 
@@ -179,6 +181,9 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
         raise WorkspaceError(
             f"cannot authenticate: {_first_line(str(exc))}", hint=_missing_credentials_hint(kwargs)
         ) from None
+    # The SDK read the token and host from wherever they came (flags, environment, profile).
+    check_token(client.config)
+    check_host(str(client.config.host or ""))
     if not no_retry:
         _retry_server_errors(client)
     return client
