@@ -107,9 +107,50 @@ def _target_record(deployment: Deployment) -> dict[str, Any]:
     return {"target": deployment.pack.target.name if deployment.pack.target else None}
 
 
+def check_plan_out(path: Path, inputs: Sequence[Path]) -> None:
+    """`plan --out` writes only a new file or an earlier saved plan: never a symlink (its target
+    could be anything), a folder, one of its own input packs, or any other existing file."""
+    if path.is_symlink():
+        raise UsageError(f"--out {path} is a symbolic link; sharepack does not write through links")
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a folder", hint="give a file name, e.g. plan.json")
+    if any(_same_file(path, pack) for pack in inputs):
+        raise UsageError(f"--out {path} is the SharePack being planned; it would be overwritten")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        saved_plan = isinstance(data, dict) and isinstance(data.get("plans"), list)
+    except (OSError, ValueError):
+        saved_plan = False
+    if not saved_plan:
+        raise UsageError(
+            f"--out {path} exists and is not a saved plan; it is left as it is",
+            hint="choose another --out, or delete the file first",
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
 def save_plans(plans: Sequence[PlanPair], path: Path) -> None:
+    import os
+    import tempfile
+
     data = {"format_version": 1, "plans": [p.to_dict() for p, _ in plans]}
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    # Written beside it and renamed into place: a link created meanwhile is replaced, not followed.
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=2) + "\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
