@@ -151,10 +151,16 @@ def local_config(state_dir: Path, name: str | None = None) -> Any:
 
 def _connect_local(state_dir: Path, name: str | None = None) -> Workspace:
     from sharepack.emulator import Emulator
+    from sharepack.workspace.local_state import check_state, opening_state
 
+    if state_dir.exists() and not state_dir.is_dir():
+        raise WorkspaceError(f"{state_dir} is a file, not the folder for the local workspace's state")
     state_dir.mkdir(parents=True, exist_ok=True)
     config = local_config(state_dir, name)
-    emulator = Emulator(config).start()
+    if config.uc_state_path:
+        check_state(Path(config.uc_state_path))
+    with opening_state(Path(config.state_path)):
+        emulator = Emulator(config).start()
     kwargs: dict[str, Any] = {"host": emulator.url, "token": emulator.token, "auth_type": "pat"}
     return Workspace(
         client=_client(**kwargs),
