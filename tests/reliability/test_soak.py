@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from tests.helpers import write_pack
 from tests.reliability.census import assert_exactly_declared, pack_yaml
+from tests.reliability.test_takeover import race_two_packs
 
 SOAK = os.environ.get("SHAREPACK_SOAK") == "1"
 SEEDS = range(100, 100 + int(os.environ.get("SHAREPACK_SOAK_SEEDS", "40")))
@@ -30,3 +31,10 @@ def test_soak_apply_converges_under_heavy_faults(
     workspace_env.configure(fault_rate=0, drop_rate=0, rate_limit_per_s=None)
     assert cli("plan", str(pack), "--detailed-exitcode").code == 0
     assert_exactly_declared(client, PIPELINES)
+
+
+@pytest.mark.parametrize("trial", range(12))
+def test_soak_two_packs_sharing_names_applied_at_once(
+    trial: int, cli: Any, emulator: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    race_two_packs(cli, emulator, client, tmp_path, monkeypatch)
