@@ -141,7 +141,13 @@ def save_plans(plans: Sequence[PlanPair], path: Path) -> None:
     import os
     import tempfile
 
-    data = {"format_version": 1, "plans": [p.to_dict() for p, _ in plans]}
+    data = {
+        "format_version": 1,
+        "plans": [p.to_dict() for p, _ in plans],
+        # Where known (the SDK reads it from the host's metadata, a profile or the environment),
+        # the workspace ID each plan was made for: one URL can front more than one workspace.
+        "workspace_ids": [workspace_id(d) for _, d in plans],
+    }
     # Written beside it and renamed into place: a link created meanwhile is replaced, not followed.
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     try:
@@ -174,7 +180,7 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
         plans = [Plan.from_dict(p) for p in data["plans"]]
     except (ValueError, KeyError, TypeError, AttributeError):
         raise SharepackError(f"{path}: a plan in it is incomplete or damaged", hint=hint) from None
-    pairs = []
+    pairs: list[PlanPair] = []
     for saved in plans:
         selection = replace(options, target=options.target or saved.target).selection
         deployment = open_deployment(saved.source, selection, parallelism=options.parallelism)
@@ -183,6 +189,17 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
             raise SharepackError(
                 f"{path} was planned for {saved.host}, not {deployment.workspace.label}: "
                 "a saved plan is applied only to the workspace it was made for",
+                hint=f"plan for it: {deployment.command('plan', saved.source, '--out', str(path))}",
+            )
+        ids = data.get("workspace_ids")
+        planned_id = ids[len(pairs)] if isinstance(ids, list) and len(ids) == len(plans) else None
+        now_id = workspace_id(deployment)
+        if planned_id and now_id and str(planned_id) != now_id:
+            deployment.close()
+            raise SharepackError(
+                f"{path} was planned for workspace {planned_id}, not workspace {now_id} "
+                f"({deployment.workspace.label}): a saved plan is applied only to the workspace "
+                "it was made for",
                 hint=f"plan for it: {deployment.command('plan', saved.source, '--out', str(path))}",
             )
         actual = deployment.read(complete=saved.prune)
@@ -195,6 +212,12 @@ def load_saved_plans(path: Path, options: DeployOptions) -> list[PlanPair]:
             )
         pairs.append((replace(saved, extra={**saved.extra, "saved": True}), deployment))
     return pairs
+
+
+def workspace_id(deployment: Deployment) -> str | None:
+    """The workspace's ID when the SDK knows it without a request, else None."""
+    found = getattr(deployment.workspace.client.config, "workspace_id", None)
+    return str(found) if found else None
 
 
 def same_workspace(planned: str, now: str) -> bool:
