@@ -24,6 +24,14 @@ def is_managed(tags: Mapping[str, str] | None, pack: str | None = None) -> bool:
     return pack is None or tags.get(PACK_TAG) == pack
 
 
+def owner_label(tags: Mapping[str, str] | None) -> str:
+    """Who owns a resource, as said in a refusal: another pack by name, or nobody we know."""
+    owner = (tags or {}).get(PACK_TAG)
+    if is_managed(tags) and owner:
+        return f"SharePack {owner!r}"
+    return "no SharePack (it carries no sharepack tags)"
+
+
 # Shares carry neither tags nor properties, only a comment: our mark is a trailer on it, found
 # wherever it ends up, so a person editing the rest of the comment does not disown the share.
 _TRAILER = re.compile(r"\s*\[managed_by=sharepack sharepack_pack=([A-Za-z0-9_.\-]+)\]\s*$")

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import write_pack
+from tests.helpers import list_shares, write_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "sharepacks" / "deltashare_format.yaml"
@@ -170,6 +170,6 @@ def test_delete_destroys_only_what_the_pack_owns(
     assert actions == {"delete"}
     result = _apply(cli, delete)
     assert "Destroyed" in result.stdout
-    assert sorted(s.name for s in client.shares.list_shares()) == ["sales"]
+    assert sorted(s.name for s in list_shares(client)) == ["sales"]
     assert sorted(r.name for r in client.recipients.list()) == ["other", "partner"]
     assert [p.name for p in client.pipelines.list_pipelines()] == []

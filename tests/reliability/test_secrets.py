@@ -129,3 +129,49 @@ def test_activation_links_are_never_printed_logged_exported_or_saved(
     # Said once, where only the user can read it: the newest link of each create or rotation.
     said = "\n".join(p.read_text() for p in secret_files)
     assert any(link in said for link in links)
+
+
+def test_a_token_with_a_trailing_newline_is_refused_without_being_shown(
+    cli: Any, workspace_env: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    pack = write_pack(tmp_path, pack_yaml(2))
+    for padded in (TOKEN + "\n", TOKEN + " ", " " + TOKEN, TOKEN + "\r\n"):
+        monkeypatch.setenv("DATABRICKS_TOKEN", padded)
+        outputs = [
+            cli("plan", str(pack)),
+            cli("apply", str(pack), "--auto-approve"),
+            cli("status", str(pack)),
+            cli("export", "--out", str(tmp_path / "exported.yaml")),
+        ]
+        for result in outputs:
+            assert result.code != 0
+            assert "newline or space" in result.stderr, result.output
+        doctor = cli("doctor", str(pack))
+        assert doctor.code != 0 and "newline or space" in doctor.output
+        written = "\n".join(o.output for o in [*outputs, doctor]) + _everything_written(tmp_path)
+        assert "Traceback" not in written
+        assert "0123456789abcdef" not in written
+    assert list(workspace_env.request_log()) == []  # refused before anything was sent
+
+
+def test_credentials_in_a_host_url_are_refused_never_shown_nor_saved(
+    cli: Any, workspace_env: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    pack = write_pack(tmp_path, pack_yaml(2))
+    address = workspace_env.url.split("://", 1)[1]
+    with_password = f"http://alice:hunter2secret@{address}"
+    flagged = cli("plan", str(pack), "--host", with_password, "--out", str(tmp_path / "plan.json"))
+    monkeypatch.setenv("DATABRICKS_HOST", with_password)
+    outputs = [
+        flagged,
+        cli("plan", str(pack)),
+        cli("apply", str(pack), "--auto-approve"),
+        cli("doctor", str(pack)),
+    ]
+    for result in outputs:
+        assert result.code != 0
+        assert "carries a user name or password" in result.output, result.output
+    written = "\n".join(o.output for o in outputs) + _everything_written(tmp_path)
+    assert "hunter2secret" not in written and "Traceback" not in written
+    assert not (tmp_path / "plan.json").exists()
+    assert [r for r in workspace_env.request_log() if r.method != "GET"] == []

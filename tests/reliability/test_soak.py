@@ -14,6 +14,7 @@ from tests.reliability.census import (
     pack_yaml,
     sharing_pack_yaml,
 )
+from tests.reliability.test_takeover import race_two_packs
 
 SOAK = os.environ.get("SHAREPACK_SOAK") == "1"
 SEEDS = range(100, 100 + int(os.environ.get("SHAREPACK_SOAK_SEEDS", "40")))
@@ -51,3 +52,10 @@ def test_soak_the_sharing_kinds_converge_under_heavy_faults(
     workspace_env.configure(fault_rate=0, drop_rate=0, rate_limit_per_s=None)
     assert cli("plan", str(pack), "--detailed-exitcode").code == 0
     assert_sharing_exactly_declared(client, shares, tables, pipelines=10)
+
+
+@pytest.mark.parametrize("trial", range(12))
+def test_soak_two_packs_sharing_names_applied_at_once(
+    trial: int, cli: Any, emulator: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    race_two_packs(cli, emulator, client, tmp_path, monkeypatch)

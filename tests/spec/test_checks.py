@@ -206,7 +206,7 @@ def test_a_named_local_workspace_is_a_valid_host_and_a_bad_name_is_not(pack_file
 
 def test_a_pack_name_taken_from_the_file_name_is_checked_too(pack_file: Write) -> None:
     (problem,) = problems_of(pack_file("pipelines: []\n", "50%.yaml"))
-    assert problem.startswith("1:1: pack name '50%' contains '%'")
+    assert problem.startswith("1:1: pack name '50%' may only have letters, digits")
 
 
 def test_duplicate_pack_names_across_files_are_refused(pack_file: Write) -> None:

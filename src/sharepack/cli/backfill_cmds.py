@@ -29,6 +29,7 @@ def _dates_from_flags(start: str | None, end: str | None, every: str) -> list[st
 
 def _job_of(ctx: OpsContext, name: str, *, must_exist: bool) -> tuple[str, int | None]:
     named = ctx.resolve([name])[0]
+    ctx.refuse_unowned([named])
     if named.job is None:
         raise UsageError(
             f"{name} has no schedule job of its own to backfill: only jobs pass the run_date parameter",

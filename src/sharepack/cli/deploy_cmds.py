@@ -81,8 +81,11 @@ def plan(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged resources too.")] = False,
 ) -> None:
     """Show what `apply` would change, sending no mutating request."""
-    from sharepack.deploy import DeployOptions, make_plans, save_plans
+    from sharepack.deploy import DeployOptions, check_plan_out, make_plans, save_plans
     from sharepack.plan.render import plans_to_json, summary_line, text_lines, to_markdown
+
+    if out is not None:
+        check_plan_out(out, files)  # before connecting: nothing is read for a plan that cannot be saved
 
     options = DeployOptions(
         target=target,

@@ -96,9 +96,12 @@ def emulator(
             config.latency_ms = latency_ms
     else:
         config = EmulatorConfig(latency_ms=latency_ms, **overrides)  # type: ignore[arg-type]
+    from sharepack.workspace.local_state import opening_state
+
     if state != ":memory:":
         Path(state).parent.mkdir(parents=True, exist_ok=True)
-    server = Emulator(config)
+    with opening_state(Path(state)):
+        server = Emulator(config)
     try:
         server.bind()
     except OSError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sharepack.deployment import Deployment, Selection, open_deployment
 from sharepack.desired import DesiredJob, DesiredPipeline
 from sharepack.errors import SharepackError, UsageError
+from sharepack.ownership import is_managed, owner_label
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
 
 
@@ -107,6 +108,35 @@ class OpsContext:
                 hint=_known_names_hint(jobs, pipelines),
             )
         return resolved
+
+    def refuse_unowned(self, targets: Sequence[Named]) -> None:
+        """Day-2 commands act only on this pack's resources: a job (or job-less pipeline) with a
+        declared name that another pack owns, or that nobody tagged, is refused before anything is
+        sent. `apply` adopts an untagged one (the plan shows `adopt`); another pack's stays its own."""
+        pack = self.deployment.pack.name
+        for named in targets:
+            found: ActualJob | ActualPipeline | None = named.actual_job
+            if named.job is None:
+                found = named.actual_pipeline
+                if found is not None and found.spec is None:
+                    continue  # vouched for by this pack's schedule job (never fetched)
+            if found is None or is_managed(found.tags, pack):
+                continue
+            kind, ident = (
+                ("job", f"id {found.job_id}")
+                if isinstance(found, ActualJob)
+                else ("pipeline", found.pipeline_id)
+            )
+            if is_managed(found.tags):
+                hint = f"it is {owner_label(found.tags)}'s: use that pack's file, or rename one of them"
+            else:
+                apply = self.deployment.command("apply", self.deployment.pack.path)
+                hint = f"to make it this pack's, adopt it: `{apply}` (its plan shows it as adopt)"
+            raise SharepackError(
+                f"{kind} {found.name} ({ident}) is not SharePack {pack!r}'s: it belongs to "
+                f"{owner_label(found.tags)}; nothing was changed",
+                hint=hint,
+            )
 
     def _pipeline_of(self, job: DesiredJob) -> DesiredPipeline | None:
         return self.deployment.desired.pipeline(job.pipelines[0]) if len(job.pipelines) == 1 else None

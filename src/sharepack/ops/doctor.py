@@ -16,8 +16,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sharepack.errors import SharepackError
+from sharepack.errors import SharepackError, UsageError
 from sharepack.workspace.connect import LOCAL_STATE_DIR, WorkspaceTarget, check_reachable
+from sharepack.workspace.credentials import check_host, check_token
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -183,6 +184,11 @@ def _config(target: WorkspaceTarget) -> tuple[Any, Check]:
         )
     if not config.host:
         return None, Check("auth", Status.fail, "no workspace host", "set DATABRICKS_HOST or pass --host")
+    try:
+        check_token(config)
+        check_host(str(config.host))
+    except UsageError as exc:
+        return None, Check("auth", Status.fail, exc.message, exc.hint)
     return config, Check("auth", Status.ok, f"method {config.auth_type} for {config.host}")
 
 

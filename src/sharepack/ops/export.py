@@ -535,9 +535,21 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
+def _literal(value: Any) -> Any:
+    """Values as the loader will read them back: it substitutes `${...}` in every value (never in
+    keys), so a workspace name holding `${` is written `$${` and re-planning finds the same name."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, Mapping):
+        return {key: _literal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_literal(item) for item in value]
+    return value
+
+
 def _dump(document: Mapping[str, Any]) -> str:
     return yaml.dump(
-        dict(document),
+        _literal(document),
         Dumper=_Dumper,
         sort_keys=False,
         default_flow_style=False,

@@ -49,6 +49,7 @@ def set_paused(ctx: OpsContext, names: Sequence[str], *, paused: bool) -> list[P
     """
     targets = ctx.resolve(names)
     _check_all_exist(ctx, targets)
+    ctx.refuse_unowned(targets)
     return [_flip(ctx, named, paused=paused) for named in targets]
 
 

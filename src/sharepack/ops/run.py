@@ -65,6 +65,7 @@ class RunWatcher(Protocol):
 def targets_for(ctx: OpsContext, names: Sequence[str]) -> list[RunTarget]:
     """The jobs (or job-less pipelines) NAMEs stand for; every declared job when none is given."""
     named = ctx.resolve(names)
+    ctx.refuse_unowned(named)
     if not named:
         example = ctx.deployment.command("run", ctx.deployment.pack.path, "PIPELINE")
         raise UsageError(

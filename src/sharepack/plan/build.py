@@ -378,10 +378,39 @@ def _orphans(
                             message="no longer declared in the SharePack",
                         )
                     )
+    # Pipelines of ours that no job runs any more (unscheduled, or their job already pruned).
+    for pipeline in sorted(_undeclared_owned_pipelines(desired, actual), key=lambda p: p.name):
+        if pipeline.pipeline_id in seen_pipelines or (select and pipeline.name not in select):
+            continue
+        seen_pipelines.add(pipeline.pipeline_id)
+        changes.append(
+            Change(
+                action=Action.DELETE,
+                resource_type=ResourceType.PIPELINE,
+                name=pipeline.name,
+                pack=desired.pack,
+                id=pipeline.pipeline_id,
+                observed=pipeline_observed(pipeline),
+                message="no longer declared in the SharePack",
+            )
+        )
     if prune or not changes:
         return changes, []
     names = ", ".join(c.name for c in changes)
     return [], [
         f"{len(changes)} resource(s) of this SharePack are no longer declared ({names}); "
         "run with --prune to delete them"
+    ]
+
+
+def _undeclared_owned_pipelines(desired: DesiredState, actual: ActualState) -> list[ActualPipeline]:
+    """Pipelines read with their settings (so their tags are known) that carry this pack's tags
+    but that the pack no longer declares."""
+    declared = {p.name for p in desired.pipelines}
+    return [
+        pipeline
+        for name, found in actual.pipelines.items()
+        if name not in declared
+        for pipeline in found
+        if pipeline.spec is not None and is_managed(pipeline.tags, desired.pack)
     ]

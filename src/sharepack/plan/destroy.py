@@ -36,12 +36,12 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
     pipelines = {p.pipeline_id: p for found in actual.pipelines.values() for p in found}
     declared = {p.name for p in desired.pipelines}
     for pipeline in sorted(pipelines.values(), key=lambda p: p.name):
-        if pipeline.name not in declared and pipeline.pipeline_id not in seen_pipelines:
-            continue
+        # Undeclared ones were read with their settings (see workspace.read): their tags decide,
+        # whether or not a job of ours still runs them.
         if pipeline.spec is None:
             continue  # never fetched, so never proven ours
         if not is_managed(pipeline.tags, desired.pack):
-            if pipeline.name in declared:
+            if pipeline.name in declared or pipeline.pipeline_id in seen_pipelines:
                 warnings.append(f"pipeline {pipeline.name} does not carry this pack's tags: left alone")
             continue
         changes.append(

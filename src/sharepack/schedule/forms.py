@@ -7,6 +7,7 @@ picks the variant so that pydantic reports errors against that variant only.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -40,16 +41,30 @@ def duration_seconds(text: str | int) -> int:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
+# Files in the system's zone database that are not zones Databricks (Java's tz IDs) knows:
+# `localtime` is whatever this machine is set to, `Factory` is "no zone set", `posixrules` a default.
+_NOT_ZONES = frozenset(("localtime", "Factory", "posixrules"))
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones()) - _NOT_ZONES
+
+
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
+        # ZoneInfo also opens any file of the database: `posix/…` and `right/…` copies (the latter
+        # with leap seconds) and the non-zones above. Only IANA zone names are accepted.
+        if name not in _known_zones():
+            raise ValueError(name)
     except (ZoneInfoNotFoundError, ValueError):
-        from zoneinfo import available_timezones
-
         from sharepack.spec.variables import did_you_mean
 
         # Mistyped keys get a suggestion; a mistyped zone (America/New_Yrok) deserves one too.
-        suggestion = did_you_mean(name, sorted(available_timezones()))
+        suggestion = did_you_mean(name, sorted(_known_zones()))
         advice = suggestion or "use an IANA name such as 'UTC' or 'Europe/Paris'"
         raise ValueError(f"unknown timezone {name!r}; {advice}") from None
     return name

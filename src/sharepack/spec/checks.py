@@ -22,6 +22,7 @@ from sharepack.spec.names import (
     PIPELINE_NAME_MAX,
     email_problem,
     name_key,
+    pack_name_problem,
     resource_name_problem,
     tag_problems,
     three_part_name_problem,
@@ -84,7 +85,7 @@ class Checker:
 
     def check_pack(self) -> None:
         written = self.spec.metadata is not None and self.spec.metadata.name is not None
-        problem = resource_name_problem(self.pack.name, "pack") or next(
+        problem = pack_name_problem(self.pack.name) or next(
             (message for _, message in tag_problems({"pack": self.pack.name})), None
         )
         if problem:

@@ -51,11 +51,41 @@ def resource_name_problem(name: str, what: str, *, max_chars: int | None = None)
             f"{what} name {name!r} contains {_describe(bad.group())}, which is not allowed: quotes, "
             "backslashes and % break the name filters used to find it again"
         )
+    hidden = invisible_char_problem(name, f"{what} name")
+    if hidden:
+        return hidden
     if max_chars is not None and len(name) > max_chars:
         return f"{what} name is {len(name)} characters long; the limit is {max_chars}"
     if len(name.encode()) > JOB_NAME_MAX_BYTES:
         return f"{what} name is longer than {JOB_NAME_MAX_BYTES} bytes"
     return None
+
+
+def invisible_char_problem(text: str, what: str) -> str | None:
+    """Characters that do not show as themselves — controls (NEL too), bidi overrides, zero-width
+    spaces and joiners, line separators: a name carrying one can be made to look like another in
+    a plan (U+202E reverses what follows it)."""
+    import unicodedata
+
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"):
+            return f"{what} {text!a} contains the invisible or control character U+{ord(char):04X}"
+    return None
+
+
+# A pack's name becomes a file name (its deploy lock under /Shared/.sharepack/locks) and the mark
+# on its shares' comments: letters, digits, `_`, `-` and `.`, not starting with a dot (no `..`).
+_PACK_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*\Z")
+PACK_NAME_MAX = 100
+
+
+def pack_name_problem(name: str) -> str | None:
+    if _PACK_NAME.match(name) and len(name) <= PACK_NAME_MAX:
+        return None
+    return (
+        f"pack name {name!a} may only have letters, digits, '_', '-' and '.' (not first), "
+        f"at most {PACK_NAME_MAX} characters: it names the pack's lock file and marks its resources"
+    )
 
 
 def _describe(char: str) -> str:
@@ -66,6 +96,9 @@ def uc_name_problem(name: str, what: str) -> str | None:
     """A catalog, schema or share name as the APIs take it (no backticks): Unity Catalog's rules."""
     if not name:
         return f"{what} is empty"
+    hidden = invisible_char_problem(name, what)
+    if hidden:
+        return hidden
     if len(name) > UC_NAME_MAX:
         return f"{what} {name!r} is longer than {UC_NAME_MAX} characters"
     bad = _UC_FORBIDDEN.search(name)

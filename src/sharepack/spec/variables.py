@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sharepack.errors import SpecProblem
+from sharepack.spec.expansion import MAX_EXPANDED_CHARS, reference_growth
 from sharepack.spec.positions import NodePos, PositionIndex, render_path
 
 LOCAL_TARGET = "local"
@@ -167,9 +168,10 @@ def interpolate(
     """Substitute every string value in place (keys and variable declarations are left as written)."""
     problems: list[SpecProblem] = []
     seen: set[int] = set()  # containers shared through YAML aliases are visited once
+    grown = [0]  # characters the substitutions have added so far, against MAX_EXPANDED_CHARS
 
     def visit(container: Any, pos: NodePos | None, path: tuple[str | int, ...]) -> None:
-        if id(container) in seen:
+        if id(container) in seen or grown[0] > MAX_EXPANDED_CHARS:
             return
         seen.add(id(container))
         items = container.items() if isinstance(container, dict) else enumerate(container)
@@ -181,6 +183,11 @@ def interpolate(
             child = pos.child(key) if pos is not None else None
             if isinstance(value, str):
                 if "${" in value:
+                    grown[0] += reference_growth(value, values, user, USER_REFERENCE)
+                    if grown[0] > MAX_EXPANDED_CHARS:
+                        line, col = child.mark if child else index.position((*path, key))
+                        problems.append(_too_big(file, line, col, render_path((*path, key))))
+                        return
                     errors: list[tuple[str, str | None]] = []
                     container[key] = substitute(value, values, user, errors)
                     for error, hint in errors:
@@ -192,3 +199,14 @@ def interpolate(
 
     visit(data, index.root, ())
     return problems
+
+
+def _too_big(file: str, line: int, col: int, where: str) -> SpecProblem:
+    return SpecProblem(
+        file,
+        line,
+        col,
+        f"{where}: variables would make the pack larger than {MAX_EXPANDED_CHARS:,} characters; "
+        "refusing to expand it",
+        "use big values fewer times, or shorten them",
+    )

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from sharepack.errors import SpecError, SpecProblem
+from sharepack.spec.expansion import MAX_EXPANDED_CHARS, chars_of
 from sharepack.spec.files import read_text
 from sharepack.spec.positions import NodePos, PositionIndex
 from sharepack.spec.yaml_scalars import NOT_A_SCALAR, convert_tagged, plain_scalar
@@ -131,6 +132,7 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, NodePos, int]] = {}
         self.nodes = 0
         self.alias_nodes = 0
+        self.alias_chars = 0
 
     def problem(self, line: int, col: int, message: str, hint: str | None = None, *, fatal: bool) -> None:
         self.problems.append(SpecProblem(self.file, line, col, message, hint))
@@ -267,6 +269,18 @@ class _Builder:
             return None, NodePos(line, col)
         value, pos, size = found
         self.alias_nodes += size
+        # Counted in characters too: a few thousand aliases of one big string are few values.
+        self.alias_chars += chars_of(value, MAX_EXPANDED_CHARS)
+        if self.alias_chars > MAX_EXPANDED_CHARS:
+            raise _Fatal(
+                SpecProblem(
+                    self.file,
+                    line,
+                    col,
+                    f"aliases expand to more than {MAX_EXPANDED_CHARS:,} characters; refusing to load",
+                    "repeat big values less through aliases",
+                )
+            )
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise _Fatal(
                 SpecProblem(

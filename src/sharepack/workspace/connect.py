@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sharepack.errors import UsageError, WorkspaceError
+from sharepack.workspace.credentials import check_host, check_token
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -76,6 +77,7 @@ def _normalise_host(host: str | None) -> str | None:
     host = host.strip().rstrip("/")
     if "://" not in host:
         host = f"https://{host}"
+    check_host(host)
     return host
 
 
@@ -149,10 +151,16 @@ def local_config(state_dir: Path, name: str | None = None) -> Any:
 
 def _connect_local(state_dir: Path, name: str | None = None) -> Workspace:
     from sharepack.emulator import Emulator
+    from sharepack.workspace.local_state import check_state, opening_state
 
+    if state_dir.exists() and not state_dir.is_dir():
+        raise WorkspaceError(f"{state_dir} is a file, not the folder for the local workspace's state")
     state_dir.mkdir(parents=True, exist_ok=True)
     config = local_config(state_dir, name)
-    emulator = Emulator(config).start()
+    if config.uc_state_path:
+        check_state(Path(config.uc_state_path))
+    with opening_state(Path(config.state_path)):
+        emulator = Emulator(config).start()
     kwargs: dict[str, Any] = {"host": emulator.url, "token": emulator.token, "auth_type": "pat"}
     return Workspace(
         client=_client(**kwargs),
@@ -179,6 +187,9 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
         raise WorkspaceError(
             f"cannot authenticate: {_first_line(str(exc))}", hint=_missing_credentials_hint(kwargs)
         ) from None
+    # The SDK read the token and host from wherever they came (flags, environment, profile).
+    check_token(client.config)
+    check_host(str(client.config.host or ""))
     if not no_retry:
         _retry_server_errors(client)
     return client

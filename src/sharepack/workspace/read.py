@@ -94,8 +94,12 @@ def read_actual(
             pipelines=_by_name(pipelines), jobs=_by_name(jobs), complete=jobs_complete, resources=resources
         )
         to_fetch = pipelines_needing_settings(desired, state, trust_digest=options.trust_digest)
-        if jobs_complete:
+        if options.complete:
             to_fetch.extend(_orphan_candidates(state, desired, {p.pipeline_id for p in to_fetch}))
+        elif jobs_complete:
+            # A small workspace, read whole for free: the pipelines of our undeclared jobs are cheap
+            # to check, so a plain plan can say that --prune would delete them.
+            to_fetch.extend(_run_by_our_undeclared_jobs(state, desired, {p.pipeline_id for p in to_fetch}))
         if not to_fetch:
             return state
         fetched = {p.pipeline_id: p for p in prefetch.results(to_fetch)}
@@ -198,7 +202,23 @@ def _parallel(func: Callable[[Any], T], items: list[Any], parallelism: int) -> l
 
 
 def _orphan_candidates(state: ActualState, desired: DesiredState, already: set[str]) -> list[ActualPipeline]:
-    """Pipelines run by our undeclared jobs: their tags decide whether prune may delete them."""
+    """Every undeclared pipeline of the (complete) list: only its own tags can say whether it is
+    ours, and list responses carry none. Found through a job, a pipeline whose job is gone (a
+    prune killed halfway) or that never had one (unscheduled) would never be pruned."""
+    declared = {p.name for p in desired.pipelines}
+    candidates = []
+    for name, pipelines in state.pipelines.items():
+        for pipeline in pipelines:
+            if name in declared or pipeline.spec is not None or pipeline.pipeline_id in already:
+                continue
+            candidates.append(pipeline)
+            already.add(pipeline.pipeline_id)
+    return candidates
+
+
+def _run_by_our_undeclared_jobs(
+    state: ActualState, desired: DesiredState, already: set[str]
+) -> list[ActualPipeline]:
     declared_jobs = {j.name for j in desired.jobs}
     candidates = []
     for name, jobs in state.jobs.items():

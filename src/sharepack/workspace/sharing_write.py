@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Any
 from sharepack.errors import WorkspaceError
 from sharepack.ownership import PACK_TAG, is_managed, split_comment_mark
 from sharepack.workspace.write import (
-    CREATE_ATTEMPTS,
+    Attempts,
     RetrySuppressed,
     _unwrap,
-    _wait,
     already_exists,
     api_message,
     maybe_committed,
-    retry_after,
 )
 
 if TYPE_CHECKING:
@@ -33,17 +31,16 @@ if TYPE_CHECKING:
 
 def _create(what: str, attempt_create: Any, owned_by_us: Any) -> Any:
     """Run a create; after an uncertain failure or 'already exists', accept only our own copy."""
-    for attempt in range(CREATE_ATTEMPTS):
+    attempts = Attempts()
+    while attempts.left():
         try:
             return attempt_create()
         except RetrySuppressed as wrapped:
             exc = _unwrap(wrapped)
         except Exception as raw:
             exc = raw
-        wait = retry_after(exc)
-        if wait is not None:
-            _wait(wait)
-            continue
+        if attempts.throttled(exc):
+            continue  # nothing was committed: not a failed attempt
         if already_exists(exc) or maybe_committed(exc):
             ours = owned_by_us()
             if ours is not None:
@@ -52,10 +49,10 @@ def _create(what: str, attempt_create: Any, owned_by_us: Any) -> Any:
                 raise WorkspaceError(
                     f"creating {what}: it exists and does not carry this pack's mark; it is left alone"
                 ) from None
-            _wait(min(2**attempt * 0.2, 5))
+            attempts.failed()
             continue
         raise WorkspaceError(f"creating {what}: {api_message(exc)}") from None
-    raise WorkspaceError(f"creating {what}: gave up after {CREATE_ATTEMPTS} attempts")
+    raise attempts.gave_up(f"creating {what}")
 
 
 def _call(what: str, func: Any) -> Any:

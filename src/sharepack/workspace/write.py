@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
-from sharepack.ownership import is_managed
+from sharepack.ownership import is_managed, owner_label
 from sharepack.workspace.read import _lookup_job, _lookup_pipeline
 
 if TYPE_CHECKING:
@@ -23,6 +23,52 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CREATE_ATTEMPTS = 6
+# 429s are not failed attempts (nothing was committed), but an endless throttle must still end:
+# after this long of being told to wait, on the clock (not counted in answers), stop.
+THROTTLED_BUDGET_S = 900.0
+
+
+class CreateConflict(WorkspaceError):
+    """A create found the name taken by a resource that is not this pack's: nothing was written."""
+
+
+def owner_of(tags: Mapping[str, str] | None) -> str:
+    if is_managed(tags):
+        return owner_label(tags)
+    return "someone else (it carries no sharepack tags; a new plan shows it as adopt)"
+
+
+class Attempts:
+    """Counts failed create attempts, backing off between them; 429s are waited out apart."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.started = time.monotonic()
+
+    def left(self) -> bool:
+        return self.count < CREATE_ATTEMPTS and not self._throttled_too_long()
+
+    def _throttled_too_long(self) -> bool:
+        return time.monotonic() - self.started > THROTTLED_BUDGET_S
+
+    def throttled(self, exc: BaseException) -> bool:
+        """True (after waiting Retry-After) when the answer was a 429: send the create again."""
+        wait = retry_after(exc)
+        if wait is None:
+            return False
+        _wait(wait)
+        return True
+
+    def gave_up(self, what: str) -> WorkspaceError:
+        if self._throttled_too_long():
+            return WorkspaceError(
+                f"{what}: the workspace kept answering 429 (too many requests) for {THROTTLED_BUDGET_S:g} s"
+            )
+        return WorkspaceError(f"{what}: gave up after {CREATE_ATTEMPTS} attempts")
+
+    def failed(self) -> None:
+        _wait(min(2**self.count * 0.2, 5))
+        self.count += 1
 
 
 def _wait(seconds: float) -> None:
@@ -108,7 +154,8 @@ class Writer:
     # -- pipelines -------------------------------------------------------------------------
     def create_pipeline(self, spec: Mapping[str, Any]) -> str:
         name = str(spec["name"])
-        for attempt in range(CREATE_ATTEMPTS):
+        attempts = Attempts()
+        while attempts.left():
             try:
                 created = self.create_client.pipelines.create(**_pipeline_kwargs(spec))
                 if not created.pipeline_id:
@@ -118,20 +165,30 @@ class Writer:
                 exc = _unwrap(wrapped)
             except Exception as raw:
                 exc = raw
-            if self._wait_if_throttled(exc):
-                continue
+            if attempts.throttled(exc):
+                continue  # nothing was committed: not a failed attempt
             if already_exists(exc) or maybe_committed(exc):
+                # Ours from an attempt whose answer was lost: make it match. Anybody else's (another
+                # pack's, or one made by hand since the plan was read): a conflict, nothing written.
                 found = _lookup_pipeline(self.client, name)
                 if len(found) == 1:
-                    # Ours from a previous attempt, or a race: make it match and adopt it.
+                    self._refuse_unless_ours("pipeline", name, self._pipeline_tags(found[0].pipeline_id))
                     self.update_pipeline(found[0].pipeline_id, spec)
                     return found[0].pipeline_id
                 if already_exists(exc):
                     raise WorkspaceError(f"creating pipeline {name}: {api_message(exc)}") from None
-                _wait(min(2**attempt * 0.2, 5))
+                attempts.failed()
                 continue
             raise WorkspaceError(f"creating pipeline {name}: {api_message(exc)}") from None
-        raise WorkspaceError(f"creating pipeline {name}: gave up after {CREATE_ATTEMPTS} attempts")
+        raise attempts.gave_up(f"creating pipeline {name}")
+
+    def _pipeline_tags(self, pipeline_id: str) -> Mapping[str, str]:
+        found = self._call("reading pipeline settings", lambda: self.client.pipelines.get(pipeline_id))
+        return dict(found.spec.tags or {}) if found.spec else {}
+
+    def _refuse_unless_ours(self, kind: str, name: str, tags: Mapping[str, str] | None) -> None:
+        if not is_managed(tags, self.pack):
+            raise CreateConflict(f"{kind} {name} was created meanwhile by {owner_of(tags)}; it is left alone")
 
     def update_pipeline(self, pipeline_id: str, spec: Mapping[str, Any]) -> None:
         self._call(
@@ -160,7 +217,8 @@ class Writer:
             for f in fields(job_settings)
             if getattr(job_settings, f.name) is not None
         }
-        for attempt in range(CREATE_ATTEMPTS):
+        attempts = Attempts()
+        while attempts.left():
             try:
                 created = self.create_client.jobs.create(**kwargs)
                 if created.job_id is None:
@@ -172,19 +230,26 @@ class Writer:
                 raise
             except Exception as raw:
                 exc = raw
-            if self._wait_if_throttled(exc):
-                continue
+            if attempts.throttled(exc):
+                continue  # nothing was committed: not a failed attempt
             if not maybe_committed(exc):
                 raise WorkspaceError(f"creating job {name}: {api_message(exc)}") from None
             survivor = self._keep_one_job(name)
             if survivor is not None:
                 return survivor
-            _wait(min(2**attempt * 0.2, 5))
-        raise WorkspaceError(f"creating job {name}: gave up after {CREATE_ATTEMPTS} attempts")
+            attempts.failed()
+        raise attempts.gave_up(f"creating job {name}")
 
     def _keep_one_job(self, name: str) -> int | None:
-        """After an uncertain create: the one job of ours with this name, deleting any extra copies."""
-        ours = sorted(j.job_id for j in _lookup_job(self.client, name) if is_managed(j.tags, self.pack))
+        """After an uncertain create: the one job of ours with this name, deleting any extra copies.
+
+        A job of this name that is not ours appeared since the plan was read (another pack's, or
+        one made by hand): creating ours as well would leave two jobs with one name, so none is
+        created and the job is reported as a conflict."""
+        found = _lookup_job(self.client, name)
+        ours = sorted(j.job_id for j in found if is_managed(j.tags, self.pack))
+        if not ours and found:
+            self._refuse_unless_ours("job", name, found[0].tags)
         for extra in ours[1:]:
             self.delete_job(extra, name)
         return ours[0] if ours else None
@@ -206,13 +271,6 @@ class Writer:
             )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _wait_if_throttled(self, exc: BaseException) -> bool:
-        wait = retry_after(exc)
-        if wait is None:
-            return False
-        _wait(wait)
-        return True
-
     def _call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
         """Idempotent writes: the SDK's retries are safe here; turn what is left into our error."""
         try:
