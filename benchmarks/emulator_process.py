@@ -30,6 +30,7 @@ class EmulatorProcess:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(f"{self.url}/admin/{path}", data=data, method=method)
         request.add_header("Content-Type", "application/json")
+        request.add_header("Authorization", f"Bearer {TOKEN}")  # admin endpoints take the API's token
         with urllib.request.urlopen(request, timeout=30) as response:
             text = response.read().decode()
         return json.loads(text) if text else None

@@ -54,7 +54,7 @@ def test_cli_serves_until_terminated(tmp_path: Path) -> None:
         client: Any = WorkspaceClient(host=url, token="dapi-cli-test", auth_type="pat")
         job_id = client.jobs.create(name="from-cli").job_id
         assert client.jobs.get(job_id).settings.name == "from-cli"
-        assert http(f"{url}/admin/stats")[2]["mutating"] == 1
+        assert http(f"{url}/admin/stats", token="dapi-cli-test")[2]["mutating"] == 1
     finally:
         process.terminate()
         process.wait(timeout=20)

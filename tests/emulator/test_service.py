@@ -113,37 +113,40 @@ def test_drop_rate_commits_then_fails_replayably() -> None:
 def test_admin_endpoints_expose_log_and_counters(emulator: Any, client: Any) -> None:
     client.jobs.create(name="a")
     list(client.jobs.list())
-    status, _, stats = http(f"{emulator.url}/admin/stats")
+    status, _, stats = http(f"{emulator.url}/admin/stats", token=TOKEN)
     assert (status, stats) == (200, {"mutating": 1, "requests": 2})
-    requests = http(f"{emulator.url}/admin/requests")[2]["requests"]
+    requests = http(f"{emulator.url}/admin/requests", token=TOKEN)[2]["requests"]
     assert [(r["method"], r["endpoint"], r["status"]) for r in requests] == [
         ("POST", "jobs/create", 200),
         ("GET", "jobs/list", 200),
     ]
-    assert http(f"{emulator.url}/admin/reset-log", "POST", {})[0] == 200
-    assert http(f"{emulator.url}/admin/stats")[2] == {"mutating": 0, "requests": 0}
+    assert http(f"{emulator.url}/admin/reset-log", "POST", {}, token=TOKEN)[0] == 200
+    assert http(f"{emulator.url}/admin/stats", token=TOKEN)[2] == {"mutating": 0, "requests": 0}
 
 
 def test_admin_config_changes_faults_at_run_time(emulator: Any) -> None:
-    assert http(f"{emulator.url}/admin/config", "POST", {"fault_rate": 1, "seed": 1})[0] == 200
+    assert http(f"{emulator.url}/admin/config", "POST", {"fault_rate": 1, "seed": 1}, token=TOKEN)[0] == 200
     assert http(f"{emulator.url}/api/2.2/jobs/list", token=TOKEN)[0] in (500, 503)
-    assert http(f"{emulator.url}/admin/config", "POST", {"fault_rate": 0})[0] == 200
+    assert http(f"{emulator.url}/admin/config", "POST", {"fault_rate": 0}, token=TOKEN)[0] == 200
     assert http(f"{emulator.url}/api/2.2/jobs/list", token=TOKEN)[0] == 200
 
-    status, _, body = http(f"{emulator.url}/admin/config", "POST", {"fault_rat": 1})
+    status, _, body = http(f"{emulator.url}/admin/config", "POST", {"fault_rat": 1}, token=TOKEN)
     assert status == 400 and "fault_rat" in body["message"]
-    assert http(f"{emulator.url}/admin/nothing")[0] == 400
+    assert http(f"{emulator.url}/admin/nothing", token=TOKEN)[0] == 400
 
 
 def test_admin_job_outcome_and_clock(client: Any, emulator: Any) -> None:
     emulator.configure(run_duration_s=10)
     job_id = client.jobs.create(name="admin-driven").job_id
     assert (
-        http(f"{emulator.url}/admin/job-outcome", "POST", {"job_id": job_id, "outcome": "FAILED"})[0] == 200
+        http(
+            f"{emulator.url}/admin/job-outcome", "POST", {"job_id": job_id, "outcome": "FAILED"}, token=TOKEN
+        )[0]
+        == 200
     )
     run_id = client.jobs.run_now(job_id).response.run_id
     assert client.jobs.get_run(run_id).state.life_cycle_state.value == "PENDING"
-    assert http(f"{emulator.url}/admin/advance-clock", "POST", {"seconds": 11})[0] == 200
+    assert http(f"{emulator.url}/admin/advance-clock", "POST", {"seconds": 11}, token=TOKEN)[0] == 200
     assert client.jobs.get_run(run_id).state.result_state.value == "FAILED"
 
 

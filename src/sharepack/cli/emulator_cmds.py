@@ -75,10 +75,30 @@ def emulator(
         bool,
         typer.Option("--realistic", help="50 ms a request and Databricks' published rate limits."),
     ] = False,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="Let --host be an address other machines reach (the workspace is then theirs too).",
+        ),
+    ] = False,
 ) -> None:
     """Run a local Databricks workspace (Jobs, Pipelines, Workspace APIs) until Ctrl-C."""
-    from sharepack.emulator import Emulator, EmulatorConfig
+    from sharepack.emulator import Emulator, EmulatorConfig, is_loopback
 
+    if not is_loopback(host):
+        shown = f"--host {host!r}" + (" (every address)" if host in ("", "0.0.0.0", "::") else "")
+        if not allow_remote:
+            raise UsageError(
+                f"{shown} is not a loopback address: anyone who can reach it gets this workspace, "
+                "its admin endpoints and the token printed below",
+                hint="leave --host at 127.0.0.1, or add --allow-remote to mean it",
+            )
+        typer.echo(
+            f"WARNING: {shown} serves this emulator to the network: anyone who reaches it with "
+            f"the token can read and change the workspace and its fault settings.",
+            err=True,
+        )
     overrides = {
         "state_path": state,
         "token": token,
@@ -89,6 +109,7 @@ def emulator(
         "drop_rate": _probability("--drop-rate", drop_rate),
         "seed": seed,
         "run_duration_s": run_seconds,
+        "allow_remote": allow_remote,
     }
     if realistic:
         config = EmulatorConfig.realistic(**overrides)
@@ -112,7 +133,9 @@ def emulator(
     typer.echo("Point sharepack or the Databricks SDK at it:")
     typer.echo(f"  export DATABRICKS_HOST={server.url}")
     typer.echo(f"  export DATABRICKS_TOKEN={token}")
-    typer.echo("Admin: GET /admin/requests, GET /admin/stats, POST /admin/config. Ctrl-C stops it.")
+    typer.echo(
+        "Admin (same token): GET /admin/requests, GET /admin/stats, POST /admin/config. Ctrl-C stops it."
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -9,6 +9,8 @@ It imports nothing else from sharepack, so it can ship on its own. Start it in-p
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field, fields
@@ -16,11 +18,11 @@ from typing import Any
 
 from sharepack.emulator.lite_faults import REALISTIC_LIMITS, Faults, RequestRecord
 from sharepack.emulator.lite_runs import run_now
-from sharepack.emulator.lite_server import Context, Server, make_handler
+from sharepack.emulator.lite_server import READ_TIMEOUT_S, Context, Server, make_handler
 from sharepack.emulator.lite_store import Store
 from sharepack.emulator.lite_uc import Metastore
 
-__all__ = ["DEFAULT_METASTORE_ID", "Emulator", "EmulatorConfig", "RequestRecord"]
+__all__ = ["DEFAULT_METASTORE_ID", "Emulator", "EmulatorConfig", "RequestRecord", "is_loopback"]
 
 DEFAULT_METASTORE_ID = "5e7a5a9e-0c41-4d6b-9a53-10ca1c0de001"
 
@@ -53,6 +55,12 @@ class EmulatorConfig:
     # Whether `\` escapes the next character in a pipelines `name LIKE` filter. Databricks' reading
     # is not measured; sharepack must find its pipelines under both.
     like_backslash_escapes: bool = True
+    # Listening anywhere but loopback serves this workspace (and its admin endpoints) to the
+    # network with one well-known token; it must be asked for.
+    allow_remote: bool = False
+    # Seconds a client may stay silent mid-request (or idle between requests) before the
+    # emulator closes its connection.
+    read_timeout_s: float = READ_TIMEOUT_S
 
     @classmethod
     def realistic(cls, **overrides: Any) -> EmulatorConfig:
@@ -61,6 +69,80 @@ class EmulatorConfig:
 
 
 _FAULT_FIELDS = {f.name for f in fields(Faults) if not f.name.startswith("_")}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` listens on this machine only ("" and 0.0.0.0 listen everywhere)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _number(name: str, value: Any, *, low: float = 0, high: float | None = None) -> float:
+    # bool is an int to Python, but `"fault_rate": true` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        raise ValueError(f"{name} must be {bounds}, not {value!r}")
+    return float(value)
+
+
+def _whole(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}")
+    return value
+
+
+def _pattern(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, not {value!r}")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{name} is not a regular expression: {exc}") from None
+    return value
+
+
+def _rule(value: Any) -> tuple[str, str, int, str, str]:
+    shape = "fail_matching rules are [method, path regex, status, error_code, message]"
+    if not isinstance(value, (list, tuple)) or len(value) != 5:
+        raise ValueError(f"{shape}, not {value!r}")
+    method, path, status, code, message = value
+    if not all(isinstance(v, str) for v in (method, code, message)):
+        raise ValueError(f"{shape}, not {value!r}")
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"fail_matching status must be an HTTP status, not {status!r}")
+    return method, _pattern("fail_matching path", path), status, code, message
+
+
+def _checked(key: str, value: Any) -> Any:
+    """`value` for setting `key`, or ValueError naming the setting: a wrong type set at run time
+    would otherwise fail inside every later request (a string fault_rate crashed them all)."""
+    if key in ("latency_ms", "stall_s"):
+        return _number(key, value)
+    if key in ("fault_rate", "drop_rate"):
+        return _number(key, value, high=1)
+    if key == "rate_limit_per_s":
+        return None if value is None else _number(key, value, low=1e-9)
+    if key == "rate_limits":
+        if not isinstance(value, dict):
+            raise ValueError(f"rate_limits must be an object of endpoint: requests a second, not {value!r}")
+        return {str(k): _number(f"rate_limits[{k!r}]", v, low=1e-9) for k, v in value.items()}
+    if key in ("seed", "stall_count"):
+        return _whole(key, value)
+    if key == "fail_after_mutations":
+        return None if value is None else _whole(key, value)
+    if key == "stall_endpoint":
+        return _pattern(key, value)
+    if key == "fail_matching":
+        if not isinstance(value, list):
+            raise ValueError(f"fail_matching must be a list of rules, not {value!r}")
+        return [_rule(rule) for rule in value]
+    return value
 
 
 class Emulator:
@@ -99,9 +181,19 @@ class Emulator:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
+    def _listen(self) -> Server:
+        host = self.config.host
+        if not is_loopback(host) and not self.config.allow_remote:
+            shown = repr(host) if host else "'' (every address)"
+            raise ValueError(
+                f"host {shown} is not a loopback address: the emulator would serve its workspace and "
+                "admin endpoints to the network; set allow_remote to mean it"
+            )
+        handler = make_handler(self._ctx, self._admin, self.config.read_timeout_s)
+        return Server((host, self.config.port), handler)
+
     def start(self) -> Emulator:
-        handler = make_handler(self._ctx, self._admin)
-        self._server = Server((self.config.host, self.config.port), handler)
+        self._server = self._listen()
         self._ctx.base_url = self.url
         # A short poll interval: stop() waits for it, and tests stop an emulator each.
         self._thread = threading.Thread(
@@ -113,7 +205,7 @@ class Emulator:
     def bind(self) -> Emulator:
         """Listen without serving yet, so a caller can print the URL first."""
         if self._server is None:
-            self._server = Server((self.config.host, self.config.port), make_handler(self._ctx, self._admin))
+            self._server = self._listen()
             self._ctx.base_url = self.url
         return self
 
@@ -175,21 +267,30 @@ class Emulator:
             self._ctx.mutations = 0
 
     def configure(self, **changes: Any) -> None:
-        if changes.pop("profile", None) == "realistic":
+        profile = changes.pop("profile", None)
+        if profile not in (None, "realistic"):
+            raise ValueError(f"profile must be 'realistic', not {profile!r}")
+        if profile == "realistic":
             changes.setdefault("latency_ms", 50)
             changes.setdefault("rate_limits", dict(REALISTIC_LIMITS))
-        if "like_backslash_escapes" in changes:
-            self._store.like_backslash_escapes = bool(changes.pop("like_backslash_escapes"))
-        if "run_duration_s" in changes:
-            self._ctx.run_duration_s = float(changes.pop("run_duration_s"))
-        unknown = set(changes) - _FAULT_FIELDS
+        unknown = set(changes) - _FAULT_FIELDS - {"like_backslash_escapes", "run_duration_s"}
         if unknown:
             raise ValueError(f"unknown emulator settings: {', '.join(sorted(unknown))}")
-        for key, value in changes.items():
-            if key == "fail_matching":
-                value = [tuple(rule) for rule in value or []]
-            if key == "rate_limits":
-                value = dict(value or {})
+        if "like_backslash_escapes" in changes and not isinstance(changes["like_backslash_escapes"], bool):
+            raise ValueError(
+                f"like_backslash_escapes must be true or false, not {changes['like_backslash_escapes']!r}"
+            )
+        if "run_duration_s" in changes:
+            _number("run_duration_s", changes["run_duration_s"])
+        for key in set(changes) & _FAULT_FIELDS:
+            _checked(key, changes[key])
+        if "like_backslash_escapes" in changes:
+            self._store.like_backslash_escapes = changes.pop("like_backslash_escapes")
+        if "run_duration_s" in changes:
+            self._ctx.run_duration_s = float(changes.pop("run_duration_s"))
+        # Every value is checked before any is set: a refused change leaves the settings as they were.
+        checked = {key: _checked(key, value) for key, value in changes.items()}
+        for key, value in checked.items():
             setattr(self._faults, key, value)
         if "seed" in changes or "rate_limits" in changes or "rate_limit_per_s" in changes:
             self._faults.reseed()

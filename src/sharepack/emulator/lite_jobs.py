@@ -182,7 +182,7 @@ def _offset(query: dict[str, str]) -> int:
         offset = int(token)
     except ValueError:
         raise invalid(f"Invalid page_token: {token}") from None
-    if offset < 0:
+    if offset < 0 or offset >= 2**63:  # a token Databricks never issued: its offsets are int64
         raise invalid(f"Invalid page_token: {token}")
     return offset
 

@@ -201,7 +201,8 @@ def _max_results(query: dict[str, str], default: int, most: int) -> int:
 
 def _page_offset(query: dict[str, str]) -> int:
     token = query.get("page_token") or "0"
-    if not token.isdigit():
+    # Past int64 is a token Databricks never issued (and int() of 5,000 digits is refused).
+    if not token.isascii() or not token.isdigit() or len(token) > 19 or int(token) >= 2**63:
         raise invalid(f"Invalid page_token: {token}")
     return int(token)
 

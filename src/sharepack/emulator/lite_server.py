@@ -26,6 +26,11 @@ from sharepack.emulator.lite_uc_routes import UC_ROUTES, UcHandler
 Handler = Callable[["Context", dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _J = r"/api/2\.[012]/jobs"  # 2.0: the alias older clients (the legacy CLI) call
+# Larger bodies answer 413 unread: Databricks' own ceiling for a workspace import is 10 MB.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+# Seconds the emulator waits on a silent client (a body shorter than its Content-Length, a
+# half-sent request line, an idle keep-alive connection) before closing the connection.
+READ_TIMEOUT_S = 30.0
 
 
 class Context:
@@ -241,10 +246,15 @@ def _route(method: str, path: str) -> tuple[str, Handler, tuple[str, ...]] | Non
 
 
 def make_handler(
-    ctx: Context, admin: Callable[[str, str, dict[str, Any]], Any]
+    ctx: Context,
+    admin: Callable[[str, str, dict[str, Any]], Any],
+    read_timeout_s: float = READ_TIMEOUT_S,
 ) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The socket's timeout for every read: a client that stops sending (slowloris, a short
+        # body) is dropped after this long instead of holding a thread forever.
+        timeout = read_timeout_s
         # Headers and body go out as two writes; with Nagle on, the body waits for the client's
         # delayed ACK, adding ~40 ms to every keep-alive request.
         disable_nagle_algorithm = True
@@ -265,44 +275,118 @@ def make_handler(
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True  # the client gave up (timed out): nobody to answer
 
+        def _refuse(self, status: int, code: str, message: str) -> None:
+            """Answer and hang up: the rest of what the client sent (if anything) is never read, so
+            the connection cannot be trusted to start at the next request."""
+            self.close_connection = True
+            self._send(status, {"error_code": code, "message": message}, {"Connection": "close"})
+
+        def _auth_error(self) -> tuple[int, dict[str, str]] | None:
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer "):
+                return 401, {
+                    "error_code": "UNAUTHENTICATED",
+                    "message": "Credential was not sent or was of an unsupported type for this API.",
+                }
+            if auth[len("Bearer ") :] != ctx.token:
+                return 403, {"error_code": "PERMISSION_DENIED", "message": "Invalid access token."}
+            return None
+
         def _body(self) -> dict[str, Any]:
-            length = int(self.headers.get("Content-Length") or 0)
+            """The JSON object sent, read within MAX_BODY_BYTES and the socket's read timeout."""
+            if "Transfer-Encoding" in self.headers:
+                # Not implemented here: reading such a body as no body would leave its bytes to
+                # be parsed as the next request.
+                raise ApiError(411, "LENGTH_REQUIRED", "Send the body with a Content-Length.")
+            if len(self.headers.get_all("Content-Length") or []) > 1:
+                # Which one counts is how requests are smuggled: refuse, as RFC 9112 asks.
+                raise ApiError(400, "MALFORMED_REQUEST", "More than one Content-Length.")
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            # Digits only: int() also takes "-1", "+5", "1_000" and " 7 ", none of them a length.
+            if not raw.isascii() or not raw.isdigit():
+                raise ApiError(400, "MALFORMED_REQUEST", f"Invalid Content-Length: {raw[:40]!r}")
+            # Checked on the text first: int() of a 5,000-digit string is itself refused.
+            if len(raw) > len(str(MAX_BODY_BYTES)) or int(raw) > MAX_BODY_BYTES:
+                raise ApiError(
+                    413,
+                    "REQUEST_ENTITY_TOO_LARGE",
+                    f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+                )
+            length = int(raw)
             if not length:
                 return {}
+            data = bytearray()
+            while len(data) < length:
+                # read1: what has arrived so far survives a timeout (read() would lose it). Each
+                # pass either grows `data` or ends the loop.
+                try:
+                    chunk = self.rfile.read1(length - len(data))
+                except TimeoutError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            if len(data) < length:
+                raise ApiError(
+                    400, "MALFORMED_REQUEST", f"The request body ended after {len(data)} of {length} bytes."
+                )
             try:
-                parsed = json.loads(self.rfile.read(length))
-            except ValueError:
+                parsed = json.loads(data)
+            except (ValueError, RecursionError):
+                # RecursionError: `[` nested deeper than the parser's stack (a few thousand levels).
                 raise ApiError(400, "MALFORMED_REQUEST", "Invalid JSON in request body") from None
-            return parsed if isinstance(parsed, dict) else {}
+            if not isinstance(parsed, dict):
+                # Databricks' message: every endpoint's body is an object.
+                raise ApiError(
+                    400,
+                    "MALFORMED_REQUEST",
+                    "Invalid JSON given in the body of the request - expected a map",
+                )
+            return parsed
 
         def _handle(self, method: str) -> None:
             started = time.perf_counter()
             split = urlsplit(self.path)
             path, query = split.path, dict(parse_qsl(split.query))
+            if path == "/.well-known/databricks-config":
+                if self.headers.get("Content-Length", "0").strip() not in ("", "0"):
+                    self.close_connection = True  # a body we do not read
+                self._send(200, {})
+                return
+            # Who is asking comes before what they sent: an unauthenticated client cannot make
+            # the emulator read (or wait for) a body.
+            denied = self._auth_error()
+            if denied is not None:
+                if not path.startswith("/admin/"):
+                    self._record(method, path, denied[0], started)
+                self.close_connection = True
+                self._send(denied[0], denied[1], {"Connection": "close"})
+                return
             try:
                 body = self._body()
             except ApiError as exc:
-                self._send(exc.status, exc.body())
-                return
-            if path == "/.well-known/databricks-config":
-                self._send(200, {})
+                self._refuse(exc.status, exc.error_code, exc.message)
                 return
             if path.startswith("/admin/"):
                 try:
                     self._send(200, admin(method, path[len("/admin/") :], body))
-                except (KeyError, TypeError, ValueError) as exc:
-                    self._send(400, {"error_code": "INVALID_PARAMETER_VALUE", "message": str(exc)})
+                except (KeyError, TypeError, ValueError, OverflowError) as exc:
+                    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+                    self._send(400, {"error_code": "INVALID_PARAMETER_VALUE", "message": str(message)})
                 return
             status, response, headers = self._api(method, path, query, body)
-            endpoint = (_route(method, path) or ("unknown", None, ()))[0]
             # Logged before answering: a client that has its answer must find its request in the log.
+            self._record(method, path, status, started)
+            self._send(status, response, headers)
+
+        def _record(self, method: str, path: str, status: int, started: float) -> None:
+            endpoint = (_route(method, path) or ("unknown", None, ()))[0]
             with ctx.lock:
                 ctx.log.append(
                     RequestRecord(
                         method, path, status, round((time.perf_counter() - started) * 1000, 2), endpoint
                     )
                 )
-            self._send(status, response, headers)
 
         def _api(
             self, method: str, path: str, query: dict[str, str], body: dict[str, Any]
@@ -310,18 +394,6 @@ def make_handler(
             faults = ctx.faults
             if faults.latency_ms:
                 time.sleep(faults.latency_ms / 1000)
-            auth = self.headers.get("Authorization", "")
-            if not auth.startswith("Bearer "):
-                return (
-                    401,
-                    {
-                        "error_code": "UNAUTHENTICATED",
-                        "message": "Credential was not sent or was of an unsupported type for this API.",
-                    },
-                    {},
-                )
-            if auth[len("Bearer ") :] != ctx.token:
-                return 403, {"error_code": "PERMISSION_DENIED", "message": "Invalid access token."}, {}
             route = _route(method, path)
             if route is None:
                 return (
@@ -374,6 +446,18 @@ def make_handler(
                     {"error_code": "INVALID_PARAMETER_VALUE", "message": f"Invalid request: {exc}"},
                     {},
                 )
+            except OverflowError:
+                # An id or page token past 64 bits (SQLite's integers): Databricks' ids are int64.
+                return (
+                    400,
+                    {
+                        "error_code": "INVALID_PARAMETER_VALUE",
+                        "message": "Invalid request: a number is out of range",
+                    },
+                    {},
+                )
+            except Exception as exc:  # an answer, not a dropped connection the SDK retries for minutes
+                return 500, {"error_code": "INTERNAL_ERROR", "message": f"Emulator error: {exc!r}"}, {}
             stall_s = faults.take_stall(name) if mutating else 0.0
             if stall_s:
                 time.sleep(stall_s)
