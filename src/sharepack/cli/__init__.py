@@ -90,6 +90,16 @@ def _run(args: list[str], *, debug: bool) -> tuple[int, bool]:
     except Exception as exc:
         if _is_click_exception(exc):
             return _click_error(exc), True
+        if not debug and isinstance(exc, TimeoutError) and _is_api_error(exc.__cause__ or exc):
+            # The SDK's retry budget ran out: the workspace kept failing (a 503 outage, say).
+            last = str(exc.__cause__ or "").split(". Config:", 1)[0].strip()
+            print(f"error: the workspace kept failing, gave up ({exc}): {last}", file=sys.stderr)
+            print(
+                "hint: the workspace or the network is unavailable; try again later "
+                "(SHAREPACK_RETRY_BUDGET_S sets how long to keep retrying)",
+                file=sys.stderr,
+            )
+            return 1, True
         if not debug and isinstance(exc, OSError) and not _is_api_error(exc):
             # A file the user named: an --out into a missing folder, a directory, no permission.
             where = f": {exc.filename}" if exc.filename else ""
