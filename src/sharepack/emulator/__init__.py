@@ -94,7 +94,7 @@ def _number(name: str, value: Any, *, low: float = 0, high: float | None = None)
 def _whole(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}")
-    return value
+    return int(value)
 
 
 def _pattern(name: str, value: Any) -> str:

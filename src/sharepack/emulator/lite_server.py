@@ -320,7 +320,8 @@ def make_handler(
                 # read1: what has arrived so far survives a timeout (read() would lose it). Each
                 # pass either grows `data` or ends the loop.
                 try:
-                    chunk = self.rfile.read1(length - len(data))
+                    # The handler's rfile is a BufferedReader; older typesheds call it a BinaryIO.
+                    chunk = getattr(self.rfile, "read1")(length - len(data))  # noqa: B009
                 except TimeoutError:
                     break
                 if not chunk:
