@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sharepack.ownership import PIPELINE_DIGEST_TAG, ownership_tags
 from sharepack.schedule.forms import AnySchedule, EmailNotifications
 from sharepack.schedule.job_settings import job_trigger_settings, task_options
+from sharepack.sync_code import CODE_DIGEST_SETTING, digest, file_path, render, sync_spec
 
 if TYPE_CHECKING:
     from sharepack.spec import Pack, ResolvedPipeline
@@ -80,7 +81,7 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 def desired_state(pack: Pack) -> DesiredState:
     # The ticket and requestor travel with everything the pack creates; ownership tags win.
     tags = {**pack.metadata.governance_tags, **ownership_tags(pack.name)}
-    pipelines = tuple(_desired_pipeline(p, tags) for p in pack.pipelines)
+    pipelines = tuple(_desired_pipeline(p, tags, pack.name) for p in pack.pipelines)
     targets_of = {p.name: _target_tables(p) for p in pack.pipelines}
 
     def tables_of_pipeline(name: str) -> list[str]:
@@ -128,7 +129,7 @@ def _target_tables(pipeline: ResolvedPipeline) -> list[str]:
     return [f"{pipeline.catalog}.{pipeline.schema_name}.{table}"]
 
 
-def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) -> DesiredPipeline:
+def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str], pack: str) -> DesiredPipeline:
     spec: dict[str, Any] = {
         "name": pipeline.name,
         "catalog": pipeline.catalog,
@@ -140,12 +141,16 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) 
             **({"sharepack.share": pipeline.share} if pipeline.share else {}),
             "sharepack.source_asset": pipeline.source_asset,
             **_sync_configuration(pipeline),
+            **_code_digest(pipeline, pack),
             **pipeline.configuration,
         },
         "tags": {**pipeline.tags, **ownership},
     }
     if pipeline.libraries:
         spec["libraries"] = [dict(lib) for lib in pipeline.libraries]
+    elif sync_spec(pack, pipeline) is not None:
+        # The source sharepack generates and uploads (kinds.workspace_file) is its code.
+        spec["libraries"] = [{"file": {"path": file_path(pack, pipeline.name)}}]
     if pipeline.channel:
         spec["channel"] = pipeline.channel
     if pipeline.photon is not None:
@@ -158,6 +163,13 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) 
     return DesiredPipeline(
         name=pipeline.name, spec=spec, digest=settings_digest(spec), schedule=pipeline.schedule
     )
+
+
+def _code_digest(pipeline: ResolvedPipeline, pack: str) -> dict[str, str]:
+    """The digest of the generated code this pipeline runs: a code change is a settings change,
+    so a schedule job's digest (`--trust-digest`) vouches for the uploaded file too."""
+    spec = None if pipeline.libraries else sync_spec(pack, pipeline)
+    return {CODE_DIGEST_SETTING: digest(render(spec))} if spec is not None else {}
 
 
 def _sync_configuration(pipeline: ResolvedPipeline) -> dict[str, str]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["1", "2", "full_refresh"]
 MARK_PREFIX = "# managed by sharepack, pack "
+CODE_DIGEST_SETTING = "sharepack.code_digest"  # in the pipeline's configuration
 # Where generated files live, per pack: `<root>/<pack>/pipelines/<pipeline>.py`.
 DEFAULT_ROOT = "/Workspace/Shared/.sharepack"
 SEQUENCE_COLUMN = "_commit_version"

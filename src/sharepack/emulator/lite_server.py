@@ -20,6 +20,7 @@ from sharepack.emulator.lite_faults import Faults, RequestRecord
 from sharepack.emulator.lite_store import Store
 from sharepack.emulator.lite_uc import Metastore, Uc
 from sharepack.emulator.lite_uc_routes import UC_ROUTES, UcHandler
+from sharepack.emulator.lite_workspace_list import list_objects
 
 Handler = Callable[["Context", dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -135,6 +136,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
             "workspace/get-status",
             lambda c, b, q, a: workspace.get_status(c.store, q),
         ),
+        ("GET", r"/api/2\.0/workspace/list", "workspace/list", lambda c, b, q, a: list_objects(c.store, q)),
         (
             "GET",
             r"/api/2\.0/workspace/export",

@@ -18,6 +18,7 @@ from sharepack.kinds.recipient import RecipientKind
 from sharepack.kinds.share import ShareKind
 from sharepack.kinds.share_objects import ShareObjectsKind
 from sharepack.kinds.sharing_state import SharingReader
+from sharepack.kinds.workspace_file import WorkspaceFileKind, WorkspaceFileReader
 from sharepack.plan.model import ResourceType
 
 if TYPE_CHECKING:
@@ -29,21 +30,24 @@ KINDS: tuple[Kind, ...] = (
     ShareKind(),
     ShareObjectsKind(),
     GrantKind(),
+    WorkspaceFileKind(),
     PipelineKind(),
     JobKind(),
     MountKind(),
 )
 KIND_OF: Mapping[ResourceType, Kind] = {k.resource_type: k for k in KINDS}
-READERS: tuple[Reader, ...] = (SharingReader(), MountReader())
+READERS: tuple[Reader, ...] = (SharingReader(), MountReader(), WorkspaceFileReader())
 
 
 def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
     """The desired values of the kinds beyond pipelines and jobs, keyed by resource type."""
     from sharepack.kinds.mount import desired_mounts
     from sharepack.kinds.sharing_desired import desired_recipients, desired_shares
+    from sharepack.kinds.workspace_file import desired_files
 
     return {
         ResourceType.RECIPIENT.value: desired_recipients(pack),
         ResourceType.SHARE.value: desired_shares(pack),
         ResourceType.CATALOG.value: desired_mounts(pack.shares),
+        ResourceType.WORKSPACE_FILE.value: desired_files(pack),
     }
