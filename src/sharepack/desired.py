@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from sharepack.ownership import PIPELINE_DIGEST_TAG, ownership_tags
 from sharepack.schedule.forms import AnySchedule, EmailNotifications
 from sharepack.schedule.job_settings import job_trigger_settings, task_options
-from sharepack.sync_code import CODE_DIGEST_SETTING, digest, file_path, render, sync_spec
+from sharepack.sync_code import (
+    CODE_DIGEST_SETTING,
+    digest,
+    file_path,
+    render,
+    source_library,
+    sync_mode,
+    sync_spec,
+)
 
 if TYPE_CHECKING:
     from sharepack.spec import Pack, ResolvedPipeline
@@ -148,6 +156,8 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str], 
     }
     if pipeline.libraries:
         spec["libraries"] = [dict(lib) for lib in pipeline.libraries]
+    elif pipeline.pipeline_source:
+        spec["libraries"] = [source_library(pipeline.pipeline_source)]
     elif sync_spec(pack, pipeline) is not None:
         # The source sharepack generates and uploads (kinds.workspace_file) is its code.
         spec["libraries"] = [{"file": {"path": file_path(pack, pipeline.name)}}]
@@ -175,12 +185,13 @@ def _code_digest(pipeline: ResolvedPipeline, pack: str) -> dict[str, str]:
 def _sync_configuration(pipeline: ResolvedPipeline) -> dict[str, str]:
     """What the share-pack format's CDC notebook reads; only for pipelines that say how they sync,
     so the settings of every other pipeline (and their digests) stay as they were."""
-    if not pipeline.cdc:
+    if not pipeline.cdc and not pipeline.pipeline_source:
         return {}
     config = {
         "pipelines.source_table": pipeline.source_asset,
         "pipelines.target_table": pipeline.target_asset or pipeline.source_asset.split(".")[-1],
-        "pipelines.scd_type": pipeline.scd_type,
+        # A team's own notebook is told the mode the generated code would use.
+        "pipelines.scd_type": pipeline.scd_type if pipeline.cdc else sync_mode(pipeline),
     }
     if pipeline.key_columns:
         config["pipelines.keys"] = ",".join(pipeline.key_columns)

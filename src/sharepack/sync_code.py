@@ -42,6 +42,21 @@ class SyncSpec:
     keys: tuple[str, ...] = ()
 
 
+def source_library(path: str) -> dict[str, dict[str, str]]:
+    """A team's own sync code as a pipeline library: a workspace file keeps its extension,
+    a notebook has none."""
+    kind = "file" if path.rsplit("/", 1)[-1].endswith((".py", ".sql")) else "notebook"
+    return {kind: {"path": path}}
+
+
+def sync_mode(pipeline: ResolvedPipeline) -> Mode:
+    """How the pipeline applies changes: its `scd_type` when it says how it syncs; otherwise a
+    full copy, since it names no keys to merge on."""
+    if pipeline.cdc and pipeline.scd_type in ("1", "2"):
+        return "1" if pipeline.scd_type == "1" else "2"
+    return "full_refresh"
+
+
 def pack_folder(pack: str, root: str = DEFAULT_ROOT) -> str:
     return f"{root.rstrip('/')}/{pack}"
 
@@ -69,13 +84,12 @@ def sync_spec(pack: str, pipeline: ResolvedPipeline) -> SyncSpec | None:
 
     A pipeline that says nothing of how it syncs has no keys to merge on, so it publishes a
     materialized copy; one that uses the format's sync keys is applied as its `scd_type` says."""
-    if pipeline.libraries:
+    if pipeline.libraries or pipeline.pipeline_source:
         return None
     target = pipeline.target_asset or pipeline.source_asset.split(".")[-1]
-    mode: Mode = "full_refresh"
-    if pipeline.cdc and pipeline.scd_type in ("1", "2"):
-        mode = "1" if pipeline.scd_type == "1" else "2"
-    return SyncSpec(pack, pipeline.name, pipeline.source_asset, target, mode, pipeline.key_columns)
+    return SyncSpec(
+        pack, pipeline.name, pipeline.source_asset, target, sync_mode(pipeline), pipeline.key_columns
+    )
 
 
 def generated_sources(pack: Pack) -> dict[str, str]:

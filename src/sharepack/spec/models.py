@@ -173,6 +173,11 @@ class Pipeline(PipelineSettings):
         description="Key columns, comma-separated or a list; required for SCD 2 "
         "(configuration `pipelines.keys`).",
     )
+    pipeline_source: str | None = Field(
+        None,
+        description="Workspace path of the team's own generic sync notebook (or .py/.sql file): run "
+        "instead of the generated code, given the sync keys as `pipelines.*` configuration.",
+    )
     ext_catalog_name: str | None = Field(
         None,
         description="Catalog this pipeline publishes to, over the share's delta_share. Alias of catalog.",

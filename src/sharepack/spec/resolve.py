@@ -200,6 +200,7 @@ def _sync_keys(pipeline: Pipeline) -> dict[str, Any]:
         "scd_type": pipeline.scd_type or "2",
         "key_columns": tuple(pipeline.key_columns or ()),
         "cdc": bool(written & {"target_asset", "scd_type", "key_columns"}),
+        "pipeline_source": pipeline.pipeline_source,
         "description": pipeline.description if pipeline.description is not None else pipeline.comment,
     }
 

@@ -65,6 +65,7 @@ class ResolvedPipeline:
     scd_type: str = "2"
     key_columns: tuple[str, ...] = ()
     cdc: bool = False
+    pipeline_source: str | None = None  # the team's own sync notebook/file, run instead of generated code
     description: str | None = None  # Databricks pipelines have no description: kept, not sent
 
 
