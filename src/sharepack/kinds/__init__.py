@@ -20,6 +20,7 @@ from sharepack.kinds.share_objects import ShareObjectsKind
 from sharepack.kinds.sharing_state import SharingReader
 from sharepack.kinds.workspace_file import WorkspaceFileKind, WorkspaceFileReader
 from sharepack.plan.model import ResourceType
+from sharepack.sync_checks import SourcesReader
 
 if TYPE_CHECKING:
     from sharepack.spec import Pack
@@ -36,7 +37,7 @@ KINDS: tuple[Kind, ...] = (
     MountKind(),
 )
 KIND_OF: Mapping[ResourceType, Kind] = {k.resource_type: k for k in KINDS}
-READERS: tuple[Reader, ...] = (SharingReader(), MountReader(), WorkspaceFileReader())
+READERS: tuple[Reader, ...] = (SharingReader(), MountReader(), WorkspaceFileReader(), SourcesReader())
 
 
 def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
@@ -44,10 +45,12 @@ def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
     from sharepack.kinds.mount import desired_mounts
     from sharepack.kinds.sharing_desired import desired_recipients, desired_shares
     from sharepack.kinds.workspace_file import desired_files
+    from sharepack.sync_checks import RESOURCE, desired_sources
 
     return {
         ResourceType.RECIPIENT.value: desired_recipients(pack),
         ResourceType.SHARE.value: desired_shares(pack),
         ResourceType.CATALOG.value: desired_mounts(pack.shares),
         ResourceType.WORKSPACE_FILE.value: desired_files(pack),
+        RESOURCE: desired_sources(pack),  # checked at plan time, never written
     }
