@@ -156,3 +156,30 @@ def test_each_source_table_is_read_once(cli: Any, workspace_env: Any, seeded: An
     assert _plan(cli, tmp_path, text + "\n").code == 0
     counts = Counter(r.endpoint for r in workspace_env.request_log())
     assert (counts["tables/get"], counts["catalogs/get"], counts["schemas/get"]) == (2, 1, 1), counts
+
+
+def test_the_emulator_seeds_tables_from_a_file_so_the_example_is_checked(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sharepack.emulator import Emulator, EmulatorConfig
+
+    monkeypatch.setenv("DATABRICKS_TOKEN", EmulatorConfig().token)
+    root = Path(__file__).resolve().parents[2]
+    state = tmp_path / "local.db"
+    args = (
+        "emulator",
+        "--state",
+        str(state),
+        "--seed-tables",
+        str(root / "sharepacks/tables/seed_example.yaml"),
+    )
+    result = cli(*args, "--seed-only")
+    assert result.code == 0 and "seeded 2 table(s)" in result.stdout, result.output
+    assert "seeded 0 table(s)" in cli(*args, "--seed-only").stdout  # seeding twice is harmless
+    with Emulator(EmulatorConfig(state_path=str(state))) as emulator:
+        url = emulator.url
+        plan = cli("plan", str(root / "sharepacks/seed_example.yaml"), "--host", url)
+        assert plan.code == 0 and "not checked" not in plan.output, plan.output
+        moved = (root / "sharepacks/seed_example.yaml").read_text().replace("customer_orders", "orders")
+        broken = cli("plan", str(write_pack(tmp_path, moved)), "--host", url)
+        assert "source table catalog.sales_schema.orders does not exist" in broken.stderr, broken.output
