@@ -29,6 +29,7 @@ _TOP_LEVEL = frozenset(
         ResourceType.RECIPIENT,
         ResourceType.SHARE,
         ResourceType.CATALOG,
+        ResourceType.SCHEMA,
     )
 )
 

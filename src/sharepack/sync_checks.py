@@ -59,7 +59,8 @@ class SourcesState:
     reason: str | None = None
     tables: Mapping[str, TableInfo | None] = field(default_factory=dict)  # None: does not exist
     catalogs: Mapping[str, bool] = field(default_factory=dict)
-    schemas: Mapping[str, bool] = field(default_factory=dict)  # by catalog.schema
+    # By catalog.schema: its properties (where our mark is), or None when it does not exist.
+    schemas: Mapping[str, Mapping[str, str] | None] = field(default_factory=dict)
 
 
 def desired_sources(pack: Pack) -> tuple[SyncSource, ...]:
@@ -110,9 +111,7 @@ class SourcesReader:
             found_catalogs = dict(
                 zip(catalogs, pool.map(lambda c: _exists(client.catalogs.get, c), catalogs), strict=True)
             )
-            found_schemas = dict(
-                zip(schemas, pool.map(lambda s: _exists(client.schemas.get, s), schemas), strict=True)
-            )
+            found_schemas = dict(zip(schemas, pool.map(lambda s: _schema(client, s), schemas), strict=True))
         read = {tables[0]: first, **rest}
         unanswered = next((v for v in read.values() if isinstance(v, str)), None)
         if unanswered is not None:
@@ -139,6 +138,15 @@ def _table(client: WorkspaceClient, name: str) -> TableInfo | str | None:
         columns=tuple(c.name for c in info.columns or () if c.name),
         properties=dict(info.properties or {}),
     )
+
+
+def _schema(client: WorkspaceClient, full_name: str) -> Mapping[str, str] | None:
+    from databricks.sdk.errors import NotFound
+
+    try:
+        return dict(client.schemas.get(full_name).properties or {})
+    except NotFound:
+        return None
 
 
 def _exists(get: Any, name: str) -> bool:
@@ -208,8 +216,4 @@ def _check_workspace(s: SyncSource, state: SourcesState, problem: Any) -> None:
             f"catalog {s.catalog} does not exist",
             f"create it (CREATE CATALOG {s.catalog}) or set the pipeline's `catalog`",
         )
-    elif state.schemas.get(f"{s.catalog}.{s.schema}") is False:
-        problem(
-            f"schema {s.catalog}.{s.schema} does not exist",
-            f"create it (CREATE SCHEMA {s.catalog}.{s.schema}) or set the pipeline's `schema`",
-        )
+    # A missing schema is no problem: it is planned as a create (kinds.schema).

@@ -112,7 +112,7 @@ def test_a_missing_key_column_is_an_error_and_case_does_not_matter(
     assert "its columns: payment_id, amount" in result.stderr
 
 
-def test_a_missing_catalog_or_schema_is_an_error(
+def test_a_missing_catalog_is_an_error_and_a_missing_schema_is_created_and_owned(
     cli: Any, workspace_env: Any, client: Any, tmp_path: Path
 ) -> None:
     seed(client, "main.leasing.leases", ["lease_id"])
@@ -122,8 +122,19 @@ def test_a_missing_catalog_or_schema_is_an_error(
     assert "pipeline leases_sync: catalog analytics does not exist" in result.stderr
     assert "CREATE CATALOG analytics" in result.stderr
     client.catalogs.create("analytics")
-    result = _plan(cli, tmp_path, PACK)
-    assert "pipeline leases_sync: schema analytics.shared does not exist" in result.stderr
+    pack = tmp_path / "pack.yaml"
+    result = cli("plan", str(pack))
+    assert result.code == 0 and "+ schema analytics.shared: create" in result.stdout, result.output
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    assert client.schemas.get("analytics.shared").properties["sharepack_pack"] == "leasing"
+    assert cli("plan", str(pack), "--detailed-exitcode").code == 0
+    assert cli("destroy", str(pack), "--auto-approve").code == 0
+    assert "analytics.shared" not in {s.full_name for s in client.schemas.list("analytics")}
+    # A schema someone else made is used, never owned: destroy leaves it.
+    client.schemas.create("shared", "analytics")
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    assert cli("destroy", str(pack), "--auto-approve").code == 0
+    assert client.schemas.get("analytics.shared").full_name == "analytics.shared"
 
 
 def test_two_pipelines_writing_one_table_is_an_error(cli: Any, workspace_env: Any, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from sharepack.kinds.job import JobKind
 from sharepack.kinds.mount import MountKind, MountReader
 from sharepack.kinds.pipeline import PipelineKind
 from sharepack.kinds.recipient import RecipientKind
+from sharepack.kinds.schema import SchemaKind
 from sharepack.kinds.share import ShareKind
 from sharepack.kinds.share_objects import ShareObjectsKind
 from sharepack.kinds.sharing_state import SharingReader
@@ -31,6 +32,7 @@ KINDS: tuple[Kind, ...] = (
     ShareKind(),
     ShareObjectsKind(),
     GrantKind(),
+    SchemaKind(),
     WorkspaceFileKind(),
     PipelineKind(),
     JobKind(),
@@ -43,6 +45,7 @@ READERS: tuple[Reader, ...] = (SharingReader(), MountReader(), WorkspaceFileRead
 def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
     """The desired values of the kinds beyond pipelines and jobs, keyed by resource type."""
     from sharepack.kinds.mount import desired_mounts
+    from sharepack.kinds.schema import desired_schemas
     from sharepack.kinds.sharing_desired import desired_recipients, desired_shares
     from sharepack.kinds.workspace_file import desired_files
     from sharepack.sync_checks import RESOURCE, desired_sources
@@ -52,5 +55,6 @@ def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
         ResourceType.SHARE.value: desired_shares(pack),
         ResourceType.CATALOG.value: desired_mounts(pack.shares),
         ResourceType.WORKSPACE_FILE.value: desired_files(pack),
+        ResourceType.SCHEMA.value: desired_schemas(pack),
         RESOURCE: desired_sources(pack),  # checked at plan time, never written
     }

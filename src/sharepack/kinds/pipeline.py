@@ -44,6 +44,8 @@ class PipelineKind:
             for library in settings.get("libraries") or []
             if isinstance(library.get("file"), dict) and library["file"].get("path")
         }
+        if settings.get("catalog") and settings.get("schema"):
+            wanted.add(change_key(ResourceType.SCHEMA, f"{settings['catalog']}.{settings['schema']}"))
         share = (settings.get("configuration") or {}).get(SHARE_SETTING)
         if share:
             wanted |= {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
