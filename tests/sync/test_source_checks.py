@@ -194,3 +194,13 @@ def test_the_emulator_seeds_tables_from_a_file_so_the_example_is_checked(
         moved = (root / "sharepacks/seed_example.yaml").read_text().replace("customer_orders", "orders")
         broken = cli("plan", str(write_pack(tmp_path, moved)), "--host", url)
         assert "source table catalog.sales_schema.orders does not exist" in broken.stderr, broken.output
+
+
+def test_doctor_runs_the_same_checks_for_a_pack(
+    cli: Any, workspace_env: Any, seeded: Any, tmp_path: Path
+) -> None:
+    ok = cli("doctor", str(write_pack(tmp_path, PACK)))
+    assert ok.code == 0 and "sync sources" in ok.stdout, ok.output
+    bad = cli("doctor", str(write_pack(tmp_path, PACK.replace("LEASE_ID", "lease_no"), "bad.yaml")))
+    assert bad.code == 1
+    assert "key column(s) lease_no not in main.leasing.leases" in bad.stdout, bad.output
