@@ -20,6 +20,7 @@ from sharepack.sync_code import (
     digest,
     file_path,
     render,
+    root_of,
     source_library,
     sync_mode,
     sync_spec,
@@ -89,7 +90,7 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 def desired_state(pack: Pack) -> DesiredState:
     # The ticket and requestor travel with everything the pack creates; ownership tags win.
     tags = {**pack.metadata.governance_tags, **ownership_tags(pack.name)}
-    pipelines = tuple(_desired_pipeline(p, tags, pack.name) for p in pack.pipelines)
+    pipelines = tuple(_desired_pipeline(p, tags, pack.name, root_of(pack)) for p in pack.pipelines)
     targets_of = {p.name: _target_tables(p) for p in pack.pipelines}
 
     def tables_of_pipeline(name: str) -> list[str]:
@@ -137,7 +138,9 @@ def _target_tables(pipeline: ResolvedPipeline) -> list[str]:
     return [f"{pipeline.catalog}.{pipeline.schema_name}.{table}"]
 
 
-def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str], pack: str) -> DesiredPipeline:
+def _desired_pipeline(
+    pipeline: ResolvedPipeline, ownership: Mapping[str, str], pack: str, root: str
+) -> DesiredPipeline:
     spec: dict[str, Any] = {
         "name": pipeline.name,
         "catalog": pipeline.catalog,
@@ -160,7 +163,7 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str], 
         spec["libraries"] = [source_library(pipeline.pipeline_source)]
     elif sync_spec(pack, pipeline) is not None:
         # The source sharepack generates and uploads (kinds.workspace_file) is its code.
-        spec["libraries"] = [{"file": {"path": file_path(pack, pipeline.name)}}]
+        spec["libraries"] = [{"file": {"path": file_path(pack, pipeline.name, root)}}]
     if pipeline.channel:
         spec["channel"] = pipeline.channel
     if pipeline.photon is not None:

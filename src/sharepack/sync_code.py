@@ -57,6 +57,11 @@ def sync_mode(pipeline: ResolvedPipeline) -> Mode:
     return "full_refresh"
 
 
+def root_of(pack: Pack) -> str:
+    """Where the pack's target keeps what sharepack uploads (`workspace.root_path`)."""
+    return (pack.target.root_path if pack.target else None) or DEFAULT_ROOT
+
+
 def pack_folder(pack: str, root: str = DEFAULT_ROOT) -> str:
     return f"{root.rstrip('/')}/{pack}"
 

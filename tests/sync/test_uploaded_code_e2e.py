@@ -113,3 +113,18 @@ def test_prune_and_destroy_delete_only_the_files_the_pack_owns(
     result = cli("destroy", str(fewer), "--auto-approve")
     assert result.code == 0, result.output
     assert {o.path for o in client.workspace.list(FOLDER)} == {theirs}
+
+
+def test_a_target_chooses_where_the_code_goes(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    root = "/Workspace/Teams/leasing/.deploy"
+    text = PACK + f"targets:\n  prod:\n    default: true\n    workspace: {{root_path: {root}}}\n"
+    pack = write_pack(tmp_path, text)
+    _apply(cli, pack)
+    path = "/Workspace/Teams/leasing/.deploy/leasing/pipelines/leases_sync.py"
+    assert [lib.file.path for lib in _pipeline(client, "leases_sync").libraries] == [path]
+    assert _file(client, path).startswith("# managed by sharepack, pack leasing\n")
+    assert f"# ---- {path}" in cli("render", str(pack)).stdout
+    assert cli("destroy", str(pack), "--auto-approve").code == 0
+    assert list(client.workspace.list("/Workspace/Teams/leasing/.deploy/leasing/pipelines")) == []

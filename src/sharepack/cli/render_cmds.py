@@ -25,7 +25,7 @@ def render(
     from sharepack.errors import UsageError
     from sharepack.spec import load_pack
     from sharepack.spec.variables import did_you_mean
-    from sharepack.sync_code import file_path, generated_sources
+    from sharepack.sync_code import file_path, generated_sources, root_of
 
     pack = load_pack(file, target=target, variables=parse_vars(var), user=_local_user())
     sources = generated_sources(pack)
@@ -42,5 +42,5 @@ def render(
     for index, (pipeline, source) in enumerate(sources.items()):
         if len(sources) > 1:
             # Between files, a line saying where the next one is uploaded; one file prints bare.
-            typer.echo(("\n" if index else "") + f"# ---- {file_path(pack.name, pipeline)}")
+            typer.echo(("\n" if index else "") + f"# ---- {file_path(pack.name, pipeline, root_of(pack))}")
         typer.echo(source, nl=False)

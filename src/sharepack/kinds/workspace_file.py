@@ -48,6 +48,7 @@ class DesiredFile:
     name: str  # the workspace path
     pipeline: str
     content: str
+    folder: str  # the pack's folder of generated code: <root>/<pack>/pipelines
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,24 @@ def file_state(actual: Any) -> FileState:
 
 
 def desired_files(pack: Pack) -> tuple[DesiredFile, ...]:
-    from sharepack.sync_code import file_path, render, sync_spec
+    from sharepack.sync_code import file_path, render, root_of, sync_spec
 
+    root = root_of(pack)
+    folder = f"{pack_folder(pack.name, root)}/{SUBFOLDER}"
     files = []
     for pipeline in pack.pipelines:
         spec = sync_spec(pack.name, pipeline)
         if spec is not None:
-            files.append(DesiredFile(file_path(pack.name, pipeline.name), pipeline.name, render(spec)))
+            path = file_path(pack.name, pipeline.name, root)
+            files.append(DesiredFile(path, pipeline.name, render(spec), folder))
     return tuple(files)
 
 
-def folder_of(pack: str) -> str:
-    return f"{pack_folder(pack)}/{SUBFOLDER}"
+def folder_of(desired: DesiredState) -> str:
+    """The pack's folder of generated code (the target's root; the default when nothing is
+    generated any more — a pack that moved its root and dropped its code leaves the old folder)."""
+    files: tuple[DesiredFile, ...] = desired.resources_of(TYPE.value)
+    return files[0].folder if files else f"{pack_folder(desired.pack)}/{SUBFOLDER}"
 
 
 class WorkspaceFileReader:
@@ -108,7 +115,7 @@ class WorkspaceFileReader:
         try:
             listed = [
                 o.path
-                for o in client.workspace.list(folder_of(desired.pack))
+                for o in client.workspace.list(folder_of(desired))
                 if o.path and str(getattr(o.object_type, "value", o.object_type)) == "FILE"
             ]
         except NotFound:
@@ -152,7 +159,7 @@ class WorkspaceFileKind:
         orphans = [
             _delete(found, pack, "no longer declared in the SharePack")
             for path, found in sorted(state.files.items())
-            if path not in declared and _ours(found, pack) and given.selected(path)
+            if path not in declared and _ours(found, folder_of(given.desired), pack) and given.selected(path)
         ]
         if orphans and not given.prune:
             names = ", ".join(c.name for c in orphans)
@@ -165,7 +172,10 @@ class WorkspaceFileKind:
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
         files = sorted(file_state(actual).files.items())
-        return PlanOutput(tuple(_delete(f, desired.pack, None) for _, f in files if _ours(f, desired.pack)))
+        folder = folder_of(desired)
+        return PlanOutput(
+            tuple(_delete(f, desired.pack, None) for _, f in files if _ours(f, folder, desired.pack))
+        )
 
     def observed(self, change: Change, actual: ActualState) -> str:
         found = file_state(actual).files.get(change.name)
@@ -212,11 +222,9 @@ def _upload(client: WorkspaceClient, path: str, content: str) -> None:
         raise WorkspaceError(f"uploading {path}: {api_message(exc)}") from None
 
 
-def _ours(found: ActualFile, pack: str) -> bool:
+def _ours(found: ActualFile, folder: str, pack: str) -> bool:
     return (
-        found.content is not None
-        and found.path.startswith(folder_of(pack) + "/")
-        and owner_of(found.content) == pack
+        found.content is not None and found.path.startswith(folder + "/") and owner_of(found.content) == pack
     )
 
 

@@ -300,7 +300,8 @@ class _Builder:
         spec = pipeline.spec
         configuration = {str(k): str(v) for k, v in (spec.get("configuration") or {}).items()}
         configuration.pop(SHARE_CONFIG, None)
-        configuration.pop(CODE_DIGEST_SETTING, None)  # ours: follows from the code
+        # Ours, and only on a pipeline that runs generated code: it follows from the code.
+        generated_code = configuration.pop(CODE_DIGEST_SETTING, None) is not None
         sync = _sync_keys(configuration)
         source = configuration.pop(SOURCE_CONFIG, None) or sync.pop("source_asset", None)
         sync.pop("source_asset", None)
@@ -320,7 +321,7 @@ class _Builder:
             entry["serverless"] = False
         raw_libraries = spec.get("libraries") or []
         own_source = _single_path(raw_libraries) if sync else None
-        if _generated(pipeline.name, raw_libraries):
+        if generated_code and _generated(pipeline.name, raw_libraries):
             pass  # the code sharepack generates for it: generated again from the pack
         elif own_source is not None:
             # The team's generic sync notebook, told what to sync by the `pipelines.*` keys.
@@ -523,7 +524,7 @@ def _single_path(libraries: Sequence[Mapping[str, Any]]) -> str | None:
 
 def _generated(name: str, libraries: Sequence[Mapping[str, Any]]) -> bool:
     path = (libraries[0].get("file") or {}).get("path") if len(libraries) == 1 else None
-    return bool(path) and "/.sharepack/" in str(path) and str(path).endswith(f"/pipelines/{name}.py")
+    return bool(path) and str(path).endswith(f"/pipelines/{name}.py")
 
 
 def _pipeline_notification(notifications: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:

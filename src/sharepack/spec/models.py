@@ -289,6 +289,12 @@ class TargetWorkspace(SpecModel):
 
     host: str | None = Field(None, description="Workspace URL, or `local` for the embedded emulator.")
     profile: str | None = Field(None, description="A profile of ~/.databrickscfg.")
+    root_path: str | None = Field(
+        None,
+        pattern=r"^/",
+        description="Workspace folder for what sharepack uploads (generated pipeline code goes to "
+        "<root_path>/<pack>/pipelines/). Default: /Workspace/Shared/.sharepack",
+    )
 
 
 class Target(SpecModel):

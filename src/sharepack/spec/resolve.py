@@ -239,6 +239,7 @@ def _target(spec: SharePack, chosen: ChosenTarget | None, user: str) -> Resolved
         host=host,
         profile=workspace.profile if workspace else None,
         name_prefix=prefix,
+        root_path=workspace.root_path if workspace else None,
     )
 
 
