@@ -84,6 +84,7 @@ test-clients: $(STAMP)
 demo: $(STAMP)
 	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."
 	@rm -f .sharepack/local.db
+	@$(BIN)/sharepack emulator --seed-tables sharepacks/tables/seed_example.yaml --seed-only
 	@$(BIN)/sharepack apply sharepacks/seed_example.yaml --target local --auto-approve
 	@echo
 	@echo "Applying again: the workspace already matches, so nothing changes."

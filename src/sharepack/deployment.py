@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,7 +86,14 @@ class Deployment:
         actual: ActualState | None = None,
     ) -> Plan:
         state = actual if actual is not None else self.read(complete=prune, trust_digest=trust_digest)
-        return build_plan(
+        # What the sync pipelines need (source tables, catalogs) is checked before anything is planned.
+        from sharepack.errors import SpecError
+        from sharepack.sync_checks import sync_problems
+
+        problems, warnings = sync_problems(self.desired, state)
+        if problems:
+            raise SpecError(problems=problems)
+        plan = build_plan(
             self.desired,
             state,
             source=str(self.pack.path),
@@ -96,6 +103,7 @@ class Deployment:
             select=select,
             now=now,
         )
+        return replace(plan, warnings=(*plan.warnings, *warnings)) if warnings else plan
 
     def writer(self) -> Writer:
         peers = {name: peer.client for name, peer in self.peers.items()}

@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING, Any
 from sharepack.ownership import PIPELINE_DIGEST_TAG, ownership_tags
 from sharepack.schedule.forms import AnySchedule, EmailNotifications
 from sharepack.schedule.job_settings import job_trigger_settings, task_options
+from sharepack.sync_code import (
+    CODE_DIGEST_SETTING,
+    digest,
+    file_path,
+    render,
+    root_of,
+    source_library,
+    sync_mode,
+    sync_spec,
+)
 
 if TYPE_CHECKING:
     from sharepack.spec import Pack, ResolvedPipeline
@@ -80,7 +90,7 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 def desired_state(pack: Pack) -> DesiredState:
     # The ticket and requestor travel with everything the pack creates; ownership tags win.
     tags = {**pack.metadata.governance_tags, **ownership_tags(pack.name)}
-    pipelines = tuple(_desired_pipeline(p, tags) for p in pack.pipelines)
+    pipelines = tuple(_desired_pipeline(p, tags, pack.name, root_of(pack)) for p in pack.pipelines)
     targets_of = {p.name: _target_tables(p) for p in pack.pipelines}
 
     def tables_of_pipeline(name: str) -> list[str]:
@@ -128,7 +138,9 @@ def _target_tables(pipeline: ResolvedPipeline) -> list[str]:
     return [f"{pipeline.catalog}.{pipeline.schema_name}.{table}"]
 
 
-def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) -> DesiredPipeline:
+def _desired_pipeline(
+    pipeline: ResolvedPipeline, ownership: Mapping[str, str], pack: str, root: str
+) -> DesiredPipeline:
     spec: dict[str, Any] = {
         "name": pipeline.name,
         "catalog": pipeline.catalog,
@@ -140,12 +152,18 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) 
             **({"sharepack.share": pipeline.share} if pipeline.share else {}),
             "sharepack.source_asset": pipeline.source_asset,
             **_sync_configuration(pipeline),
+            **_code_digest(pipeline, pack),
             **pipeline.configuration,
         },
         "tags": {**pipeline.tags, **ownership},
     }
     if pipeline.libraries:
         spec["libraries"] = [dict(lib) for lib in pipeline.libraries]
+    elif pipeline.pipeline_source:
+        spec["libraries"] = [source_library(pipeline.pipeline_source)]
+    elif sync_spec(pack, pipeline) is not None:
+        # The source sharepack generates and uploads (kinds.workspace_file) is its code.
+        spec["libraries"] = [{"file": {"path": file_path(pack, pipeline.name, root)}}]
     if pipeline.channel:
         spec["channel"] = pipeline.channel
     if pipeline.photon is not None:
@@ -160,15 +178,23 @@ def _desired_pipeline(pipeline: ResolvedPipeline, ownership: Mapping[str, str]) 
     )
 
 
+def _code_digest(pipeline: ResolvedPipeline, pack: str) -> dict[str, str]:
+    """The digest of the generated code this pipeline runs: a code change is a settings change,
+    so a schedule job's digest (`--trust-digest`) vouches for the uploaded file too."""
+    spec = None if pipeline.libraries else sync_spec(pack, pipeline)
+    return {CODE_DIGEST_SETTING: digest(render(spec))} if spec is not None else {}
+
+
 def _sync_configuration(pipeline: ResolvedPipeline) -> dict[str, str]:
     """What the share-pack format's CDC notebook reads; only for pipelines that say how they sync,
     so the settings of every other pipeline (and their digests) stay as they were."""
-    if not pipeline.cdc:
+    if not pipeline.cdc and not pipeline.pipeline_source:
         return {}
     config = {
         "pipelines.source_table": pipeline.source_asset,
         "pipelines.target_table": pipeline.target_asset or pipeline.source_asset.split(".")[-1],
-        "pipelines.scd_type": pipeline.scd_type,
+        # A team's own notebook is told the mode the generated code would use.
+        "pipelines.scd_type": pipeline.scd_type if pipeline.cdc else sync_mode(pipeline),
     }
     if pipeline.key_columns:
         config["pipelines.keys"] = ",".join(pipeline.key_columns)

@@ -29,6 +29,7 @@ _TOP_LEVEL = frozenset(
         ResourceType.RECIPIENT,
         ResourceType.SHARE,
         ResourceType.CATALOG,
+        ResourceType.SCHEMA,
     )
 )
 
@@ -87,6 +88,12 @@ def _refused(change: Change, missing: set[tuple[ResourceType, str]]) -> Change:
         if not absent:
             return change  # a new grant on what exists: an update of the share
         what = " and ".join(absent)
+    elif change.resource_type == ResourceType.WORKSPACE_FILE:
+        # A pipeline's generated code: part of the pipeline, created when the pipeline may be.
+        pipeline = str((change.settings or {}).get("pipeline"))
+        if (ResourceType.PIPELINE, pipeline) not in missing:
+            return change
+        what = f"pipeline {pipeline}"
     elif change.resource_type not in _TOP_LEVEL:
         return change
     return Change(

@@ -41,10 +41,11 @@ def test_ctrl_c_during_apply_exits_130_with_a_plainly_partial_summary(
     assert "Applied" not in result.output
     assert "Interrupted: written before Ctrl-C" in result.stdout
     # One write at a time, and a job starts as soon as its own pipeline exists: the share and
-    # its objects, then the first pipeline are written, its job is interrupted, the rest never starts.
-    assert "Written before the interrupt: 3" in result.stdout
+    # its objects, then the first pipeline's code and the pipeline are written, its job is
+    # interrupted, the rest never starts.
+    assert "Written before the interrupt: 4" in result.stdout
     assert "✓ pipeline sales_daily_sync: created" in result.stdout
-    assert "Not started: 3" in result.stdout
+    assert "Not started: 4" in result.stdout
     assert "schedule job sales_daily_sync_schedule: create not sent" in result.stdout
     assert "pipeline sales_orders_sync: create not sent" in result.stdout
     finish = f"sharepack apply {pack} --host {token_only.url} --auto-approve --parallelism 1"
@@ -67,6 +68,7 @@ def test_ctrl_c_during_apply_json_says_interrupted(
     data = json.loads(result.stdout)
     assert data["interrupted"] is True and data["exit_code"] == 130
     assert {c["name"] for c in data["not_started"]} == {
+        "/Workspace/Shared/.sharepack/sales/pipelines/sales_orders_sync.py",
         "sales_daily_sync_schedule",
         "sales_orders_sync",
         "sales_orders_sync_schedule",

@@ -96,8 +96,8 @@ def test_plan_json_lists_every_change_with_a_summary(cli: Any, workspace_env: An
     assert result.code == 0, result.output
     data = json.loads(result.stdout)
     assert data["format_version"] == 1
-    # The share, its objects, two pipelines and their two schedule jobs.
-    assert data["summary"]["create"] == 6
+    # The share, its objects, two pipelines, their generated code and their two schedule jobs.
+    assert data["summary"]["create"] == 8
     kinds = sorted((c["resource_type"], c["name"], c["action"]) for c in data["changes"])
     assert kinds == [
         ("job", "sales_daily_sync_schedule", "create"),
@@ -106,6 +106,8 @@ def test_plan_json_lists_every_change_with_a_summary(cli: Any, workspace_env: An
         ("pipeline", "sales_orders_sync", "create"),
         ("share", "sales_share", "create"),
         ("share_objects", "sales_share", "create"),
+        ("workspace_file", "/Workspace/Shared/.sharepack/sales/pipelines/sales_daily_sync.py", "create"),
+        ("workspace_file", "/Workspace/Shared/.sharepack/sales/pipelines/sales_orders_sync.py", "create"),
     ]
 
 

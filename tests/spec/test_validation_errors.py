@@ -95,4 +95,4 @@ def test_allowed_keys_follow_tagged_unions() -> None:
     assert keys is not None and "timezone" in keys and "every" not in keys
     interval = allowed_keys(SharePack, ("pipelines", 0, "schedule", "interval"))
     assert interval is not None and "every" in interval
-    assert allowed_keys(SharePack, ("targets", "dev", "workspace")) == ["host", "profile"]
+    assert allowed_keys(SharePack, ("targets", "dev", "workspace")) == ["host", "profile", "root_path"]

@@ -179,7 +179,8 @@ def test_cli_validates_plans_and_converts_a_workbook(cli: Any, workspace_env: An
     assert cli("validate", str(book)).code == 0
     result = cli("plan", str(book), "--host", workspace_env.url, "--output", "json")
     assert result.code == 0, result.output
-    assert json.loads(result.stdout)["summary"]["create"] == 15
+    # 3 of them the generated code of its 3 pipelines.
+    assert json.loads(result.stdout)["summary"]["create"] == 18
     back = tmp_path / "back.yaml"
     assert cli("convert", str(book), "--out", str(back)).code == 0
     assert cli("convert", str(back), "--out", str(tmp_path / "again.yaml")).code == 2

@@ -37,9 +37,11 @@ def test_noop_plan_lists_each_kind_once_when_it_fits_the_scan(
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
     workspace_env.reset_log()
     result = cli("plan", str(pack), "--trust-digest")
-    assert result.code == 0 and "24 unchanged" in result.stdout, result.output
-    # 3 pages of each kind, then at most one empty page or lookup-free finish: never one per resource.
-    assert sum(reads(workspace_env).values()) <= 8, reads(workspace_env)
+    # 12 pipelines, their 12 schedule jobs and their 12 generated files.
+    assert result.code == 0 and "36 unchanged" in result.stdout, result.output
+    # 3 pages of each kind, then at most one empty page or lookup-free finish: never one per resource
+    # (the generated files: one list of the pack's folder; the digests vouch for their content).
+    assert sum(reads(workspace_env).values()) <= 9, reads(workspace_env)
 
 
 def test_the_default_plan_adds_one_settings_read_per_pipeline_and_nothing_else(
@@ -49,11 +51,13 @@ def test_the_default_plan_adds_one_settings_read_per_pipeline_and_nothing_else(
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
     workspace_env.reset_log()
     result = cli("plan", str(pack))
-    assert result.code == 0 and "24 unchanged" in result.stdout, result.output
+    assert result.code == 0 and "36 unchanged" in result.stdout, result.output
     counts = reads(workspace_env)
-    # Pipeline lists carry no settings: comparing them exactly costs one GET each, never more.
+    # Pipeline lists carry no settings: comparing them exactly costs one GET each, never more;
+    # the workspace keeps no digest of a file, so each generated file is read once too.
     assert counts.pop("pipelines/get") == 12, counts
-    assert sum(counts.values()) <= 8, counts
+    assert counts.pop("workspace/export") == 12, counts
+    assert sum(counts.values()) <= 9, counts
 
 
 def test_a_big_pack_pages_through_lists_instead_of_looking_up_each_name(
@@ -64,11 +68,23 @@ def test_a_big_pack_pages_through_lists_instead_of_looking_up_each_name(
     workspace_env.reset_log()
     assert cli("plan", str(pack), "--trust-digest").code == 0
     counts = reads(workspace_env)
-    assert counts == Counter({"pipelines/list": 10, "jobs/list": 10}), counts
+    # One table read finds that this workspace (an emulator with nothing seeded) knows no tables.
+    assert counts == Counter({"pipelines/list": 10, "jobs/list": 10, "workspace/list": 1, "tables/get": 1}), (
+        counts
+    )
     workspace_env.reset_log()
     assert cli("plan", str(pack)).code == 0
     counts = reads(workspace_env)
-    assert counts == Counter({"pipelines/list": 10, "jobs/list": 10, "pipelines/get": 40}), counts
+    assert counts == Counter(
+        {
+            "pipelines/list": 10,
+            "jobs/list": 10,
+            "pipelines/get": 40,
+            "workspace/list": 1,
+            "workspace/export": 40,
+            "tables/get": 1,
+        }
+    ), counts
 
 
 def test_a_small_pack_in_a_crowded_workspace_looks_its_names_up(
@@ -81,7 +97,7 @@ def test_a_small_pack_in_a_crowded_workspace_looks_its_names_up(
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
     workspace_env.reset_log()
     result = cli("plan", str(pack))
-    assert result.code == 0 and "4 unchanged" in result.stdout, result.output
+    assert result.code == 0 and "6 unchanged" in result.stdout, result.output
     counts = reads(workspace_env)
     # The scanned pages (and one more to see the list goes on), then 2 lookups per kind —
     # instead of 16 pages of someone else's resources each.

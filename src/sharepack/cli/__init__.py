@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "export_cmds",
     "doctor_cmds",
     "rotate_cmds",
+    "render_cmds",
 )
 
 

@@ -82,6 +82,17 @@ def emulator(
             help="Let --host be an address other machines reach (the workspace is then theirs too).",
         ),
     ] = False,
+    seed_tables: Annotated[
+        Path | None,
+        typer.Option(
+            "--seed-tables",
+            metavar="FILE",
+            help="YAML naming the tables (columns, properties), schemas and catalogs to create first.",
+        ),
+    ] = None,
+    seed_only: Annotated[
+        bool, typer.Option("--seed-only", help="With --seed-tables: seed the state file and exit.")
+    ] = False,
 ) -> None:
     """Run a local Databricks workspace (Jobs, Pipelines, Workspace APIs) until Ctrl-C."""
     from sharepack.emulator import Emulator, EmulatorConfig, is_loopback
@@ -121,6 +132,17 @@ def emulator(
 
     if state != ":memory:":
         Path(state).parent.mkdir(parents=True, exist_ok=True)
+    if seed_tables is not None:
+        if state == ":memory:":
+            raise UsageError("--seed-tables needs a --state file: a memory workspace forgets them")
+        from sharepack.ops.seed_tables import seed_tables as seed_from
+
+        # Through a short-lived emulator on the same state file: the tables go in by the real API.
+        with Emulator(EmulatorConfig(state_path=state, token=token)) as seeder:
+            made = seed_from(seeder.url, token, seed_tables)
+        typer.echo(f"seeded {made} table(s) from {seed_tables} into {state}")
+        if seed_only:
+            return
     with opening_state(Path(state)):
         server = Emulator(config)
     try:

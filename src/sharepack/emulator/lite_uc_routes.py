@@ -8,6 +8,7 @@ from typing import Any
 from sharepack.emulator import lite_catalogs as catalogs
 from sharepack.emulator import lite_recipients as recipients
 from sharepack.emulator import lite_shares as shares
+from sharepack.emulator import lite_uc_tables as uc_tables
 from sharepack.emulator.lite_uc import Uc
 
 UcHandler = Callable[[Uc, dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
@@ -109,3 +110,6 @@ UC_ROUTES: list[tuple[str, str, str, UcHandler]] = [
         lambda u, b, q, a: catalogs.assignment(u),
     ),
 ]
+
+# Schemas and tables (what sync pipelines read and write) live in a module of their own.
+UC_ROUTES += uc_tables.ROUTES

@@ -157,6 +157,7 @@ class Reader(Protocol):
         complete: bool,
         parallelism: int,
         peers: Mapping[str, WorkspaceClient] | None = None,  # other targets' workspaces, by target
+        trust_digest: bool = False,  # --trust-digest: what a digest vouches for need not be read
     ) -> Any: ...
 
 

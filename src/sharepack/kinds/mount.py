@@ -86,6 +86,7 @@ class MountReader:
         complete: bool,
         parallelism: int,
         peers: Mapping[str, WorkspaceClient] | None = None,
+        trust_digest: bool = False,
     ) -> MountState:
         mounts: tuple[DesiredMount, ...] = desired.resources_of(TYPE.value)
         if not mounts or not peers:

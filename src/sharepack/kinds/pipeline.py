@@ -35,12 +35,20 @@ class PipelineKind:
         return "ambiguous" if len(pipelines) > 1 else pipeline_observed(pipelines[0] if pipelines else None)
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
-        # After the share it syncs from is in place (ordering only: a pipeline reads the source
-        # table, not the share, so a failed share does not stop it).
-        share = ((change.settings or {}).get("configuration") or {}).get(SHARE_SETTING)
-        if not share:
-            return set()
-        wanted = {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
+        # After its code is uploaded (a library path that does not exist is refused), and after
+        # the share it syncs from is in place (ordering only: a pipeline reads the source table,
+        # not the share, so a failed share does not stop it).
+        settings = change.settings or {}
+        wanted = {
+            change_key(ResourceType.WORKSPACE_FILE, str(library["file"]["path"]))
+            for library in settings.get("libraries") or []
+            if isinstance(library.get("file"), dict) and library["file"].get("path")
+        }
+        if settings.get("catalog") and settings.get("schema"):
+            wanted.add(change_key(ResourceType.SCHEMA, f"{settings['catalog']}.{settings['schema']}"))
+        share = (settings.get("configuration") or {}).get(SHARE_SETTING)
+        if share:
+            wanted |= {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
         return wanted & planned
 
     def write(self, change: Change, context: WriteContext) -> Written:

@@ -92,6 +92,7 @@ class SharingReader:
         complete: bool,
         parallelism: int,
         peers: Mapping[str, WorkspaceClient] | None = None,
+        trust_digest: bool = False,
     ) -> SharingState:
         shares: tuple[DesiredShare, ...] = desired.resources_of("share")
         declares_sharing = bool(shares or desired.resources_of("recipient"))

@@ -30,6 +30,7 @@ from sharepack.ops.export_sharing import (
 from sharepack.ownership import MANAGED_BY, PACK_TAG, PIPELINE_DIGEST_TAG
 from sharepack.schedule.interval import MINUTE_DIVISORS
 from sharepack.spec.names import PIPELINE_NAME_MAX, resource_name_problem
+from sharepack.sync_code import CODE_DIGEST_SETTING
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -299,7 +300,11 @@ class _Builder:
         spec = pipeline.spec
         configuration = {str(k): str(v) for k, v in (spec.get("configuration") or {}).items()}
         configuration.pop(SHARE_CONFIG, None)
-        source = configuration.pop(SOURCE_CONFIG, None)
+        # Ours, and only on a pipeline that runs generated code: it follows from the code.
+        generated_code = configuration.pop(CODE_DIGEST_SETTING, None) is not None
+        sync = _sync_keys(configuration)
+        source = configuration.pop(SOURCE_CONFIG, None) or sync.pop("source_asset", None)
+        sync.pop("source_asset", None)
         schema = spec.get("schema") or spec.get("target")
         if source is None:
             table = re.sub(r"\W", "_", pipeline.name).strip("_").lower() or "table"
@@ -311,10 +316,17 @@ class _Builder:
             "catalog": spec["catalog"],
             "schema": schema,
         }
+        entry.update(sync)
         if not spec.get("serverless"):
             entry["serverless"] = False
-        libraries = self._libraries(pipeline.name, spec.get("libraries") or [])
-        if libraries:
+        raw_libraries = spec.get("libraries") or []
+        own_source = _single_path(raw_libraries) if sync else None
+        if generated_code and _generated(pipeline.name, raw_libraries):
+            pass  # the code sharepack generates for it: generated again from the pack
+        elif own_source is not None:
+            # The team's generic sync notebook, told what to sync by the `pipelines.*` keys.
+            entry["pipeline_source"] = own_source
+        elif libraries := self._libraries(pipeline.name, raw_libraries):
             entry["libraries"] = libraries
         if configuration:
             entry["configuration"] = configuration
@@ -482,6 +494,37 @@ def _user_tags(tags: Mapping[str, Any]) -> dict[str, str]:
         for k, v in sorted(tags.items())
         if k not in (MANAGED_BY, PACK_TAG, PIPELINE_DIGEST_TAG) and not str(k).lower().startswith("sharepack")
     }
+
+
+def _sync_keys(configuration: dict[str, str]) -> dict[str, Any]:
+    """The sync keys a pipeline's `pipelines.*` configuration spells (taken out of it), as the
+    pack writes them; empty when it has no `pipelines.source_table`."""
+    if "pipelines.source_table" not in configuration:
+        return {}
+    keys: dict[str, Any] = {"source_asset": configuration.pop("pipelines.source_table")}
+    if "pipelines.target_table" in configuration:
+        keys["target_asset"] = configuration.pop("pipelines.target_table")
+    if "pipelines.scd_type" in configuration:
+        keys["scd_type"] = configuration.pop("pipelines.scd_type")
+    if "pipelines.keys" in configuration:
+        keys["key_columns"] = [k.strip() for k in configuration.pop("pipelines.keys").split(",") if k.strip()]
+    return keys
+
+
+def _single_path(libraries: Sequence[Mapping[str, Any]]) -> str | None:
+    """The path of a pipeline's only notebook or file library."""
+    if len(libraries) != 1:
+        return None
+    for kind in ("notebook", "file"):
+        path = (libraries[0].get(kind) or {}).get("path")
+        if path:
+            return str(path)
+    return None
+
+
+def _generated(name: str, libraries: Sequence[Mapping[str, Any]]) -> bool:
+    path = (libraries[0].get("file") or {}).get("path") if len(libraries) == 1 else None
+    return bool(path) and str(path).endswith(f"/pipelines/{name}.py")
 
 
 def _pipeline_notification(notifications: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:

@@ -41,6 +41,8 @@ class ResourceType(StrEnum):
     SHARE_OBJECTS = "share_objects"  # a share's data objects: one PATCH carries every change
     GRANT = "grant"  # SELECT on a share for a recipient; named "<share>:<recipient>"
     CATALOG = "catalog"  # a share mounted in the recipient's workspace (another target's)
+    SCHEMA = "schema"  # where sync pipelines publish, created when missing; named "catalog.schema"
+    WORKSPACE_FILE = "workspace_file"  # a pipeline's generated source, named by its workspace path
 
     @property
     def key_prefix(self) -> str:

@@ -122,6 +122,14 @@ def check_sync_keys(checker: Checker, pipeline: Pipeline, path: YamlPath) -> Non
     for j, column in enumerate(pipeline.key_columns or ()):
         if not column.strip() or "`" in column:
             checker.report((*path, "key_columns", j), f"{column!r} is not a column name")
+    if pipeline.pipeline_source is not None:
+        where = (*path, "pipeline_source")
+        if not pipeline.pipeline_source.startswith("/"):
+            checker.report(where, f"{pipeline.pipeline_source!r} is not a workspace path", "start it with /")
+        elif written & {"notebook", "libraries"}:
+            checker.report(
+                where, "`pipeline_source` is the pipeline's code: give it or `notebook`/`libraries`"
+            )
     uses = written & {"target_asset", "scd_type", "key_columns"}
     if uses and (pipeline.scd_type or "2") == "2" and not pipeline.key_columns:
         checker.report(

@@ -173,6 +173,11 @@ class Pipeline(PipelineSettings):
         description="Key columns, comma-separated or a list; required for SCD 2 "
         "(configuration `pipelines.keys`).",
     )
+    pipeline_source: str | None = Field(
+        None,
+        description="Workspace path of the team's own generic sync notebook (or .py/.sql file): run "
+        "instead of the generated code, given the sync keys as `pipelines.*` configuration.",
+    )
     ext_catalog_name: str | None = Field(
         None,
         description="Catalog this pipeline publishes to, over the share's delta_share. Alias of catalog.",
@@ -284,6 +289,12 @@ class TargetWorkspace(SpecModel):
 
     host: str | None = Field(None, description="Workspace URL, or `local` for the embedded emulator.")
     profile: str | None = Field(None, description="A profile of ~/.databrickscfg.")
+    root_path: str | None = Field(
+        None,
+        pattern=r"^/",
+        description="Workspace folder for what sharepack uploads (generated pipeline code goes to "
+        "<root_path>/<pack>/pipelines/). Default: /Workspace/Shared/.sharepack",
+    )
 
 
 class Target(SpecModel):

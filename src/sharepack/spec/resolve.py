@@ -200,6 +200,7 @@ def _sync_keys(pipeline: Pipeline) -> dict[str, Any]:
         "scd_type": pipeline.scd_type or "2",
         "key_columns": tuple(pipeline.key_columns or ()),
         "cdc": bool(written & {"target_asset", "scd_type", "key_columns"}),
+        "pipeline_source": pipeline.pipeline_source,
         "description": pipeline.description if pipeline.description is not None else pipeline.comment,
     }
 
@@ -238,6 +239,7 @@ def _target(spec: SharePack, chosen: ChosenTarget | None, user: str) -> Resolved
         host=host,
         profile=workspace.profile if workspace else None,
         name_prefix=prefix,
+        root_path=workspace.root_path if workspace else None,
     )
 
 

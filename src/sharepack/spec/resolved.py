@@ -31,6 +31,7 @@ class ResolvedTarget:
     host: str | None
     profile: str | None
     name_prefix: str  # already in every pipeline and job name below
+    root_path: str | None = None  # where generated code is uploaded; None: sync_code.DEFAULT_ROOT
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class ResolvedPipeline:
     scd_type: str = "2"
     key_columns: tuple[str, ...] = ()
     cdc: bool = False
+    pipeline_source: str | None = None  # the team's own sync notebook/file, run instead of generated code
     description: str | None = None  # Databricks pipelines have no description: kept, not sent
 
 

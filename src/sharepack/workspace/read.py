@@ -84,6 +84,7 @@ def read_actual(
                 complete=options.complete,
                 parallelism=options.parallelism,
                 peers=options.peers,
+                trust_digest=options.trust_digest,
             )
             for reader in READERS
         }

@@ -1,0 +1,120 @@
+"""The schema a sync pipeline publishes to, created when it is missing: identity `catalog.schema`.
+
+Only a schema that is missing is ever planned: one that exists is used as it is, never adopted
+(a team's schema stays theirs). One we create carries our mark in its `properties`, and only
+such a schema is deleted by its own pack's destroy — without `force`, so a schema that still
+holds tables (someone else's, or a pipeline's not yet dropped) makes the delete fail loudly
+rather than drop data. Read with the sync sources (`sync_checks`): when the workspace's table
+API does not answer, nothing is known and nothing is planned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Set
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.ownership import PACK_TAG, is_managed, ownership_tags
+from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.sync_checks import sources_state
+
+if TYPE_CHECKING:
+    from sharepack.desired import DesiredState
+    from sharepack.spec import Pack
+    from sharepack.workspace.state import ActualState
+
+TYPE = ResourceType.SCHEMA
+
+
+@dataclass(frozen=True)
+class DesiredSchema:
+    name: str  # catalog.schema
+    pipelines: tuple[str, ...]  # the pipelines that publish there
+
+
+def desired_schemas(pack: Pack) -> tuple[DesiredSchema, ...]:
+    from sharepack.sync_checks import desired_sources
+
+    by_schema: dict[str, list[str]] = {}
+    for source in desired_sources(pack):
+        by_schema.setdefault(f"{source.catalog}.{source.schema}", []).append(source.name)
+    return tuple(DesiredSchema(name, tuple(pipelines)) for name, pipelines in by_schema.items())
+
+
+class SchemaKind:
+    resource_type = TYPE
+    rank = 40  # before the code and the pipelines that publish there; deleted after them
+    fatal = True
+    label = "schemas"
+
+    def plan(self, given: PlanInput) -> PlanOutput:
+        state = sources_state(given.actual)
+        pack = given.desired.pack
+        changes = []
+        for schema in given.desired.resources_of(TYPE.value):
+            catalog = schema.name.split(".")[0]
+            if not given.selected(schema.name, *schema.pipelines) or schema.name not in state.schemas:
+                continue
+            if state.catalogs.get(catalog) is False:
+                continue  # the missing catalog is the plan's error (sync_checks)
+            found = state.schemas[schema.name]
+            if found is None:
+                changes.append(
+                    Change(
+                        Action.CREATE,
+                        TYPE,
+                        schema.name,
+                        pack,
+                        settings={"properties": ownership_tags(pack)},
+                        details=(f"where {', '.join(schema.pipelines)} publish(es)",),
+                    )
+                )
+            else:
+                changes.append(
+                    Change(Action.NOOP, TYPE, schema.name, pack, id=schema.name, observed=_observed(found))
+                )
+        return PlanOutput(tuple(changes))
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
+        state = sources_state(actual)
+        changes = [
+            Change(Action.DELETE, TYPE, name, desired.pack, id=name, observed=_observed(found))
+            for name, found in sorted(state.schemas.items())
+            if found is not None and is_managed(found, desired.pack)
+        ]
+        return PlanOutput(tuple(changes))
+
+    def observed(self, change: Change, actual: ActualState) -> str:
+        state = sources_state(actual)
+        if change.name not in state.schemas:
+            return change.observed  # not read this time (no table API): nothing to compare
+        found = state.schemas[change.name]
+        return "absent" if found is None else _observed(found)
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def write(self, change: Change, context: WriteContext) -> Written:
+        from databricks.sdk.errors import NotFound
+
+        client = context.writer.client
+        catalog, _, name = change.name.partition(".")
+        if change.action == Action.DELETE:
+            with contextlib.suppress(NotFound):  # already gone: the goal is reached
+                context.writer._call(
+                    f"deleting schema {change.name}", lambda: client.schemas.delete(change.name)
+                )
+            return Written(change.name)
+        properties = dict((change.settings or {}).get("properties") or {})
+        context.writer._call(
+            f"creating schema {change.name}",
+            lambda: client.schemas.create(name, catalog, properties=properties, comment="made by sharepack"),
+        )
+        return Written(change.name)
+
+
+def _observed(properties: dict[str, str] | object) -> str:
+    owner = properties.get(PACK_TAG) if isinstance(properties, dict) else None
+    return f"id:present:{owner or '-'}"

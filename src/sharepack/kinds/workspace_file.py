@@ -1,0 +1,314 @@
+"""A pipeline's generated source, uploaded as a workspace file: identity by its path.
+
+Where: `<root>/<pack>/pipelines/<pipeline>.py` (see `sync_code.file_path`). Ours when both hold:
+the path lies under the pack's folder, and the file's first line is the pack's mark
+(`# managed by sharepack, pack <name>`) — a file there without the mark is adopted, one with
+another pack's mark is left alone, and only files with our mark are ever deleted.
+
+Reading: one list of the pack's folder (a fresh pack: one 404, nothing more), then one export per
+file found that matters (declared, or a prune/destroy candidate), in parallel. The workspace
+keeps no digest of a file (get-status has none), so its content is read and digested here;
+a file's content is small and we need the text anyway, to show the plan's diff. Under
+`--trust-digest` a declared file that is listed is not read: the pipeline's configuration
+carries the digest of the code last uploaded for it (`sharepack.code_digest`), and the schedule
+job's digest (or the pipeline's own settings, when fetched) vouches for that — like the pipeline
+itself, a file edited by hand is then not seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import difflib
+from collections.abc import Mapping, Set
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.plan.diff import FieldChange
+from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.sync_code import digest, owner_of, pack_folder
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+    from sharepack.desired import DesiredState
+    from sharepack.spec import Pack
+    from sharepack.workspace.state import ActualState
+
+TYPE = ResourceType.WORKSPACE_FILE
+READER = "workspace_files"
+SUBFOLDER = "pipelines"
+DIFF_LINES = 200  # a plan shows at most this much of one file's diff
+
+
+@dataclass(frozen=True)
+class DesiredFile:
+    name: str  # the workspace path
+    pipeline: str
+    content: str
+    folder: str  # the pack's folder of generated code: <root>/<pack>/pipelines
+
+
+@dataclass(frozen=True)
+class ActualFile:
+    path: str
+    content: str | None  # None: listed, not read (--trust-digest)
+
+    def observed(self) -> str:
+        # Shaped like a pipeline's `id:<id>[:<digest>]`: a read that did not export the file (under
+        # --trust-digest, as the re-read under the deploy lock is) matches one that did.
+        return "file:present" if self.content is None else f"file:present:{digest(self.content)}"
+
+
+@dataclass(frozen=True)
+class FileState:
+    files: Mapping[str, ActualFile] = field(default_factory=dict)  # by path: what was exported
+    listed: bool = False  # the pack's folder was listed whole (so orphans can be found)
+
+
+def file_state(actual: Any) -> FileState:
+    state = getattr(actual, "resources", {}).get(READER)
+    return state if isinstance(state, FileState) else FileState()
+
+
+def desired_files(pack: Pack) -> tuple[DesiredFile, ...]:
+    from sharepack.sync_code import file_path, render, root_of, sync_spec
+
+    root = root_of(pack)
+    folder = f"{pack_folder(pack.name, root)}/{SUBFOLDER}"
+    files = []
+    for pipeline in pack.pipelines:
+        spec = sync_spec(pack.name, pipeline)
+        if spec is not None:
+            path = file_path(pack.name, pipeline.name, root)
+            files.append(DesiredFile(path, pipeline.name, render(spec), folder))
+    return tuple(files)
+
+
+def folder_of(desired: DesiredState) -> str:
+    """The pack's folder of generated code (the target's root; the default when nothing is
+    generated any more — a pack that moved its root and dropped its code leaves the old folder)."""
+    files: tuple[DesiredFile, ...] = desired.resources_of(TYPE.value)
+    return files[0].folder if files else f"{pack_folder(desired.pack)}/{SUBFOLDER}"
+
+
+class WorkspaceFileReader:
+    name = READER
+
+    def read(
+        self,
+        client: WorkspaceClient,
+        desired: DesiredState,
+        *,
+        complete: bool,
+        parallelism: int,
+        peers: Mapping[str, WorkspaceClient] | None = None,
+        trust_digest: bool = False,
+    ) -> FileState:
+        from databricks.sdk.errors import NotFound
+
+        declared = {f.name for f in desired.resources_of(TYPE.value)}
+        if not declared and not complete:
+            return FileState()
+        try:
+            listed = [
+                o.path
+                for o in client.workspace.list(folder_of(desired))
+                if o.path and str(getattr(o.object_type, "value", o.object_type)) == "FILE"
+            ]
+        except NotFound:
+            return FileState(listed=True)  # no folder: nothing of ours is there
+        wanted = sorted(p for p in listed if complete or p in declared)
+        unread = [p for p in wanted if trust_digest and not complete]
+        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+            read = list(pool.map(lambda p: _export(client, p), [p for p in wanted if p not in unread]))
+        files = [*read, *(ActualFile(p, None) for p in unread)]
+        return FileState(files={f.path: f for f in files if f is not None}, listed=True)
+
+
+def _export(client: WorkspaceClient, path: str) -> ActualFile | None:
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.workspace import ExportFormat
+
+    try:
+        exported = client.workspace.export(path, format=ExportFormat.AUTO)
+    except NotFound:
+        return None  # deleted since it was listed
+    text = base64.b64decode(exported.content or "").decode("utf-8", errors="replace")
+    return ActualFile(path, text)
+
+
+class WorkspaceFileKind:
+    resource_type = TYPE
+    rank = 45  # before the pipelines that run it; deleted after them
+    fatal = True
+    label = "pipeline code"
+
+    def plan(self, given: PlanInput) -> PlanOutput:
+        state = file_state(given.actual)
+        pack = given.desired.pack
+        files: tuple[DesiredFile, ...] = given.desired.resources_of(TYPE.value)
+        changes = [
+            _change(f, state.files.get(f.name), pack, given)
+            for f in files
+            if given.selected(f.name, f.pipeline)
+        ]
+        declared = {f.name for f in files}
+        orphans = [
+            _delete(found, pack, "no longer declared in the SharePack")
+            for path, found in sorted(state.files.items())
+            if path not in declared and _ours(found, folder_of(given.desired), pack) and given.selected(path)
+        ]
+        if orphans and not given.prune:
+            names = ", ".join(c.name for c in orphans)
+            warning = (
+                f"{len(orphans)} generated file(s) of this SharePack are no longer declared ({names}); "
+                "run with --prune to delete them"
+            )
+            return PlanOutput(tuple(changes), (warning,))
+        return PlanOutput((*changes, *orphans))
+
+    def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
+        files = sorted(file_state(actual).files.items())
+        folder = folder_of(desired)
+        return PlanOutput(
+            tuple(_delete(f, desired.pack, None) for _, f in files if _ours(f, folder, desired.pack))
+        )
+
+    def observed(self, change: Change, actual: ActualState) -> str:
+        found = file_state(actual).files.get(change.name)
+        return found.observed() if found else "absent"
+
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def write(self, change: Change, context: WriteContext) -> Written:
+        client = context.writer.client
+        if change.action == Action.DELETE:
+            from databricks.sdk.errors import NotFound
+
+            with contextlib.suppress(NotFound):  # already gone: the goal is reached
+                client.workspace.delete(change.name)
+            return Written(change.name)
+        assert change.settings is not None
+        _upload(client, change.name, str(change.settings["content"]))
+        return Written(change.name)
+
+
+def _upload(client: WorkspaceClient, path: str, content: str) -> None:
+    """Overwrite the file (an upload is idempotent); make its folder only when it is missing,
+    so an apply of many files costs one request per file, not two."""
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.workspace import ImportFormat
+
+    from sharepack.errors import WorkspaceError
+    from sharepack.workspace.write import api_message
+
+    encoded = base64.b64encode(content.encode()).decode()
+
+    def upload() -> None:
+        # RAW: always a workspace file, never turned into a notebook (its extension kept).
+        client.workspace.import_(path, content=encoded, format=ImportFormat.RAW, overwrite=True)
+
+    try:
+        try:
+            upload()
+        except NotFound:
+            client.workspace.mkdirs(path.rsplit("/", 1)[0])
+            upload()
+    except Exception as exc:
+        raise WorkspaceError(f"uploading {path}: {api_message(exc)}") from None
+
+
+def _ours(found: ActualFile, folder: str, pack: str) -> bool:
+    return (
+        found.content is not None and found.path.startswith(folder + "/") and owner_of(found.content) == pack
+    )
+
+
+def _vouched(file: DesiredFile, given: PlanInput) -> bool:
+    """--trust-digest: the pipeline's settings say this very code was the last one uploaded."""
+    from sharepack.plan.build import trusted_by_digest
+    from sharepack.sync_code import CODE_DIGEST_SETTING
+
+    pipeline = given.desired.pipeline(file.pipeline)
+    found = given.actual.pipelines_named(file.pipeline)
+    if pipeline is None or len(found) != 1:
+        return False
+    if found[0].spec is None:  # not fetched: its schedule job's digest vouched for its settings
+        return trusted_by_digest(pipeline, found[0], given.desired, given.actual)
+    recorded = (found[0].spec.get("configuration") or {}).get(CODE_DIGEST_SETTING)
+    return bool(recorded == digest(file.content))
+
+
+def _delete(found: ActualFile, pack: str, message: str | None) -> Change:
+    return Change(
+        Action.DELETE, TYPE, found.path, pack, id=found.path, observed=found.observed(), message=message
+    )
+
+
+def _change(file: DesiredFile, found: ActualFile | None, pack: str, given: PlanInput) -> Change:
+    settings = {"pipeline": file.pipeline, "content": file.content}
+    after = digest(file.content)
+    if found is None:
+        lines = file.content.count("\n")
+        return Change(
+            Action.CREATE,
+            TYPE,
+            file.name,
+            pack,
+            settings=settings,
+            details=(f"generated source of pipeline {file.pipeline}: {lines} lines (sharepack render)",),
+        )
+    observed = found.observed()
+    if found.content is None:
+        if _vouched(file, given):
+            return Change(Action.NOOP, TYPE, file.name, pack, id=file.name, observed=observed)
+        return Change(
+            Action.UPDATE,
+            TYPE,
+            file.name,
+            pack,
+            id=file.name,
+            observed=observed,
+            settings=settings,
+            details=("not read (--trust-digest) and not vouched for: uploaded again",),
+        )
+    owner = owner_of(found.content)
+    if owner is not None and owner != pack:
+        return Change(
+            Action.CONFLICT,
+            TYPE,
+            file.name,
+            pack,
+            id=file.name,
+            observed=observed,
+            message=f"{file.name} carries the mark of SharePack {owner!r}; it is left alone",
+        )
+    if found.content == file.content:
+        return Change(Action.NOOP, TYPE, file.name, pack, id=file.name, observed=observed)
+    return Change(
+        Action.UPDATE if owner == pack else Action.ADOPT,
+        TYPE,
+        file.name,
+        pack,
+        id=file.name,
+        observed=observed,
+        settings=settings,
+        diff=(FieldChange("digest", digest(found.content), after),),
+        details=code_diff(found.content, file.content),
+    )
+
+
+def code_diff(before: str, after: str) -> tuple[str, ...]:
+    """The change to the code as unified diff lines, for the plan (bounded: a plan stays readable)."""
+    lines = list(
+        difflib.unified_diff(
+            before.splitlines(), after.splitlines(), "workspace", "generated", n=2, lineterm=""
+        )
+    )
+    if len(lines) > DIFF_LINES:
+        lines = [*lines[:DIFF_LINES], f"… {len(lines) - DIFF_LINES} more diff lines (sharepack render)"]
+    return tuple(lines)

@@ -1,0 +1,116 @@
+"""A recording stand-in for the `dlt` module and the bit of pyspark the generated code touches.
+
+The generated source is executed against it, so a test asserts what the code does (which table
+it reads, how it applies changes) rather than how it is spelled."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Read:
+    """A DataFrame read: batch or streaming, with options and filters, as the code built it."""
+
+    streaming: bool
+    options: dict[str, str] = field(default_factory=dict)
+    table: str | None = None
+    filters: list[str] = field(default_factory=list)
+
+    def option(self, key: str, value: str) -> Read:
+        self.options[key] = value
+        return self
+
+    def where(self, condition: str) -> Read:
+        self.filters.append(condition)
+        return self
+
+    filter = where
+
+    def read_table(self, name: str) -> Read:
+        self.table = name
+        return self
+
+
+class _Reader:
+    def __init__(self, streaming: bool) -> None:
+        self.streaming = streaming
+
+    def option(self, key: str, value: str) -> Any:
+        return _Chain(Read(self.streaming, {key: value}))
+
+    def table(self, name: str) -> Read:
+        return Read(self.streaming, table=name)
+
+
+class _Chain:
+    def __init__(self, read: Read) -> None:
+        self.read = read
+
+    def option(self, key: str, value: str) -> _Chain:
+        self.read.options[key] = value
+        return self
+
+    def table(self, name: str) -> Read:
+        return self.read.read_table(name)
+
+
+class _Spark:
+    read = _Reader(streaming=False)
+    readStream = _Reader(streaming=True)
+
+
+@dataclass
+class Recording:
+    tables: dict[str, Read] = field(default_factory=dict)  # @dlt.table name -> what it returns
+    views: dict[str, Read] = field(default_factory=dict)  # @dlt.view name -> what it returns
+    streaming_tables: list[dict[str, Any]] = field(default_factory=list)
+    flows: list[dict[str, Any]] = field(default_factory=list)  # create_auto_cdc_flow calls
+
+
+@contextmanager
+def fake_dlt() -> Iterator[Recording]:
+    recording = Recording()
+
+    def decorator(into: dict[str, Read]) -> Callable[..., Any]:
+        def outer(name: str | None = None, **_: Any) -> Callable[[Callable[[], Read]], Callable[[], Read]]:
+            def inner(function: Callable[[], Read]) -> Callable[[], Read]:
+                into[name or function.__name__] = function()
+                return function
+
+            return inner
+
+        return outer
+
+    dlt = types.ModuleType("dlt")
+    dlt.table = decorator(recording.tables)  # type: ignore[attr-defined]
+    dlt.view = decorator(recording.views)  # type: ignore[attr-defined]
+    dlt.create_streaming_table = lambda **kw: recording.streaming_tables.append(kw)  # type: ignore[attr-defined]
+    dlt.create_auto_cdc_flow = lambda **kw: recording.flows.append(kw)  # type: ignore[attr-defined]
+    pyspark = types.ModuleType("pyspark")
+    sql = types.ModuleType("pyspark.sql")
+    sql.SparkSession = type("SparkSession", (), {"active": staticmethod(lambda: _Spark())})  # type: ignore[attr-defined]
+    pyspark.sql = sql  # type: ignore[attr-defined]
+    fakes = {"dlt": dlt, "pyspark": pyspark, "pyspark.sql": sql}
+    saved = {name: sys.modules.get(name) for name in fakes}
+    sys.modules.update(fakes)
+    try:
+        yield recording
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+def run(source: str) -> Recording:
+    """Execute generated source as the pipeline runtime would, and return what it declared."""
+    with fake_dlt() as recording:
+        exec(compile(source, "<generated>", "exec"), {"__name__": "__main__"})
+    return recording
