@@ -158,3 +158,17 @@ def jobs_format() -> Any:
     from databricks.sdk.service.workspace import ImportFormat
 
     return ImportFormat.AUTO
+
+
+def test_a_pipeline_into_a_catalog_the_metastore_lacks_is_refused_once_it_knows_catalogs(client: Any) -> None:
+    from databricks.sdk.errors import InvalidParameterValue
+
+    # No catalog known yet: nothing to check against (the emulator was never told of any).
+    first = client.pipelines.create(name="before", catalog="anything", schema="s", serverless=True)
+    assert first.pipeline_id
+    client.catalogs.create("analytics")
+    with pytest.raises(InvalidParameterValue, match="Catalog 'analytcs' does not exist"):
+        client.pipelines.create(name="typo", catalog="analytcs", schema="s", serverless=True)
+    made = client.pipelines.create(name="ok", catalog="Analytics", schema="s", serverless=True)
+    with pytest.raises(InvalidParameterValue, match="does not exist"):
+        client.pipelines.update(made.pipeline_id, name="ok", catalog="nowhere", schema="s", serverless=True)

@@ -76,8 +76,18 @@ def _check_name(store: Store, name: str, body: dict[str, Any], exclude: str | No
             )
 
 
-def create(store: Store, body: dict[str, Any]) -> dict[str, Any]:
+def _check_catalog(spec: dict[str, Any], catalogs: frozenset[str] | None) -> None:
+    """A pipeline publishes into a catalog of the metastore. Checked once the metastore knows
+    catalogs (any was created or seeded): until then the emulator cannot tell a typo from one it
+    was never told about."""
+    catalog = spec.get("catalog")
+    if catalogs is not None and catalog and str(catalog).lower() not in catalogs:
+        raise invalid(f"Catalog '{catalog}' does not exist.")
+
+
+def create(store: Store, body: dict[str, Any], catalogs: frozenset[str] | None = None) -> dict[str, Any]:
     spec = _spec(body, "CreatePipeline")
+    _check_catalog(spec, catalogs)
     if body.get("dry_run"):
         # Validated, never stored: the answer carries no pipeline_id, as Databricks' does.
         _check_name(store, spec["name"], body)
@@ -170,10 +180,13 @@ def get(store: Store, pipeline_id: str, duration_s: float = 0) -> dict[str, Any]
     return view
 
 
-def update(store: Store, pipeline_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def update(
+    store: Store, pipeline_id: str, body: dict[str, Any], catalogs: frozenset[str] | None = None
+) -> dict[str, Any]:
     with store.lock:
         _row(store, pipeline_id)
         spec = _spec(body, "EditPipeline")
+        _check_catalog(spec, catalogs)
         _check_name(store, spec["name"], body, exclude=pipeline_id)
         store.execute(
             "UPDATE pipelines SET name = ?, spec = ?, modified_ms = ? WHERE id = ?",

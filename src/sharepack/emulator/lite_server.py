@@ -58,6 +58,13 @@ class Context:
     def uc(self) -> Uc:
         return Uc(self.uc_store, self.metastore, self.base_url, pipelines.USER)
 
+    def known_catalogs(self) -> frozenset[str] | None:
+        """This metastore's catalogs (lower case), or None while it has none."""
+        rows = self.uc_store.query(
+            "SELECT name FROM uc_catalogs WHERE metastore_id = ?", (self.metastore.metastore_id,)
+        )
+        return frozenset(str(r["name"]).lower() for r in rows) or None
+
 
 def _p(handler: Callable[..., dict[str, Any]], *, query: bool = False) -> Handler:
     """A pipelines handler on (store, pipeline id[, query], run duration)."""
@@ -67,7 +74,12 @@ def _p(handler: Callable[..., dict[str, Any]], *, query: bool = False) -> Handle
 
 
 _PIPELINE_ROUTES: list[tuple[str, str, str, Handler]] = [
-    ("POST", r"/api/2\.0/pipelines", "pipelines/create", lambda c, b, q, a: pipelines.create(c.store, b)),
+    (
+        "POST",
+        r"/api/2\.0/pipelines",
+        "pipelines/create",
+        lambda c, b, q, a: pipelines.create(c.store, b, c.known_catalogs()),
+    ),
     (
         "GET",
         r"/api/2\.0/pipelines",
@@ -79,7 +91,7 @@ _PIPELINE_ROUTES: list[tuple[str, str, str, Handler]] = [
         "PUT",
         r"/api/2\.0/pipelines/([^/]+)",
         "pipelines/update",
-        lambda c, b, q, a: pipelines.update(c.store, a[0], b),
+        lambda c, b, q, a: pipelines.update(c.store, a[0], b, c.known_catalogs()),
     ),
     (
         "DELETE",
