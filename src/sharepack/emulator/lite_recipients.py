@@ -9,7 +9,7 @@ from typing import Any
 
 from sharepack.emulator.lite_errors import invalid
 from sharepack.emulator.lite_shares import missing_recipient
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, page
+from sharepack.emulator.lite_uc import Uc, already_exists, check_name, page, rename
 
 AUTH_TYPES = ("TOKEN", "DATABRICKS")
 _GLOBAL_ID = re.compile(
@@ -154,17 +154,7 @@ def update(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
             recipient["expiration_time"] = int(body["expiration_time"])
             for token in recipient.get("tokens", [])[-1:]:
                 token["expiration_time"] = int(body["expiration_time"])
-        new_name = body.get("new_name")
-        if new_name and new_name != name:
-            check_name("Recipient", new_name)
-            if uc.get("uc_recipients", new_name) is not None:
-                raise already_exists("RECIPIENT_ALREADY_EXISTS", f"Recipient '{new_name}' already exists.")
-            uc.remove("uc_recipients", name)
-            uc.store.execute(
-                "UPDATE uc_grants SET recipient = ? WHERE metastore_id = ? AND recipient = ?",
-                (new_name, uc.mid, name),
-            )
-            recipient["name"] = new_name
+        rename(uc, "uc_recipients", "Recipient", recipient, body.get("new_name"), "recipient")
         uc.stamps(recipient, created=False)
         uc.put("uc_recipients", recipient["name"], recipient)
     return _view(uc, recipient)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, flag, page
+from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, flag, page, rename
 
 TABLE_LIKE = frozenset({"TABLE", "MATERIALIZED_VIEW", "STREAMING_TABLE", "FOREIGN_TABLE"})
 # Objects addressed as catalog.schema.name and exposed as schema.name.
@@ -177,17 +177,7 @@ def update(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
         for key in ("comment", "owner", "storage_root"):
             if body.get(key) is not None:
                 share[key] = body[key]
-        new_name = body.get("new_name")
-        if new_name and new_name != name:
-            check_name("Share", new_name)
-            if uc.get("uc_shares", new_name) is not None:
-                raise already_exists("SHARE_ALREADY_EXISTS", f"Share '{new_name}' already exists.")
-            uc.remove("uc_shares", name)
-            uc.store.execute(
-                "UPDATE uc_grants SET share = ? WHERE metastore_id = ? AND share = ?",
-                (new_name, uc.mid, name),
-            )
-            share["name"] = new_name
+        rename(uc, "uc_shares", "Share", share, body.get("new_name"), "share")
         uc.stamps(share, created=False)
         uc.put("uc_shares", share["name"], share)
     return _view(share, objects=True)

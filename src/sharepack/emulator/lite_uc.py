@@ -102,6 +102,23 @@ class Uc:
         return body
 
 
+def rename(uc: Uc, table: str, kind: str, item: dict[str, Any], new_name: Any, grant_column: str) -> None:
+    """`new_name` in a share's or a recipient's PATCH: the row moves, and its grants with it."""
+    name = item["name"]
+    if not new_name or new_name == name:
+        return
+    check_name(kind, new_name)
+    if uc.get(table, new_name) is not None:
+        raise already_exists(f"{kind.upper()}_ALREADY_EXISTS", f"{kind} '{new_name}' already exists.")
+    uc.remove(table, name)
+    # The column is one of two literals chosen by the callers, never input.
+    uc.store.execute(
+        f"UPDATE uc_grants SET {grant_column} = ? WHERE metastore_id = ? AND {grant_column} = ?",
+        (new_name, uc.mid, name),
+    )
+    item["name"] = new_name
+
+
 def already_exists(code: str, message: str) -> ApiError:
     return ApiError(409, code, message)
 
