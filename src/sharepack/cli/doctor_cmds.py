@@ -49,13 +49,14 @@ def doctor(
         chosen = choose_target(flag_host=host, flag_profile=profile, target_name=target)
     report = run_checks(chosen)
     if file is not None and report.ok:
-        # The pack's sync pipelines, checked as `plan` checks them (reads only).
+        # The pack's sync pipelines and their code, checked as `plan` checks them (reads only).
         from sharepack.deployment import open_deployment
-        from sharepack.ops.doctor_sync import sync_checks
+        from sharepack.ops.doctor_sync import code_checks, sync_checks
 
         deployment = open_deployment(file, selection)
         try:
             report.checks.extend(sync_checks(deployment))
+            report.checks.extend(code_checks(deployment))
         finally:
             deployment.close()
     if output == Output.json:

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sharepack.emulator import lite_pipeline_code
 from sharepack.emulator.lite_errors import ApiError, invalid, not_found
 from sharepack.emulator.lite_phase import run_phase
 from sharepack.emulator.lite_store import Store, now_ms
@@ -63,6 +64,7 @@ def _spec(body: dict[str, Any], operation: str) -> dict[str, Any]:
         value = spec.get(field)
         if value is not None and str(value).upper() not in allowed:
             raise invalid(f"Invalid {field} '{value}'. Valid values are: {', '.join(allowed)}.")
+    lite_pipeline_code.check_file_libraries(spec)
     return spec
 
 
@@ -139,7 +141,7 @@ def _update_state(store: Store, row: Any, duration_s: float) -> str:
     elapsed_ms = store.now() - row["created_ms"]
     duration_ms = int(duration_s * 1000)
     if elapsed_ms >= duration_ms:
-        return "COMPLETED"
+        return "FAILED" if lite_pipeline_code.failure_of(store, row["update_id"]) else "COMPLETED"
     return "RUNNING" if elapsed_ms >= duration_ms // 2 else "INITIALIZING"
 
 
@@ -260,6 +262,10 @@ def record_update(store: Store, pipeline_id: str, full_refresh: bool, run_id: in
         "INSERT INTO updates VALUES (?, ?, ?, ?, ?)",
         (update_id, pipeline_id, run_id, store.now(), 1 if full_refresh else 0),
     )
+    row = store.pipeline(pipeline_id)
+    failure = lite_pipeline_code.missing_code(store, json.loads(row["spec"])) if row is not None else None
+    if failure is not None:
+        lite_pipeline_code.record_failure(store, update_id, failure)
     return update_id
 
 
@@ -339,19 +345,7 @@ def list_events(
     _row(store, pipeline_id)
     max_results = _max_results(query, 25, 250)
     offset = _page_offset(query)
-    events = [
-        {
-            "id": r["update_id"],
-            "event_type": "update_progress",
-            "level": "INFO",
-            "maturity_level": "STABLE",
-            "message": f"Update {r['update_id'][:6]} is {state}.",
-            "timestamp": _iso(r["created_ms"]),
-            "origin": {"pipeline_id": pipeline_id, "update_id": r["update_id"]},
-            "details": {"update_progress": {"state": state}},
-        }
-        for r, state in _updates(store, pipeline_id, duration_s)
-    ]
+    events = [_event(store, pipeline_id, r, state) for r, state in _updates(store, pipeline_id, duration_s)]
     page = events[offset : offset + max_results]
     result: dict[str, Any] = {}
     if page:
@@ -359,3 +353,21 @@ def list_events(
     if offset + max_results < len(events):
         result["next_page_token"] = str(offset + max_results)
     return result
+
+
+def _event(store: Store, pipeline_id: str, r: Any, state: str) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "id": r["update_id"],
+        "event_type": "update_progress",
+        "level": "INFO",
+        "maturity_level": "STABLE",
+        "message": f"Update {r['update_id'][:6]} is {state}.",
+        "timestamp": _iso(r["created_ms"]),
+        "origin": {"pipeline_id": pipeline_id, "update_id": r["update_id"]},
+        "details": {"update_progress": {"state": state}},
+    }
+    failure = lite_pipeline_code.failure_of(store, r["update_id"]) if state == "FAILED" else None
+    if failure is not None:
+        event["level"] = "ERROR"
+        event["error"] = {"fatal": True, "exceptions": [{"message": failure}]}
+    return event

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sharepack.emulator import lite_pipelines
+from sharepack.emulator import lite_pipeline_code, lite_pipelines
 from sharepack.emulator.lite_errors import invalid
 from sharepack.emulator.lite_job_checks import validate_settings
 from sharepack.emulator.lite_jobs import _job, _limit, _offset, _true
@@ -66,6 +66,17 @@ def _task_snapshot(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _missing_code(store: Store, tasks: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """(task key, why) of the first pipeline task whose pipeline's code is missing: its update,
+    and so the run, fails."""
+    for task in tasks:
+        row = store.pipeline(task["pipeline_id"]) if task.get("pipeline_id") else None
+        failure = lite_pipeline_code.missing_code(store, json.loads(row["spec"])) if row is not None else None
+        if failure is not None:
+            return task["task_key"], failure
+    return None
+
+
 def _start_pipelines(store: Store, tasks: list[dict[str, Any]], run_id: int, full_refresh: bool) -> None:
     for task in tasks:
         pipeline_id = task.get("pipeline_id")
@@ -96,6 +107,9 @@ def run_now(
         meta["__run_type"] = "JOB_RUN"
         tasks = _task_snapshot(settings.get("tasks") or [])
         meta["__tasks"] = tasks
+        failure = _missing_code(store, tasks)
+        if failure is not None:
+            outcome, meta["__failure"] = "FAILED", failure
         run_id = _insert(store, row["job_id"], number, trigger, outcome, meta, token)
         full_refresh = bool((body.get("pipeline_params") or {}).get("full_refresh"))
         _start_pipelines(store, tasks, run_id, full_refresh)
@@ -126,11 +140,12 @@ def submit(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     return {"run_id": run_id}
 
 
-def _task_results(tasks: list[dict[str, Any]], outcome: str) -> dict[str, str]:
-    """The result of each task of a run whose outcome is `outcome`."""
+def _task_results(tasks: list[dict[str, Any]], outcome: str, failed: str | None = None) -> dict[str, str]:
+    """The result of each task of a run whose outcome is `outcome` (`failed`: the task that failed,
+    else the first)."""
     if outcome != "FAILED" or not tasks:
         return {t["task_key"]: outcome for t in tasks}
-    results: dict[str, str] = {tasks[0]["task_key"]: "FAILED"}
+    results: dict[str, str] = {failed or tasks[0]["task_key"]: "FAILED"}
     changed = True
     while changed:
         changed = False
@@ -161,6 +176,7 @@ def run_view(
     run_name = meta.pop("__run_name", "Untitled")
     run_type = meta.pop("__run_type", "JOB_RUN")
     task_list = meta.pop("__tasks", [])
+    failed_key, failure = meta.pop("__failure", None) or (None, None)
     job_parameters = [{"name": n, "default": d, "value": meta.pop(n, d)} for n, d in defaults.items()]
     job_parameters += [{"name": k, "value": v} for k, v in meta.items()]
     life, result = run_phase(store, row, duration_s)
@@ -188,7 +204,7 @@ def run_view(
         view["job_parameters"] = job_parameters
     if pipeline_params:
         view["overriding_parameters"] = {"pipeline_params": pipeline_params}
-    results = _task_results(task_list, result) if result else {}
+    results = _task_results(task_list, result, failed_key if result == "FAILED" else None) if result else {}
     failed_task = next((k for k, r in results.items() if r == "FAILED"), None)
     if result is not None:
         end = row["start_ms"] + (
@@ -199,7 +215,7 @@ def run_view(
         state["result_state"] = result
         message = None
         if failed_task is not None:
-            message = f"Task {failed_task} failed with message: {TASK_FAILURE}."
+            message = f"Task {failed_task} failed with message: {(failure or TASK_FAILURE).rstrip('.')}."
             state["life_cycle_state"] = "INTERNAL_ERROR"
             state["state_message"] = message
         status["state"] = "TERMINATED"
@@ -208,14 +224,21 @@ def run_view(
         view["run_duration"] = end - row["start_ms"]
     if tasks and task_list:
         view["tasks"] = [
-            _task_view(row, i, task, life, results.get(task["task_key"]), view, page)
+            _task_view(row, i, task, life, results.get(task["task_key"]), view, page, failure)
             for i, task in enumerate(task_list)
         ]
     return view
 
 
 def _task_view(
-    row: Any, index: int, task: dict[str, Any], life: str, result: str | None, run: dict[str, Any], page: str
+    row: Any,
+    index: int,
+    task: dict[str, Any],
+    life: str,
+    result: str | None,
+    run: dict[str, Any],
+    page: str,
+    failure: str | None = None,
 ) -> dict[str, Any]:
     task_run_id = TASK_RUN_BASE + row["run_id"] * 1000 + index
     view: dict[str, Any] = {
@@ -234,7 +257,7 @@ def _task_view(
     if result:
         view["state"]["result_state"] = result
         if result == "FAILED":
-            view["state"]["state_message"] = TASK_FAILURE
+            view["state"]["state_message"] = failure or TASK_FAILURE
         view["status"]["termination_details"] = _termination(result)
         view["end_time"] = run["end_time"]
         view["run_duration"] = run["run_duration"]

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS updates (update_id TEXT PRIMARY KEY, pipeline_id TEXT
 CREATE TABLE IF NOT EXISTS acls (object_type TEXT NOT NULL, object_id TEXT NOT NULL,
     body TEXT NOT NULL, PRIMARY KEY (object_type, object_id));
 CREATE TABLE IF NOT EXISTS update_stops (update_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS update_failures (update_id TEXT PRIMARY KEY, message TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, content TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outcomes (job_id INTEGER PRIMARY KEY, outcome TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS uc_metastores (metastore_id TEXT PRIMARY KEY, global_id TEXT NOT NULL,
