@@ -41,18 +41,22 @@ def _rate_for(endpoint: str) -> float:
 
 
 SETTINGS_READ = "pipelines/get"
+CODE_READ = "workspace/export"  # a pipeline's generated code, read to compare it exactly
 
 
 def floor_seconds(m: Measurement, regime: str, *, read_only: bool) -> float:
     """Writes: mutating requests ÷ parallelism × latency, bounded below by the rate limits.
 
     A plan: its list pages one after another (the two kinds side by side), then one settings read
-    per pipeline it compared exactly, 8 at once, × latency — the reads bounded below by their rate
-    limit in the realistic regime. A `--trust-digest` plan makes no settings reads."""
+    per pipeline it compared exactly and one read of each generated code file, × latency: each
+    kind 8 at once, the two kinds side by side (two readers, each with its own 8 connections, as
+    on two endpoints with their own rate limits) — the settings reads bounded below by their rate
+    limit in the realistic regime. A `--trust-digest` plan makes neither."""
     if read_only:
         gets = m.by_endpoint.get(SETTINGS_READ, 0)
-        lists = (m.requests - gets) * LATENCY_S / 2
-        reads = -(-gets // PARALLELISM) * LATENCY_S
+        code = m.by_endpoint.get(CODE_READ, 0)
+        lists = (m.requests - gets - code) * LATENCY_S / 2
+        reads = -(-max(gets, code) // PARALLELISM) * LATENCY_S
         if regime == "realistic" and gets:
             reads = max(reads, gets / _rate_for(SETTINGS_READ))
         return round(lists + reads, 3)
