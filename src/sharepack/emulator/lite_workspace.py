@@ -118,10 +118,10 @@ def _notebook(path: str, data: bytes) -> tuple[str, str] | None:
 def _write(
     store: Store, given: Any, data: bytes, *, overwrite: bool, form: str, language: str = ""
 ) -> dict[str, Any]:
-    """Import `data` at `given` as `form` dictates: RAW a file, AUTO a file or (by its mark) a
-    notebook, SOURCE a notebook in `language`."""
+    """Import `data` at `given` as `form` dictates: RAW a file, AUTO (and import-file) a file or,
+    by its mark, a notebook, SOURCE a notebook in `language`."""
     path, kind = canonical(given), "FILE"
-    if form == "AUTO":
+    if form in ("AUTO", "import-file"):
         notebook = _notebook(path, data)
         if notebook is not None:
             (path, language), kind = notebook, "NOTEBOOK"
