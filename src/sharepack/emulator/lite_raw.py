@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -29,8 +28,9 @@ def form_fields(data: bytes, content_type: str) -> dict[str, Any]:
     if not message.is_multipart():
         raise ApiError(400, "MALFORMED_REQUEST", "Invalid multipart/form-data body.")
     fields: dict[str, Any] = {}
-    for part in message.iter_parts():
-        assert isinstance(part, Message)
+    for part in message.walk():
+        if part is message:
+            continue
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
