@@ -5,14 +5,19 @@ telemetry. Shapes follow requests the Databricks CLI recorded against real works
 
 from __future__ import annotations
 
+import base64
 import socket
 import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from databricks.sdk.errors import NotFound, ResourceAlreadyExists, ResourceConflict
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import DatabricksError, NotFound, ResourceAlreadyExists, ResourceConflict
 
+from sharepack.emulator import Emulator, EmulatorConfig
+from sharepack.emulator.lite_store import Store
 from tests.conftest import TOKEN
 from tests.emulator.helpers import http
 
@@ -154,8 +159,6 @@ def test_recursive_delete_of_a_bundle_root_spelled_with_workspace(client: Any) -
     client.workspace.mkdirs(STATE)
     _import_file(client, f"{STATE}/deploy.lock", b"{}", overwrite=False)
     root = f"/Workspace/Users/{ME}/.bundle/demo"
-    from databricks.sdk.errors import DatabricksError
-
     with pytest.raises(DatabricksError) as refused:
         client.workspace.delete(root)
     assert refused.value.error_code == "DIRECTORY_NOT_EMPTY"
@@ -193,3 +196,21 @@ def test_a_raw_body_over_10_mb_is_413_unread(emulator: Any) -> None:
         answer = b"".join(iter(lambda: sock.recv(65536), b""))
     assert answer.startswith(b"HTTP/1.1 413") and b"REQUEST_ENTITY_TOO_LARGE" in answer
     assert http(f"{emulator.url}/api/2.0/workspace/get-status?path=/Shared/big.bin", token=TOKEN)[0] == 404
+
+
+def test_a_state_file_with_workspace_spelled_paths_is_read_after_an_upgrade(tmp_path: Path) -> None:
+    """Emulators before paths were kept canonical stored `/Workspace/...` as sent."""
+    state = str(tmp_path / "old.db")
+    old = Store(state)
+    for path, kind, content in [
+        ("/Workspace", "DIRECTORY", ""),
+        ("/Workspace/Shared", "DIRECTORY", ""),
+        ("/Workspace/Shared/code", "DIRECTORY", ""),
+        ("/Workspace/Shared/code/a.py", "FILE", base64.b64encode(b"print(1)").decode()),
+    ]:
+        old.execute("INSERT INTO files VALUES (?, ?, ?)", (path, kind, content))
+    old.close()
+    with Emulator(EmulatorConfig(state_path=state, token=TOKEN)) as emu:
+        client = WorkspaceClient(host=emu.url, token=TOKEN, auth_type="pat")
+        assert client.workspace.download("/Workspace/Shared/code/a.py").read() == b"print(1)"
+        assert [o.path for o in client.workspace.list("/Shared/code")] == ["/Shared/code/a.py"]

@@ -35,6 +35,8 @@ def seed(store: Store, user: str) -> None:
     """The folders every workspace has: its root, /Users, /Shared and the user's home."""
     now = store.now()
     with store.lock:
+        # A state file from before paths were kept canonical holds `/Workspace/...` spellings.
+        store.execute("UPDATE OR IGNORE files SET path = substr(path, 11) WHERE path LIKE '/Workspace/%'")
         for path in ("/", "/Users", "/Shared", f"/Users/{user}"):
             if not store.query("SELECT 1 FROM files WHERE path = ?", (path,)):
                 _put(store, path, "DIRECTORY", "", "", now)
