@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sharepack.emulator import lite_workspace
 from sharepack.emulator.lite_errors import invalid
 from sharepack.emulator.lite_store import Store
 
@@ -27,13 +28,6 @@ def check_file_libraries(spec: dict[str, Any]) -> None:
             )
 
 
-def _variants(path: str) -> tuple[str, str]:
-    """The workspace serves `/Workspace/Shared/x` and `/Shared/x` as one object."""
-    if path == "/Workspace" or path.startswith("/Workspace/"):
-        return path, path[len("/Workspace") :] or "/"
-    return path, "/Workspace" + path
-
-
 def missing_code(store: Store, spec: dict[str, Any]) -> str | None:
     """Why an update of the pipeline fails at start, or None when all its code is there."""
     for library in spec.get("libraries") or []:
@@ -41,8 +35,7 @@ def missing_code(store: Store, spec: dict[str, Any]) -> str | None:
             path = str(((library or {}).get(kind) or {}).get("path") or "")
             if not path or "*" in path:
                 continue  # a glob names a folder's files, whatever they are
-            rows = store.query("SELECT 1 FROM files WHERE path IN (?, ?)", _variants(path.rstrip("/") or "/"))
-            if not rows:
+            if lite_workspace.lookup(store, path.rstrip("/") or "/") is None:
                 return f"Failed to load the pipeline's {kind} library: {path} is not in the workspace."
     return None
 
