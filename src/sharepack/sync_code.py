@@ -131,7 +131,8 @@ def _full_refresh() -> list[str]:
     return [
         "",
         "",
-        '@dp.materialized_view(name=TARGET, comment="A copy of " + SOURCE + ", refreshed in full by sharepack")',
+        '@dp.materialized_view(name=TARGET, comment="A copy of " + SOURCE + '
+        '", refreshed in full by sharepack")',
         "def copy():",
         "    return SparkSession.active().read.table(SOURCE)",
     ]
