@@ -99,7 +99,7 @@ test-pipelines:
 		echo "test-pipelines: skipped, no java on PATH (Spark needs Java 17 or newer)"; exit 0; fi; \
 	$(MAKE) --no-print-directory $(SPARK_VENV)/.installed && \
 	SHAREPACK_SPARK_PIPELINES=1 SHAREPACK_SPARK_CACHE="$(SPARK_CACHE)" \
-		$(SPARK_VENV)/bin/pytest -p no:cacheprovider -rxX tests/pipelines_spark
+		$(SPARK_VENV)/bin/pytest -p no:cacheprovider -rfExX tests/pipelines_spark
 
 demo: $(STAMP)
 	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."

@@ -40,8 +40,7 @@ def render(pack: Path, pipeline: str) -> str:
     return result.stdout
 
 
-def _snapshot(engine: SparkEngine, case: Case, outcome: FlowOutcome | None) -> Snapshot:
-    outcome = outcome or FlowOutcome("NOT REPORTED")
+def _snapshot(engine: SparkEngine, case: Case, outcome: FlowOutcome) -> Snapshot:
     if not engine.spark.catalog.tableExists(case.target):
         return Snapshot(outcome, None)
     table = engine.spark.table(case.target)
@@ -76,9 +75,9 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
 
     spec = write_project(work / "pipeline", sources, TARGET_DB)
     first_run = engine.run_pipeline(spec)
-    first = {case.pipeline: _snapshot(engine, case, first_run.flows.get(case.table)) for case in CASES}
+    first = {case.pipeline: _snapshot(engine, case, first_run.outcome(case.table)) for case in CASES}
     for case in CASES:
         _commit(engine, case, case.second)
     second_run = engine.run_pipeline(spec)
-    second = {case.pipeline: _snapshot(engine, case, second_run.flows.get(case.table)) for case in CASES}
+    second = {case.pipeline: _snapshot(engine, case, second_run.outcome(case.table)) for case in CASES}
     return Runs(sources, first, second, (first_run.log, second_run.log))

@@ -59,8 +59,9 @@ def _spark_env() -> dict[str, str]:
 
 @dataclass
 class FlowOutcome:
-    state: str  # the last state the run reported: COMPLETED, FAILED, ...
-    error: str = ""  # the error class of the flow's last failure, e.g. AUTOCDC_TARGET_DOES_NOT_SUPPORT_MERGE
+    state: str  # the last state the run reported: COMPLETED, FAILED, ... or NOT STARTED
+    error: str = ""  # the error class of its last failure, e.g. AUTOCDC_TARGET_DOES_NOT_SUPPORT_MERGE
+    message: str = ""  # and the engine's words for it
 
 
 @dataclass
@@ -69,9 +70,21 @@ class PipelineRun:
     log: str
     flows: dict[str, FlowOutcome] = field(default_factory=dict)  # by table name, unqualified
 
+    def outcome(self, table: str) -> FlowOutcome:
+        """The flow's outcome; a flow the run never got to (the graph was refused before any
+        flow started) carries the run's own error."""
+        if table in self.flows:
+            return self.flows[table]
+        failures = _RUN_FAILURE.findall(self.log)
+        message = failures[-1] if failures else f"exit code {self.returncode}"
+        error = _ERROR_CLASS.match(message)
+        return FlowOutcome("NOT STARTED", error.group(1) if error else "", message)
+
 
 _FLOW_STATE = re.compile(r"Flow '?(?:[\w`]+\.)*([\w`]+)'? (?:is|has) ([A-Z_]+)")
-_ERROR_CLASS = re.compile(r"^Error: \[([A-Z_.]+)\]")
+_FLOW_ERROR = re.compile(r"^Error: (.*)")
+_ERROR_CLASS = re.compile(r"\[([A-Z_.]+)\]")
+_RUN_FAILURE = re.compile(r"^pyspark\.errors\.exceptions\.[\w.]+: (.*)$", re.MULTILINE)
 
 
 def _outcomes(log: str) -> dict[str, FlowOutcome]:
@@ -84,9 +97,11 @@ def _outcomes(log: str) -> dict[str, FlowOutcome]:
             flows.setdefault(last, FlowOutcome(state.group(2)))
             flows[last].state = state.group(2)
             continue
-        error = _ERROR_CLASS.match(line)
+        error = _FLOW_ERROR.match(line)
         if error and last is not None and flows[last].state == "FAILED":
-            flows[last].error = error.group(1)
+            error_class = _ERROR_CLASS.match(error.group(1))
+            flows[last].error = error_class.group(1) if error_class else ""
+            flows[last].message = error.group(1)
     return flows
 
 

@@ -58,7 +58,7 @@ def _applied(snapshot: Snapshot) -> frozenset[tuple[Any, ...]]:
     """The target's rows after a run that completed the case's flow."""
     if snapshot.outcome.error == MERGE_REFUSED:
         raise TargetRefusesMerge(snapshot.outcome)
-    assert snapshot.outcome.state == "COMPLETED", snapshot.outcome
+    assert snapshot.outcome.state == "COMPLETED", f"{snapshot.outcome.state}: {snapshot.outcome.message}"
     assert snapshot.rows is not None
     return snapshot.rows
 
@@ -90,8 +90,9 @@ def test_scd1_code_is_accepted_by_the_engine_up_to_its_merge(runs: Runs, case: C
     feed, the keys, the sequence and the deletes condition — and the target it created has exactly
     the source's columns, the change feed's own left out."""
     for snapshot in (runs.first[case.pipeline], runs.second[case.pipeline]):
-        assert snapshot.outcome.state == "COMPLETED" or snapshot.outcome.error == MERGE_REFUSED, (
-            snapshot.outcome
+        outcome = snapshot.outcome
+        assert outcome.state == "COMPLETED" or outcome.error == MERGE_REFUSED, (
+            f"{outcome.state}: {outcome.message}"
         )
         assert [c for c in snapshot.columns if not c.startswith(ENGINE_COLUMNS)] == case.column_names
 
