@@ -115,6 +115,8 @@ class SparkEngine:
         self.url = f"sc://127.0.0.1:{self.port}"
         self._server: subprocess.Popen[str] | None = None
         self._session: SparkSession | None = None
+        self._log: IO[str] | None = None
+        self._copier: threading.Thread | None = None
 
     def start(self) -> None:
         bin_dir = Path(sys.executable).parent
@@ -141,23 +143,24 @@ class SparkEngine:
             "--packages",
             delta_package(),
             *[arg for key, value in confs.items() for arg in ("--conf", f"{key}={value}")],
-            "--driver-java-options",
-            f"-Dderby.system.home={self.workdir}",
             "spark-internal",
         ]
-        log = (self.workdir / "server.log").open("w", encoding="utf-8")
+        log = self._log = (self.workdir / "server.log").open("w", encoding="utf-8")
         self._server = subprocess.Popen(
             command,
             cwd=self.workdir,
             env=_spark_env(),
             stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         started = threading.Event()
-        assert self._server.stderr is not None
-        threading.Thread(target=_copy_lines, args=(self._server.stderr, log, started), daemon=True).start()
+        assert self._server.stdout is not None
+        self._copier = threading.Thread(
+            target=_copy_lines, args=(self._server.stdout, log, started), daemon=True
+        )
+        self._copier.start()
         if not started.wait(START_TIMEOUT_S) or self._server.poll() is not None:
             self.stop()
             raise RuntimeError(f"Spark Connect server did not start; see {self.workdir / 'server.log'}")
@@ -193,7 +196,8 @@ class SparkEngine:
             check=False,
         )
         log = result.stdout + result.stderr
-        (spec.parent / "runs.log").open("a", encoding="utf-8").write(log)
+        with (spec.parent / "runs.log").open("a", encoding="utf-8") as kept:
+            kept.write(log)
         return PipelineRun(result.returncode, log, _outcomes(log))
 
     def stop(self) -> None:
@@ -207,6 +211,11 @@ class SparkEngine:
             except subprocess.TimeoutExpired:
                 self._server.kill()
                 self._server.wait()
+        if self._copier is not None:
+            self._copier.join(10)  # the server's last lines, before its log is closed
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 def _copy_lines(stream: IO[str], log: IO[str], started: threading.Event) -> None:
