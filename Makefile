@@ -9,6 +9,11 @@ LOCK := requirements/lock.txt
 LOWEST_VENV := .venv-lowest
 LOWEST_LOCK := requirements/lock-lowest.txt
 UV_LOCK := requirements/uv.txt
+# PySpark + Delta Lake for `make test-pipelines` (requirements/spark.in): a test-only peer in a venv of its
+# own; the Delta jars come from Maven Central into Ivy's cache, kept outside the repo.
+SPARK_VENV := .venv-spark
+SPARK_LOCK := requirements/spark-lock.txt
+SPARK_CACHE ?= $(HOME)/.cache/sharepack/spark
 
 # Quiet installs: no pip "new version available" notice, no uv hardlink warning when the cache is on
 # another filesystem, and never an outer activated venv mistaken for ours.
@@ -21,7 +26,7 @@ unexport VIRTUAL_ENV
 COMPILE = $(BIN)/uv pip compile -q --upgrade --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
 
-.PHONY: test-clients install lock test test-lowest lint typecheck unit demo bench bench-quick soak schema clean
+.PHONY: test-clients test-pipelines install lock test test-lowest lint typecheck unit demo bench bench-quick soak schema clean
 
 # $(1): the venv, $(2): its lock. uv comes from pip (pinned, with hashes); then `uv pip sync` makes the venv
 # exactly the lock (removing anything else) and the project goes in editable, with no dependency of its own.
@@ -40,6 +45,9 @@ $(STAMP): pyproject.toml $(LOCK) $(UV_LOCK)
 $(LOWEST_VENV)/.installed: pyproject.toml $(LOWEST_LOCK) $(UV_LOCK)
 	$(call build_venv,$(LOWEST_VENV),$(LOWEST_LOCK))
 
+$(SPARK_VENV)/.installed: pyproject.toml $(SPARK_LOCK) $(UV_LOCK)
+	$(call build_venv,$(SPARK_VENV),$(SPARK_LOCK))
+
 install: $(STAMP)
 
 # uv alone, for `make lock` (which must work while the locks are stale or missing).
@@ -48,12 +56,14 @@ $(VENV)/.uv: $(UV_LOCK)
 	@$(BIN)/python -m pip install -q --require-hashes --no-deps -r $(UV_LOCK)
 	@touch $@
 
-# Re-resolve both locks to the newest (and the lowest) versions pyproject.toml allows, and re-pin uv.
+# Re-resolve the locks to the newest (and the lowest) versions pyproject.toml allows, and re-pin uv.
+# The Spark lock shares every version it has in common with the main lock (-c).
 lock: $(VENV)/.uv
-	@echo "resolving $(UV_LOCK), $(LOCK) and $(LOWEST_LOCK)…"
+	@echo "resolving $(UV_LOCK), $(LOCK), $(LOWEST_LOCK) and $(SPARK_LOCK)…"
 	@$(COMPILE) requirements/uv.in -o $(UV_LOCK)
 	@$(COMPILE) pyproject.toml requirements/tools.in --extra dev -o $(LOCK)
 	@$(COMPILE) --resolution lowest-direct pyproject.toml requirements/tools.in --extra dev -o $(LOWEST_LOCK)
+	@$(COMPILE) pyproject.toml requirements/tools.in requirements/spark.in -c $(LOCK) -o $(SPARK_LOCK)
 
 lint: $(STAMP)
 	@$(BIN)/ruff check src tests benchmarks
@@ -80,6 +90,16 @@ test-lowest: $(LOWEST_VENV)/.installed
 # node is present) and the Go SDK (its first build takes minutes, so only here).
 test-clients: $(STAMP)
 	@SHAREPACK_GO_CONFORMANCE=1 $(BIN)/pytest -n 2 tests/emulator/test_go_sdk.py tests/emulator/test_js_sdk.py
+
+# The generated sync code run for real: Spark Declarative Pipelines (spark-pipelines) on local Delta
+# tables, compared row by row with the expected result (tests/pipelines_spark). Needs Java 17+;
+# without it this says so and succeeds, so CI on a machine without Java is not red for it.
+test-pipelines:
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "test-pipelines: skipped, no java on PATH (Spark needs Java 17 or newer)"; exit 0; fi; \
+	$(MAKE) --no-print-directory $(SPARK_VENV)/.installed && \
+	SHAREPACK_SPARK_PIPELINES=1 SHAREPACK_SPARK_CACHE="$(SPARK_CACHE)" \
+		$(SPARK_VENV)/bin/pytest -p no:cacheprovider -rfExX tests/pipelines_spark
 
 demo: $(STAMP)
 	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."
@@ -108,4 +128,4 @@ schema: $(STAMP)
 	$(BIN)/sharepack schema > schemas/sharepack.schema.json
 
 clean:
-	rm -rf $(VENV) $(LOWEST_VENV) .sharepack .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST_VENV) $(SPARK_VENV) .sharepack .pytest_cache .mypy_cache .ruff_cache

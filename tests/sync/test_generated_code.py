@@ -1,4 +1,4 @@
-"""The generated pipeline source, executed against a recording `dlt`: what it reads, what it
+"""The generated pipeline source, executed against a recording `pyspark.pipelines`: what it reads, what it
 writes, and how it applies changes — for every way a pipeline can sync."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from sharepack.spec import load_pack
 from sharepack.sync_code import generated_sources, owner_of
 from tests.helpers import write_pack
-from tests.sync.fake_dlt import Recording, run
+from tests.sync.fake_pipelines import Recording, run
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "code"

@@ -1,7 +1,12 @@
-"""A recording stand-in for the `dlt` module and the bit of pyspark the generated code touches.
+"""A recording stand-in for `pyspark.pipelines` (imported as `dp`) and the bit of pyspark the
+generated code touches.
 
 The generated source is executed against it, so a test asserts what the code does (which table
-it reads, how it applies changes) rather than how it is spelled."""
+it reads, how it applies changes) rather than how it is spelled. It needs no Spark, so it runs in
+`make test`; `make test-pipelines` (tests/pipelines_spark) runs the same text on the open-source
+engine. This stand-in stays the only check of what that engine cannot run yet: the keys, sequence
+and deletes an Auto CDC flow merges by (open-source Auto CDC refuses Delta targets today) and
+SCD type 2 (PySpark 4.2 stores type 1 only)."""
 
 from __future__ import annotations
 
@@ -67,14 +72,14 @@ class _Spark:
 
 @dataclass
 class Recording:
-    tables: dict[str, Read] = field(default_factory=dict)  # @dlt.table name -> what it returns
-    views: dict[str, Read] = field(default_factory=dict)  # @dlt.view name -> what it returns
+    tables: dict[str, Read] = field(default_factory=dict)  # @dp.materialized_view name -> what it returns
+    views: dict[str, Read] = field(default_factory=dict)  # @dp.temporary_view name -> what it returns
     streaming_tables: list[dict[str, Any]] = field(default_factory=list)
     flows: list[dict[str, Any]] = field(default_factory=list)  # create_auto_cdc_flow calls
 
 
 @contextmanager
-def fake_dlt() -> Iterator[Recording]:
+def fake_pipelines() -> Iterator[Recording]:
     recording = Recording()
 
     def decorator(into: dict[str, Read]) -> Callable[..., Any]:
@@ -87,16 +92,17 @@ def fake_dlt() -> Iterator[Recording]:
 
         return outer
 
-    dlt = types.ModuleType("dlt")
-    dlt.table = decorator(recording.tables)  # type: ignore[attr-defined]
-    dlt.view = decorator(recording.views)  # type: ignore[attr-defined]
-    dlt.create_streaming_table = lambda **kw: recording.streaming_tables.append(kw)  # type: ignore[attr-defined]
-    dlt.create_auto_cdc_flow = lambda **kw: recording.flows.append(kw)  # type: ignore[attr-defined]
+    dp = types.ModuleType("pyspark.pipelines")
+    dp.materialized_view = decorator(recording.tables)  # type: ignore[attr-defined]
+    dp.temporary_view = decorator(recording.views)  # type: ignore[attr-defined]
+    dp.create_streaming_table = lambda **kw: recording.streaming_tables.append(kw)  # type: ignore[attr-defined]
+    dp.create_auto_cdc_flow = lambda **kw: recording.flows.append(kw)  # type: ignore[attr-defined]
     pyspark = types.ModuleType("pyspark")
     sql = types.ModuleType("pyspark.sql")
     sql.SparkSession = type("SparkSession", (), {"active": staticmethod(lambda: _Spark())})  # type: ignore[attr-defined]
     pyspark.sql = sql  # type: ignore[attr-defined]
-    fakes = {"dlt": dlt, "pyspark": pyspark, "pyspark.sql": sql}
+    pyspark.pipelines = dp  # type: ignore[attr-defined]
+    fakes = {"pyspark": pyspark, "pyspark.pipelines": dp, "pyspark.sql": sql}
     saved = {name: sys.modules.get(name) for name in fakes}
     sys.modules.update(fakes)
     try:
@@ -111,6 +117,6 @@ def fake_dlt() -> Iterator[Recording]:
 
 def run(source: str) -> Recording:
     """Execute generated source as the pipeline runtime would, and return what it declared."""
-    with fake_dlt() as recording:
+    with fake_pipelines() as recording:
         exec(compile(source, "<generated>", "exec"), {"__name__": "__main__"})
     return recording
