@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tests.pipelines_spark.spark_engine import TARGET_CATALOG
+
 SOURCE_DB = "src"  # the source tables' schema, in spark_catalog
 TARGET_DB = "synced"  # the pipeline's default schema: where its targets land
 
@@ -30,8 +32,14 @@ class Case:
         return f"spark_catalog.{SOURCE_DB}.{self.table}"
 
     @property
+    def catalog(self) -> str:
+        """The pipeline's catalog, where its bare-named target lands: Auto CDC targets in the
+        row-level catalog, materialized copies in Delta."""
+        return TARGET_CATALOG if self.mode == "1" else "spark_catalog"
+
+    @property
     def target(self) -> str:
-        return f"spark_catalog.{TARGET_DB}.{self.table}"
+        return f"{self.catalog}.{TARGET_DB}.{self.table}"
 
     @property
     def column_names(self) -> list[str]:

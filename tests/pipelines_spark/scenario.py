@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.pipelines_spark.cases import CASES, SOURCE_DB, TARGET_DB, Case, pack_yaml
-from tests.pipelines_spark.spark_engine import FlowOutcome, SparkEngine, write_project
+from tests.pipelines_spark.spark_engine import (
+    TARGET_CATALOG,
+    FlowOutcome,
+    PipelineRun,
+    SparkEngine,
+    write_project,
+)
+
+SCHEMA_MARKER = "schema_marker"
 
 
 @dataclass
@@ -28,7 +36,7 @@ class Runs:
     sources: dict[str, str]  # pipeline -> the code `sharepack render` printed for it
     first: dict[str, Snapshot]  # pipeline -> after the first run
     second: dict[str, Snapshot]  # pipeline -> after the second run
-    logs: tuple[str, str]
+    logs: tuple[dict[str, PipelineRun], dict[str, PipelineRun]]
 
 
 def render(pack: Path, pipeline: str) -> str:
@@ -44,9 +52,13 @@ def _snapshot(engine: SparkEngine, case: Case, outcome: FlowOutcome) -> Snapshot
     if not engine.spark.catalog.tableExists(case.target):
         return Snapshot(outcome, None)
     table = engine.spark.table(case.target)
-    history = sorted(
-        (row["version"], row["operation"])
-        for row in engine.spark.sql(f"DESCRIBE HISTORY {case.target}").collect()
+    history = (
+        sorted(
+            (row["version"], row["operation"])
+            for row in engine.spark.sql(f"DESCRIBE HISTORY {case.target}").collect()
+        )
+        if case.catalog == "spark_catalog"
+        else []
     )
     rows = frozenset(engine.rows(case.target, case.column_names)) if outcome.state == "COMPLETED" else None
     return Snapshot(outcome, rows, table.columns, history)
@@ -73,11 +85,29 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
         )
         _commit(engine, case, case.first)
 
-    spec = write_project(work / "pipeline", sources, TARGET_DB)
-    first_run = engine.run_pipeline(spec)
-    first = {case.pipeline: _snapshot(engine, case, first_run.outcome(case.table)) for case in CASES}
+    catalogs = sorted({case.catalog for case in CASES})
+    for catalog in catalogs:
+        engine.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{TARGET_DB}")
+    # The row-level catalog shares its tables between sessions but keeps namespaces per session:
+    # a table in the schema is what makes the schema exist for the pipeline's session too.
+    engine.sql(f"CREATE TABLE {TARGET_CATALOG}.{TARGET_DB}.{SCHEMA_MARKER} (id INT)")
+    specs = {
+        catalog: write_project(
+            work / catalog,
+            {case.pipeline: sources[case.pipeline] for case in CASES if case.catalog == catalog},
+            catalog,
+            TARGET_DB,
+        )
+        for catalog in catalogs
+    }
+    first_runs = {catalog: engine.run_pipeline(spec) for catalog, spec in specs.items()}
+    first = {
+        case.pipeline: _snapshot(engine, case, first_runs[case.catalog].outcome(case.table)) for case in CASES
+    }
     for case in CASES:
         _commit(engine, case, case.second)
-    second_run = engine.run_pipeline(spec)
-    second = {case.pipeline: _snapshot(engine, case, second_run.outcome(case.table)) for case in CASES}
-    return Runs(sources, first, second, (first_run.log, second_run.log))
+    second_runs = {catalog: engine.run_pipeline(spec) for catalog, spec in specs.items()}
+    second = {
+        case.pipeline: _snapshot(engine, case, second_runs[case.catalog].outcome(case.table)) for case in CASES
+    }
+    return Runs(sources, first, second, (first_runs, second_runs))

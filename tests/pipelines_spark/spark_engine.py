@@ -13,6 +13,7 @@ a warehouse in a temporary folder. The generated code runs as it is — no switc
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import os
 import re
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +32,8 @@ import pyspark
 import yaml
 from pyspark.sql import SparkSession
 
+TARGET_CATALOG = "cdc"  # where Auto CDC targets are stored (see the module doc)
+TARGET_CATALOG_CONF = f"spark.sql.catalog.{TARGET_CATALOG}"
 SERVER_STARTED = "Spark Connect server started"
 START_TIMEOUT_S = 600  # the first start downloads Delta's jars from Maven Central
 RUN_TIMEOUT_S = 900
@@ -40,6 +44,36 @@ def delta_package() -> str:
     `configure_spark_with_delta_pip` computes them): one jar per Spark minor."""
     spark_minor = ".".join(pyspark.__version__.split(".")[:2])
     return f"io.delta:delta-spark_{spark_minor}_2.13:{importlib.metadata.version('delta-spark')}"
+
+
+# Spark's reference connector for row-level operations (MERGE, UPDATE, DELETE through DSv2), shipped
+# only in spark-catalyst's `tests` jar: Spark's own Auto CDC suites write their targets into it.
+# `--packages` cannot ask for a classifier, so the jar is fetched once into the cache and checked
+# against the digest pinned here (the same bytes Maven Central's .sha1 names: 39324111dc71…).
+ROW_LEVEL_CATALOG = "org.apache.spark.sql.connector.catalog.SharedTablesInMemoryRowLevelOperationTableCatalog"
+_CATALYST_TESTS_SHA256 = {
+    "4.2.0": "9f46cfb6d4cb5dff696b76f8af3db1ecfc56cbc43ffb0fa785ef947ac4ad2620",
+}
+_MAVEN = "https://repo1.maven.org/maven2/org/apache/spark/spark-catalyst_2.13"
+
+
+def row_level_catalog_jar(cache: Path) -> Path:
+    """spark-catalyst's tests jar for the installed PySpark, downloaded once and verified."""
+    version = pyspark.__version__
+    if version not in _CATALYST_TESTS_SHA256:
+        raise RuntimeError(f"no pinned digest for spark-catalyst_2.13-{version}-tests.jar; add it")
+    jar = cache / "jars" / f"spark-catalyst_2.13-{version}-tests.jar"
+    if not jar.exists():
+        jar.parent.mkdir(parents=True, exist_ok=True)
+        partial = jar.with_suffix(".part")
+        with urllib.request.urlopen(f"{_MAVEN}/{version}/{jar.name}", timeout=300) as response:
+            partial.write_bytes(response.read())
+        partial.replace(jar)
+    digest = hashlib.sha256(jar.read_bytes()).hexdigest()
+    if digest != _CATALYST_TESTS_SHA256[version]:
+        jar.unlink()
+        raise RuntimeError(f"{jar.name}: sha256 {digest} is not the pinned one; removed, try again")
+    return jar
 
 
 def _free_port() -> int:
@@ -124,6 +158,8 @@ class SparkEngine:
             "spark.jars.ivy": str(self.cache / "ivy"),
             "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
             "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+            TARGET_CATALOG_CONF: ROW_LEVEL_CATALOG,
+            "spark.jars": str(row_level_catalog_jar(self.cache)),
             # Databricks' default format: the tables a pipeline creates are Delta tables there too.
             "spark.sql.sources.default": "delta",
             "spark.sql.warehouse.dir": str(self.workdir / "warehouse"),
@@ -238,7 +274,7 @@ def spark_engine(workdir: Path, cache: Path) -> Iterator[SparkEngine]:
         engine.stop()
 
 
-def write_project(directory: Path, libraries: dict[str, str], database: str) -> Path:
+def write_project(directory: Path, libraries: dict[str, str], catalog: str, database: str) -> Path:
     """A `spark-pipelines` project: the spec and one library file per generated source."""
     (directory / "transformations").mkdir(parents=True, exist_ok=True)
     for name, source in libraries.items():
@@ -246,7 +282,7 @@ def write_project(directory: Path, libraries: dict[str, str], database: str) -> 
     spec = {
         "name": "sharepack_generated",
         "storage": (directory / "storage").as_uri(),
-        "catalog": "spark_catalog",
+        "catalog": catalog,
         "database": database,
         # A failed flow is reported once, not retried with back-off (Databricks retries; the
         # outcome the tests read is the same, minutes sooner).
