@@ -146,6 +146,42 @@ CASES = (
 )
 
 
+@dataclass(frozen=True)
+class WrongKeys:
+    """A case's rendered code broken on purpose — merged by its first key only — and run beside it
+    on the same source, into a target of its own: the row comparison must tell the two apart, or
+    it could not catch a key list rendered wrong."""
+
+    of: Case
+    table: str
+    expected_second: frozenset[tuple[Any, ...]]  # after the second run
+
+    @property
+    def target(self) -> str:
+        return f"{self.of.catalog}.{TARGET_DB}.{self.table}"
+
+    def break_code(self, code: str) -> str:
+        edits = {
+            f"KEYS = {list(self.of.keys)!r}": f"KEYS = {list(self.of.keys[:1])!r}",
+            f"TARGET = {self.of.table!r}": f"TARGET = {self.table!r}",
+            f"CHANGES = {self.of.table + '_changes'!r}": f"CHANGES = {self.table + '_changes'!r}",
+        }
+        for line, broken in edits.items():
+            assert line in code, f"the rendered code no longer has {line!r}"
+            code = code.replace(line, broken)
+        return code
+
+
+WRONG_KEYS = WrongKeys(
+    of=CASES[1],
+    table="composite_key_by_region",
+    # By region alone, the second run's insert of ('us', 2) replaces ('us', 1) and its delete of
+    # ('eu', 1) removes the region. (After the first run nothing is pinned: its first commit holds
+    # two rows of region 'eu' with one _commit_version, and which the engine keeps is its choice.)
+    expected_second=frozenset({("us", 2, "dee")}),
+)
+
+
 def pack_yaml(cases: tuple[Case, ...] = CASES) -> str:
     """The SharePack whose pipelines are the cases: `sharepack render` turns it into their code."""
     lines = [

@@ -1,24 +1,23 @@
-"""The code `sharepack render` generates, run by Spark Declarative Pipelines on Delta tables.
+"""The code `sharepack render` generates, run by Spark Declarative Pipelines.
 
 tests/sync runs the same text against a recording stand-in: that shows which calls it makes.
-Here the open-source engine runs it (`spark-pipelines run`, every case's file as a library of
-one project), after commits with inserts, updates and deletes to each case's source, twice —
-and the targets are compared row by row with what the pack asks for.
+Here the open-source engine runs it (`spark-pipelines run`), after commits with inserts, updates
+and deletes to each case's Delta source (change data feed on, as on Databricks), twice — and the
+targets are compared row by row with what the pack asks for.
 
-What the engine can and cannot run today (PySpark 4.2.0, Delta 4.4.0 — see requirements/spark.in):
+Where the targets are stored is the one difference from Databricks. The generated code names its
+target bare, so it lands in the pipeline's default catalog and schema — set by the pipeline's
+`catalog`/`schema` settings on Databricks, by the spec here. Open-source Auto CDC writes through
+Spark's DSv2 row-level MERGE (`SupportsRowLevelOperations`), which Delta 4.4.0 does not offer (its
+targets are refused with AUTOCDC_TARGET_DOES_NOT_SUPPORT_MERGE), so the SCD 1 pipelines' catalog
+is Spark's own reference row-level connector (SharedTablesInMemoryRowLevelOperationTableCatalog,
+from spark-catalyst's tests jar; Spark's Auto CDC suites use it the same way): the targets live
+in the server's memory, which outlasts both runs. Their sources stay Delta tables read through
+the change feed. The full-refresh pipeline's catalog is Delta's. The code runs as rendered, byte
+for byte — no switch, no stand-in.
 
-- A full-refresh pipeline (a materialized view) runs end to end: compared after both runs.
-- Auto CDC (SCD type 1) is analysed end to end — the source and its change feed, the keys
-  (each must be a column of the feed), `sequence_by`, the deletes condition, the excluded
-  change-feed columns, the target's schema — and then refused: open-source Auto CDC writes
-  through Spark's DSv2 row-level MERGE (`SupportsRowLevelOperations`), which Delta 4.4.0 does not
-  offer yet (its catalog's v2 table has the method but not the interface, and its copy-on-write
-  write "is introduced in a follow-up change"). The row-by-row comparisons of the SCD 1 cases
-  are written and run; they are expected to fail with exactly that refusal (strict xfail):
-  the day a Delta release accepts the MERGE they either pass — and strict xfail turns red, so
-  the mark must come off — or show what the generated code gets wrong.
-- SCD type 2 is refused by PySpark 4.2 itself (only type 1; 4.3 adds type 2, but no Delta is
-  built for Spark 4.3 yet). tests/sync's recording stand-in keeps covering it.
+SCD type 2 is refused by PySpark 4.2 itself (only type 1; 4.3 adds type 2, but no Delta is built
+for Spark 4.3 yet — see requirements/spark.in). tests/sync's recording stand-in keeps covering it.
 """
 
 from __future__ import annotations
@@ -30,24 +29,12 @@ import pytest
 from pyspark.errors import PySparkTypeError
 from pyspark.pipelines.graph_element_registry import GraphElementRegistry, graph_element_registration_context
 
-from tests.pipelines_spark.cases import CASES, Case
+from tests.pipelines_spark.cases import CASES, WRONG_KEYS, Case
 from tests.pipelines_spark.scenario import Runs, Snapshot, render
 
-MERGE_REFUSED = "AUTOCDC_TARGET_DOES_NOT_SUPPORT_MERGE"
 CDC_CASES = [case for case in CASES if case.mode == "1"]
 COPY_CASES = [case for case in CASES if case.mode == "full_refresh"]
-ENGINE_COLUMNS = "__spark_autocdc"  # the engine's own bookkeeping columns in an Auto CDC target
-
-
-class TargetRefusesMerge(Exception):
-    """The engine would not start an Auto CDC flow into a Delta target (see the module doc)."""
-
-
-AUTO_CDC_INTO_DELTA = pytest.mark.xfail(
-    raises=TargetRefusesMerge,
-    strict=True,
-    reason=f"open-source Auto CDC needs a DSv2 row-level MERGE target; Delta 4.4.0 has none: {MERGE_REFUSED}",
-)
+ENGINE_COLUMN = "__spark_autocdc_metadata"  # the engine's own bookkeeping in an Auto CDC target
 
 
 def _ids(case: Case) -> str:
@@ -56,52 +43,58 @@ def _ids(case: Case) -> str:
 
 def _applied(snapshot: Snapshot) -> frozenset[tuple[Any, ...]]:
     """The target's rows after a run that completed the case's flow."""
-    if snapshot.outcome.error == MERGE_REFUSED:
-        raise TargetRefusesMerge(snapshot.outcome)
     assert snapshot.outcome.state == "COMPLETED", f"{snapshot.outcome.state}: {snapshot.outcome.message}"
     assert snapshot.rows is not None
     return snapshot.rows
 
 
-@AUTO_CDC_INTO_DELTA
+def _diff(expected: frozenset[tuple[Any, ...]], actual: frozenset[tuple[Any, ...]]) -> str:
+    return f"missing {sorted(expected - actual)}, unexpected {sorted(actual - expected)}"
+
+
 @pytest.mark.parametrize("case", CDC_CASES, ids=_ids)
 def test_scd1_target_holds_the_latest_row_of_each_key_after_each_run(runs: Runs, case: Case) -> None:
-    assert _applied(runs.first[case.pipeline]) == case.expected_first
-    assert _applied(runs.second[case.pipeline]) == case.expected_second
+    for run, snapshot, expected in (
+        ("first", runs.first[case.pipeline], case.expected_first),
+        ("second", runs.second[case.pipeline], case.expected_second),
+    ):
+        rows = _applied(snapshot)
+        assert rows == expected, f"after the {run} run: {_diff(expected, rows)}"
+        # The source's columns, the change feed's own left out, and the engine's bookkeeping.
+        assert snapshot.columns == [*case.column_names, ENGINE_COLUMN]
 
 
-@AUTO_CDC_INTO_DELTA
-@pytest.mark.parametrize("case", CDC_CASES[:1], ids=_ids)
-def test_the_second_run_merges_the_new_commits_into_the_first_runs_table(runs: Runs, case: Case) -> None:
+@pytest.mark.parametrize("case", CDC_CASES, ids=_ids)
+def test_the_second_run_reads_only_the_commits_made_since_the_first(runs: Runs, case: Case) -> None:
+    """The flow's checkpoint is what the engine records having read: the second run carried on
+    from the first run's (no full refresh, no second checkpoint) with one micro-batch more, which
+    began where the first run's last batch ended — past every commit the first run had seen."""
     first, second = runs.first[case.pipeline], runs.second[case.pipeline]
     _applied(first)
     _applied(second)
-    # Incremental: the first run's table versions are still the start of the log, and what the
-    # second run wrote on top of them neither replaced nor emptied the table.
-    assert second.history[: len(first.history)] == first.history
-    later = [operation for _, operation in second.history[len(first.history) :]]
-    assert later and not [op for op in later if "REPLACE" in op or "TRUNCATE" in op or "CREATE" in op]
+    assert len(first.batches) == 1 and second.batches.keys() == first.batches.keys()
+    (checkpoint,) = first.batches
+    before, after = first.batches[checkpoint], second.batches[checkpoint]
+    assert after[: len(before)] == before and len(after) == len(before) + 1
+    assert before[-1] > first.source_version  # the first run read through its last commit
+    assert after[-1] >= second.source_version  # and the second through the new ones
 
 
-@pytest.mark.parametrize("case", CDC_CASES, ids=_ids)
-def test_scd1_code_is_accepted_by_the_engine_up_to_its_merge(runs: Runs, case: Case) -> None:
-    """Whatever the engine could not do yet, it found nothing wrong with the generated code: the
-    flow completed, or stopped only at the MERGE refusal — after analysing the source, its change
-    feed, the keys, the sequence and the deletes condition — and the target it created has exactly
-    the source's columns, the change feed's own left out."""
-    for snapshot in (runs.first[case.pipeline], runs.second[case.pipeline]):
-        outcome = snapshot.outcome
-        assert outcome.state == "COMPLETED" or outcome.error == MERGE_REFUSED, (
-            f"{outcome.state}: {outcome.message}"
-        )
-        assert [c for c in snapshot.columns if not c.startswith(ENGINE_COLUMNS)] == case.column_names
+def test_a_key_list_rendered_wrong_fails_the_row_comparison(runs: Runs) -> None:
+    """WRONG_KEYS: the composite-key case's code merged by its first key alone, beside it in the
+    same runs. The comparison the case passes fails for it, with the rows a wrong key list leaves."""
+    rows = _applied(runs.wrong_keys[1])
+    assert rows != WRONG_KEYS.of.expected_second
+    assert rows == WRONG_KEYS.expected_second, _diff(WRONG_KEYS.expected_second, rows)
 
 
 @pytest.mark.parametrize("case", COPY_CASES, ids=_ids)
 def test_full_refresh_target_is_the_sources_current_rows_after_each_run(runs: Runs, case: Case) -> None:
-    assert _applied(runs.first[case.pipeline]) == case.expected_first
+    rows = _applied(runs.first[case.pipeline])
+    assert rows == case.expected_first, _diff(case.expected_first, rows)
     # Recomputed whole: rows deleted from the source since the first run are gone.
-    assert _applied(runs.second[case.pipeline]) == case.expected_second
+    rows = _applied(runs.second[case.pipeline])
+    assert rows == case.expected_second, _diff(case.expected_second, rows)
     assert runs.second[case.pipeline].columns == case.column_names
 
 
