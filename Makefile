@@ -10,7 +10,8 @@ LOWEST_VENV := .venv-lowest
 LOWEST_LOCK := requirements/lock-lowest.txt
 UV_LOCK := requirements/uv.txt
 # PySpark + Delta Lake for `make test-pipelines` (requirements/spark.in): a test-only peer in a venv of its
-# own; the Delta jars come from Maven Central into Ivy's cache, kept outside the repo.
+# own; the Delta jars (and spark-catalyst's tests jar, for the Auto CDC targets) come from Maven Central into
+# $(SPARK_CACHE), kept outside the repo.
 SPARK_VENV := .venv-spark
 SPARK_LOCK := requirements/spark-lock.txt
 SPARK_CACHE ?= $(HOME)/.cache/sharepack/spark

@@ -1,4 +1,4 @@
-"""Fixtures for running the generated code on Spark: one server, two pipeline runs, for every case.
+"""Fixtures for running the generated code on Spark: one server, two runs of every case's pipeline.
 
 Only `make test-pipelines` collects this folder (tests/conftest.py leaves it out otherwise): it
 needs Java and the PySpark + Delta environment that target builds in .venv-spark."""
@@ -24,6 +24,5 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkEngine]:
 
 @pytest.fixture(scope="session")
 def runs(engine: SparkEngine, tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    """Every case's pipeline in one project, run twice: once after the first commits, once more
-    after the second — two `spark-pipelines run`s in all."""
+    """Every case's pipeline run twice: once after the first commits, once more after the second."""
     return run_cases(engine, tmp_path_factory.mktemp("project"))

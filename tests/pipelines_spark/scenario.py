@@ -62,7 +62,9 @@ def _batches(storage: Path, table: str) -> dict[str, list[int]]:
     for offsets in sorted(storage.glob(f"_checkpoints/**/{table}/{table}/*/offsets")):
         done = {path.name for path in (offsets.parent / "commits").iterdir() if path.name.isdigit()}
         ends = []
-        for batch in sorted((path for path in offsets.iterdir() if path.name in done), key=lambda p: int(p.name)):
+        for batch in sorted(
+            (path for path in offsets.iterdir() if path.name in done), key=lambda p: int(p.name)
+        ):
             delta_offset = json.loads(batch.read_text(encoding="utf-8").splitlines()[-1])
             ends.append(int(delta_offset["reservoirVersion"]))
         checkpoints[offsets.parent.name] = ends
@@ -77,7 +79,9 @@ def _snapshot(
     if not engine.spark.catalog.tableExists(target):
         return Snapshot(outcome, None, source_version=source_version, batches=_batches(storage, table))
     rows = frozenset(engine.rows(target, columns)) if outcome.state == "COMPLETED" else None
-    return Snapshot(outcome, rows, engine.spark.table(target).columns, source_version, _batches(storage, table))
+    return Snapshot(
+        outcome, rows, engine.spark.table(target).columns, source_version, _batches(storage, table)
+    )
 
 
 def _commit(engine: SparkEngine, case: Case, statements: tuple[str, ...]) -> None:
@@ -110,8 +114,12 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
     libraries: dict[str, dict[str, str]] = {catalog: {} for catalog in catalogs}
     for case in CASES:
         libraries[case.catalog][case.pipeline] = sources[case.pipeline]
-    libraries[WRONG_KEYS.of.catalog][WRONG_KEYS.table] = WRONG_KEYS.break_code(sources[WRONG_KEYS.of.pipeline])
-    specs = {catalog: write_project(work / catalog, libraries[catalog], catalog, TARGET_DB) for catalog in catalogs}
+    libraries[WRONG_KEYS.of.catalog][WRONG_KEYS.table] = WRONG_KEYS.break_code(
+        sources[WRONG_KEYS.of.pipeline]
+    )
+    specs = {
+        catalog: write_project(work / catalog, libraries[catalog], catalog, TARGET_DB) for catalog in catalogs
+    }
 
     def snapshots(run: dict[str, PipelineRun]) -> tuple[dict[str, Snapshot], Snapshot]:
         by_case = {
@@ -142,4 +150,6 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
         _commit(engine, case, case.second)
     second_runs = {catalog: engine.run_pipeline(spec) for catalog, spec in specs.items()}
     second, wrong_second = snapshots(second_runs)
-    return Runs(sources, first, second, (wrong_first, wrong_second), [*first_runs.values(), *second_runs.values()])
+    return Runs(
+        sources, first, second, (wrong_first, wrong_second), [*first_runs.values(), *second_runs.values()]
+    )

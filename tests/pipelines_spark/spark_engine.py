@@ -8,7 +8,11 @@ second run, and for the test that reads them.
 
 The server is what a Databricks workspace gives a pipeline and nothing more: Delta as the table
 format (`spark.sql.sources.default`, as on Databricks) through Delta's catalog and SQL extension,
-a warehouse in a temporary folder. The generated code runs as it is — no switch, no stand-in.
+a warehouse in a temporary folder — plus one catalog Databricks does not need: TARGET_CATALOG,
+Spark's reference row-level connector, where Auto CDC targets are stored because open-source Auto
+CDC cannot MERGE into Delta 4.4 (see test_generated_code_on_spark). Its tables live in the
+server's memory, shared by every session, so they outlast both runs. The generated code runs as
+it is — no switch, no stand-in.
 """
 
 from __future__ import annotations

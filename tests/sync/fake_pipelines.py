@@ -4,9 +4,9 @@ generated code touches.
 The generated source is executed against it, so a test asserts what the code does (which table
 it reads, how it applies changes) rather than how it is spelled. It needs no Spark, so it runs in
 `make test`; `make test-pipelines` (tests/pipelines_spark) runs the same text on the open-source
-engine. This stand-in stays the only check of what that engine cannot run yet: the keys, sequence
-and deletes an Auto CDC flow merges by (open-source Auto CDC refuses Delta targets today) and
-SCD type 2 (PySpark 4.2 stores type 1 only)."""
+engine, SCD type 1 included (its targets in Spark's reference row-level catalog). This stand-in
+stays the only check of what that engine cannot run yet: SCD type 2 (PySpark 4.2 stores type 1
+only)."""
 
 from __future__ import annotations
 
