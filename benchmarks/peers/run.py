@@ -1,0 +1,298 @@
+"""`make bench-peers`: sharepack against `databricks bundle deploy` (direct engine) on the same work.
+
+For each regime (latency-bound: 50 ms a request; `--realistic`: 50 ms and Databricks' published
+rate limits) and each N, both tools get a fresh emulator of their own and do, one after another:
+a fresh deploy, a no-change redeploy, a no-change plan (the CLI's must be empty: anything in it
+is an emulator fidelity bug), a redeploy with 10% of the schedules changed, and a destroy.
+Rows go to benchmarks/results.json (`suite: peers`) and one table with the ratios is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks import emulator_process
+from benchmarks.measure import Measurement, run_measured
+from benchmarks.peers import databricks_cli
+from benchmarks.peers.workload import write_bundle, write_pack
+from benchmarks.run import REGIMES, RESULTS
+from benchmarks.run import measure_startup as sharepack_startup
+
+SUITE = "peers"
+SCENARIOS = ("fresh_deploy", "noop_redeploy", "noop_plan", "changed_10pct", "destroy")
+# A tool that has not finished one step by then is killed and the step recorded as failed.
+STEP_TIMEOUT_S = 1800.0
+
+
+def _sharepack_version() -> str:
+    from importlib.metadata import version
+
+    return version("sharepack")
+
+
+def record(
+    scenario: str, regime: str, n: int, tool: str, version: str, startup_s: float, m: Measurement
+) -> dict[str, Any]:
+    """One row. *net* is wall time less the tool's own start-up (measured once per run, the same
+    rule for both tools)."""
+    row: dict[str, Any] = {
+        "suite": SUITE,
+        "scenario": scenario,
+        "regime": regime,
+        "n": n,
+        "tool": tool,
+        "version": version,
+        "wall_s": m.wall_s,
+        "startup_s": startup_s,
+        "net_s": max(0.0, round(m.wall_s - startup_s, 3)),
+        "requests": m.requests,
+        "requests_per_resource": round(m.requests / (2 * n), 2),
+        "mutating_requests": m.mutating_requests,
+        "throttled": m.throttled,
+        "failed_requests": m.failed,
+        "peak_rss_mb": m.peak_rss_mb,
+        "exit_code": m.exit_code,
+        "requests_by_endpoint": m.by_endpoint,
+    }
+    if m.exit_code not in (0, 2):
+        row["error"] = m.stderr_tail[-600:]
+    return row
+
+
+def sharepack_scenarios(n: int, regime: str, workdir: Path, startup_s: float) -> list[dict[str, Any]]:
+    pack = write_pack(workdir / "peers.yaml", n)
+    changed = write_pack(workdir / "changed" / "peers.yaml", n, changed_every=10)
+    version = _sharepack_version()
+    emulator = emulator_process.start(*REGIMES[regime])
+
+    def step(scenario: str, *args: str) -> dict[str, Any]:
+        m = run_measured(emulator, [*args, "--host", emulator.url], cwd=workdir, timeout_s=STEP_TIMEOUT_S)
+        return record(scenario, regime, n, "sharepack", version, startup_s, m)
+
+    try:
+        return [
+            step("fresh_deploy", "apply", str(pack), "--auto-approve", "--quiet"),
+            step("noop_redeploy", "apply", str(pack), "--auto-approve", "--quiet"),
+            step("noop_plan", "plan", str(pack)),
+            step("changed_10pct", "apply", str(changed), "--auto-approve", "--quiet"),
+            step("destroy", "destroy", str(changed), "--auto-approve"),
+        ]
+    finally:
+        emulator.stop()
+
+
+def plan_changes(plan_json: Path) -> dict[str, Any]:
+    """What `databricks bundle plan -o json` would change: every entry whose action is not skip."""
+    try:
+        plan = json.loads(plan_json.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return {"readable": False, "why": str(exc)}
+    entries = plan.get("plan") or {}
+    changed = {
+        key: {"action": entry.get("action"), "changes": entry.get("changes")}
+        for key, entry in entries.items()
+        if entry.get("action") not in ("skip", "", None)
+    }
+    return {"readable": True, "resources": len(entries), "changed": changed}
+
+
+def dabs_scenarios(
+    n: int, regime: str, workdir: Path, binary: Path, startup_s: float
+) -> list[dict[str, Any]]:
+    pack = write_pack(workdir / "peers.yaml", n)
+    changed = write_pack(workdir / "changed" / "peers.yaml", n, changed_every=10)
+    bundle = workdir / "bundle"
+    write_bundle(pack, bundle)
+    home = workdir / "home"
+    home.mkdir(exist_ok=True)
+    env = databricks_cli.environment(home)
+    emulator = emulator_process.start(*REGIMES[regime])
+
+    def step(scenario: str, *args: str, stdout: Path | None = None) -> dict[str, Any]:
+        m = run_measured(
+            emulator,
+            list(args),
+            program=[str(binary)],
+            env=env,
+            cwd=bundle,
+            stdout=stdout,
+            timeout_s=STEP_TIMEOUT_S,
+        )
+        return record(scenario, regime, n, "dabs", databricks_cli.VERSION, startup_s, m)
+
+    try:
+        rows = [step("fresh_deploy", "bundle", "deploy"), step("noop_redeploy", "bundle", "deploy")]
+        plan_out = workdir / "plan.json"
+        plan = step("noop_plan", "bundle", "plan", "-o", "json", stdout=plan_out)
+        plan["plan_after_noop"] = plan_changes(plan_out)
+        rows.append(plan)
+        write_bundle(changed, bundle)  # the same folder: the CLI's local state stays
+        rows.append(step("changed_10pct", "bundle", "deploy"))
+        rows.append(step("destroy", "bundle", "destroy", "--auto-approve"))
+        return rows
+    finally:
+        emulator.stop()
+
+
+COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any], dict[str, Any]], str]], ...] = (
+    ("scenario", -14, lambda s, d: s["scenario"]),
+    ("regime", -9, lambda s, d: s["regime"]),
+    ("n", 5, lambda s, d: str(s["n"])),
+    ("sp wall", 8, lambda s, d: _seconds(s)),
+    ("sp net", 7, lambda s, d: f"{s['net_s']:.2f}"),
+    ("sp req", 7, lambda s, d: str(s["requests"])),
+    ("dabs wall", 9, lambda s, d: _seconds(d)),
+    ("dabs net", 8, lambda s, d: f"{d['net_s']:.2f}"),
+    ("dabs req", 8, lambda s, d: str(d["requests"])),
+    ("wall ×", 7, lambda s, d: _ratio(d["wall_s"], s["wall_s"])),
+    ("net ×", 7, lambda s, d: _ratio(d["net_s"], s["net_s"])),
+    ("req ×", 6, lambda s, d: _ratio(d["requests"], s["requests"])),
+)
+
+
+def _seconds(row: dict[str, Any]) -> str:
+    return f"{row['wall_s']:.2f}" + ("!" if row["exit_code"] not in (0, 2) else "")
+
+
+def _ratio(peer: float, ours: float) -> str:
+    return f"{peer / ours:.1f}" if ours else "–"
+
+
+def _line(values: list[str]) -> str:
+    cells = zip(values, COLUMNS, strict=True)
+    return " ".join(f"{v:<{-w}}" if w < 0 else f"{v:>{w}}" for v, (_, w, _) in cells)
+
+
+def pairs(records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(sharepack row, dabs row) per scenario, regime and N, in run order."""
+    dabs = {(r["scenario"], r["regime"], r["n"]): r for r in records if r["tool"] == "dabs"}
+    return [
+        (r, dabs[(r["scenario"], r["regime"], r["n"])])
+        for r in records
+        if r["tool"] == "sharepack" and (r["scenario"], r["regime"], r["n"]) in dabs
+    ]
+
+
+def print_table(records: list[dict[str, Any]]) -> None:
+    header = _line([title for title, _, _ in COLUMNS])
+    print(header)
+    print("-" * len(header))
+    for ours, theirs in pairs(records):
+        print(_line([value(ours, theirs) for _, _, value in COLUMNS]))
+    print("ratios: dabs ÷ sharepack (above 1: sharepack is ahead); '!' marks a step that failed")
+
+
+def targets(records: list[dict[str, Any]]) -> list[str]:
+    """The issue's targets, on wall time, each MET or MISS."""
+    lines = []
+    for ours, theirs in pairs(records):
+        if ours["n"] < 100 or ours["scenario"] == "noop_plan":
+            continue
+        label = f"{ours['scenario']} {ours['regime']} N={ours['n']}"
+        need = 1.0
+        if ours["regime"] == "latency" and ours["scenario"] == "noop_redeploy":
+            need = 3.0
+        elif ours["regime"] == "latency" and ours["scenario"] == "fresh_deploy":
+            need = 1.5
+        speedup = theirs["wall_s"] / ours["wall_s"] if ours["wall_s"] else 0.0
+        fewer = ours["requests"] <= theirs["requests"]
+        ok = speedup > need and fewer and theirs["exit_code"] in (0, 2) and ours["exit_code"] in (0, 2)
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} {label}: sharepack {speedup:.1f}× faster (needs > {need:g}×), "
+            f"{ours['requests_per_resource']} vs {theirs['requests_per_resource']} requests per resource"
+        )
+    return lines
+
+
+def report_plans(records: list[dict[str, Any]]) -> None:
+    for row in records:
+        check = row.get("plan_after_noop")
+        if check is None:
+            continue
+        where = f"{row['regime']} N={row['n']}"
+        if not check.get("readable"):
+            print(f"bundle plan after the no-change redeploy ({where}): unreadable: {check.get('why')}")
+        elif check["changed"]:
+            print(
+                f"bundle plan after the no-change redeploy ({where}): {len(check['changed'])} of "
+                f"{check['resources']} resources would change — an emulator fidelity bug:"
+            )
+            for key, entry in list(check["changed"].items())[:5]:
+                print(f"  {entry['action']} {key}: {json.dumps(entry['changes'])[:400]}")
+        else:
+            unchanged = check["resources"]
+            print(f"bundle plan after the no-change redeploy ({where}): empty ({unchanged} unchanged)")
+
+
+def write_results(records: list[dict[str, Any]]) -> None:
+    """Replace this run's peers rows (same scenario, regime, N and tool); keep every other row."""
+    key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
+    fresh = {key(r) for r in records}
+    kept = []
+    if RESULTS.exists():
+        kept = [
+            r
+            for r in json.loads(RESULTS.read_text(encoding="utf-8"))
+            if r.get("suite") != SUITE or key(r) not in fresh
+        ]
+    RESULTS.write_text(json.dumps(kept + records, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000], help="pipelines per pack")
+    parser.add_argument("--regimes", nargs="*", choices=list(REGIMES), default=list(REGIMES))
+    parser.add_argument(
+        "--no-write", action="store_true", help="print the table, leave results.json as it is"
+    )
+    args = parser.parse_args(argv)
+    try:
+        binary = databricks_cli.ensure_cli()
+    except databricks_cli.Unavailable as exc:
+        print(f"bench-peers: skipped — {exc}")
+        return 0
+    cli_startup = databricks_cli.measure_startup(binary)
+    sp_startup = sharepack_startup()
+    print(
+        f"Databricks CLI {databricks_cli.VERSION} ({binary}), start-up {cli_startup:.3f} s; "
+        f"sharepack {_sharepack_version()}, start-up {sp_startup:.2f} s",
+        flush=True,
+    )
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpus": __import__("os").cpu_count(),
+    }
+    records: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for regime in args.regimes:
+            for n in args.sizes:
+                base = Path(tmp) / f"{regime}_{n}"
+                print(f"… {regime} n={n}: sharepack", flush=True)
+                records += sharepack_scenarios(n, regime, base / "sharepack", sp_startup)
+                print(f"… {regime} n={n}: databricks bundle", flush=True)
+                records += dabs_scenarios(n, regime, base / "dabs", binary, cli_startup)
+    for row in records:
+        row["machine"] = machine
+    if not args.no_write:
+        write_results(records)
+    print()
+    print_table(records)
+    print()
+    report_plans(records)
+    for line in targets(records):
+        print(line)
+    print(f"\nmachine: {machine}" + ("" if args.no_write else f"\nwritten: {RESULTS}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
