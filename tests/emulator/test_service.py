@@ -26,8 +26,12 @@ class _NoCredentials(CredentialsStrategy):
         return lambda: {}
 
 
-def test_well_known_config_answers_empty_without_auth(emulator: Any) -> None:
-    assert http(f"{emulator.url}/.well-known/databricks-config")[::2] == (200, {})
+def test_well_known_config_answers_a_workspace_host_without_auth(emulator: Any) -> None:
+    # An oidc_endpoint, or the Go SDK (and the Databricks CLI) warn on every command.
+    assert http(f"{emulator.url}/.well-known/databricks-config")[::2] == (
+        200,
+        {"oidc_endpoint": f"{emulator.url}/oidc", "host_type": "WORKSPACE_HOST"},
+    )
 
 
 def test_missing_token_is_401_and_wrong_token_403(emulator: Any) -> None:

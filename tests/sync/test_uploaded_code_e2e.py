@@ -108,11 +108,12 @@ def test_prune_and_destroy_delete_only_the_files_the_pack_owns(
     assert f"- workspace_file {FOLDER}/payments_sync.py (id {FOLDER}/payments_sync.py): delete" in plan.stdout
     assert "notes.py" not in plan.stdout
     _apply(cli, fewer, "--prune")
-    listed = {o.path for o in client.workspace.list(FOLDER)}
+    # A workspace lists /Workspace/Shared/... as /Shared/...: it drops the prefix.
+    listed = {"/Workspace" + o.path for o in client.workspace.list(FOLDER)}
     assert listed == {f"{FOLDER}/leases_sync.py", theirs}
     result = cli("destroy", str(fewer), "--auto-approve")
     assert result.code == 0, result.output
-    assert {o.path for o in client.workspace.list(FOLDER)} == {theirs}
+    assert {"/Workspace" + o.path for o in client.workspace.list(FOLDER)} == {theirs}
 
 
 def test_a_target_chooses_where_the_code_goes(

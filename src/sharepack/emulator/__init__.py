@@ -16,7 +16,9 @@ import uuid
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from sharepack.emulator import lite_workspace
 from sharepack.emulator.lite_faults import REALISTIC_LIMITS, Faults, RequestRecord
+from sharepack.emulator.lite_pipelines import USER
 from sharepack.emulator.lite_runs import run_now
 from sharepack.emulator.lite_server import READ_TIMEOUT_S, Context, Server, make_handler
 from sharepack.emulator.lite_store import Store
@@ -153,6 +155,7 @@ class Emulator:
             raise ValueError(f"metastore_id must be a lower-case UUID, not {config.metastore_id!r}")
         self._store = Store(config.state_path)
         self._store.like_backslash_escapes = config.like_backslash_escapes
+        lite_workspace.seed(self._store, USER)
         shared = config.uc_state_path is None or config.uc_state_path == config.state_path
         self._uc_store = self._store if shared else Store(str(config.uc_state_path))
         self.metastore = Metastore(

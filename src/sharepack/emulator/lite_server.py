@@ -19,12 +19,20 @@ from sharepack.emulator import lite_runs as runs
 from sharepack.emulator import lite_workspace as workspace
 from sharepack.emulator.lite_errors import ApiError
 from sharepack.emulator.lite_faults import Faults, RequestRecord
+from sharepack.emulator.lite_raw import RawResponse, form_fields
 from sharepack.emulator.lite_store import Store
 from sharepack.emulator.lite_uc import Metastore, Uc
 from sharepack.emulator.lite_uc_routes import UC_ROUTES, UcHandler
 
-Handler = Callable[["Context", dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
+# The body a handler gets is the JSON object sent, or the bytes themselves for a RAW_BODY endpoint;
+# it answers a JSON object, or a RawResponse sent as is.
+Handler = Callable[["Context", Any, dict[str, str], tuple[str, ...]], Any]
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Endpoints whose request body is not JSON: a file's bytes.
+RAW_BODY = frozenset({"workspace-files/import-file"})
+# POSTs that change nothing in the workspace: not counted as writes (nor crashed by
+# fail_after_mutations).
+NOT_WRITES = frozenset({"telemetry"})
 _J = r"/api/2\.[012]/jobs"  # 2.0: the alias older clients (the legacy CLI) call
 # Larger bodies answer 413 unread: Databricks' own ceiling for a workspace import is 10 MB.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -201,17 +209,45 @@ _WORKSPACE_ROUTES: list[tuple[str, str, str, Handler]] = [
         lambda c, b, q, a: workspace.delete(c.store, b),
     ),
     (
+        "POST",
+        r"/api/2\.0/workspace-files/import-file/(.+)",
+        "workspace-files/import-file",
+        lambda c, b, q, a: workspace.import_raw(c.store, a[0], b, q),
+    ),
+    (
         "GET",
-        r"/api/2\.0/preview/scim/v2/Me",
-        "scim/me",
-        lambda c, b, q, a: {
-            "id": "1",
-            "userName": pipelines.USER,
-            "displayName": "Local User",
-            "active": True,
-        },
+        r"/api/2\.0/workspace-files/(.+)",
+        "workspace-files/export",
+        lambda c, b, q, a: workspace.export_raw(c.store, a[0]),
+    ),
+    ("GET", r"/api/2\.0/preview/scim/v2/Me", "scim/me", lambda c, b, q, a: _me()),
+    # The Databricks CLI's usage report: taken and counted, never kept.
+    (
+        "POST",
+        r"/telemetry-ext",
+        "telemetry",
+        lambda c, b, q, a: {"errors": [], "numProtoSuccess": len(b.get("protoLogs") or [])},
     ),
 ]
+
+
+def _me() -> dict[str, Any]:
+    """SCIM's Me in a workspace's shape: the Databricks CLI reads userName (its home folder),
+    and tells a service principal from a user by it."""
+    return {
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:workspace:2.0:User",
+        ],
+        "id": "1",
+        "userName": pipelines.USER,
+        "displayName": "Local User",
+        "name": {"givenName": "Local", "familyName": "User"},
+        "active": True,
+        "emails": [{"type": "work", "value": pipelines.USER, "primary": True}],
+        "groups": [{"display": "users", "type": "direct", "value": "2", "$ref": "Groups/2"}],
+    }
+
 
 _PERMISSION_ROUTES: list[tuple[str, str, str, Handler]] = [
     (
@@ -257,6 +293,10 @@ def _route(method: str, path: str) -> tuple[str, Handler, tuple[str, ...]] | Non
     return None
 
 
+def _endpoint(method: str, path: str) -> str:
+    return (_route(method, path) or ("unknown", None, ()))[0]
+
+
 def make_handler(
     ctx: Context,
     admin: Callable[[str, str, dict[str, Any]], Any],
@@ -275,9 +315,10 @@ def make_handler(
             return
 
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
+            raw = isinstance(body, RawResponse)
+            data = body.data if raw else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", body.content_type if raw else "application/json")
             self.send_header("Content-Length", str(len(data)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -304,8 +345,8 @@ def make_handler(
                 return 403, {"error_code": "PERMISSION_DENIED", "message": "Invalid access token."}
             return None
 
-        def _body(self) -> dict[str, Any]:
-            """The JSON object sent, read within MAX_BODY_BYTES and the socket's read timeout."""
+        def _body(self) -> bytes:
+            """The bytes sent, read within MAX_BODY_BYTES and the socket's read timeout."""
             if "Transfer-Encoding" in self.headers:
                 # Not implemented here: reading such a body as no body would leave its bytes to
                 # be parsed as the next request.
@@ -325,8 +366,6 @@ def make_handler(
                     f"The request body is larger than {MAX_BODY_BYTES} bytes.",
                 )
             length = int(raw)
-            if not length:
-                return {}
             data = bytearray()
             while len(data) < length:
                 # read1: what has arrived so far survives a timeout (read() would lose it). Each
@@ -343,6 +382,18 @@ def make_handler(
                 raise ApiError(
                     400, "MALFORMED_REQUEST", f"The request body ended after {len(data)} of {length} bytes."
                 )
+            return bytes(data)
+
+        def _parsed(self, data: bytes, endpoint: str) -> Any:
+            """The body as the endpoint takes it: bytes for a RAW_BODY endpoint, the form's fields
+            for a multipart upload (the Python SDK's `workspace.upload`), else a JSON object."""
+            if endpoint in RAW_BODY:
+                return data
+            content_type = self.headers.get("Content-Type", "")
+            if endpoint == "workspace/import" and content_type.startswith("multipart/form-data"):
+                return form_fields(data, content_type)
+            if not data:
+                return {}
             try:
                 parsed = json.loads(data)
             except (ValueError, RecursionError):
@@ -364,7 +415,8 @@ def make_handler(
             if path == "/.well-known/databricks-config":
                 if self.headers.get("Content-Length", "0").strip() not in ("", "0"):
                     self.close_connection = True  # a body we do not read
-                self._send(200, {})
+                # Without an oidc_endpoint the Go SDK (and the Databricks CLI) warn on every call.
+                self._send(200, {"oidc_endpoint": f"{ctx.base_url}/oidc", "host_type": "WORKSPACE_HOST"})
                 return
             # Who is asking comes before what they sent: an unauthenticated client cannot make
             # the emulator read (or wait for) a body.
@@ -376,7 +428,9 @@ def make_handler(
                 self._send(denied[0], denied[1], {"Connection": "close"})
                 return
             try:
-                body = self._body()
+                # Routed before it is parsed: what the body is depends on the endpoint.
+                endpoint = "admin" if path.startswith("/admin/") else _endpoint(method, path)
+                body = self._parsed(self._body(), endpoint)
             except ApiError as exc:
                 self._refuse(exc.status, exc.error_code, exc.message)
                 return
@@ -393,7 +447,7 @@ def make_handler(
             self._send(status, response, headers)
 
         def _record(self, method: str, path: str, status: int, started: float) -> None:
-            endpoint = (_route(method, path) or ("unknown", None, ()))[0]
+            endpoint = _endpoint(method, path)
             with ctx.lock:
                 ctx.log.append(
                     RequestRecord(
@@ -402,7 +456,7 @@ def make_handler(
                 )
 
         def _api(
-            self, method: str, path: str, query: dict[str, str], body: dict[str, Any]
+            self, method: str, path: str, query: dict[str, str], body: Any
         ) -> tuple[int, Any, dict[str, str]]:
             faults = ctx.faults
             if faults.latency_ms:
@@ -415,7 +469,7 @@ def make_handler(
                     {},
                 )
             name, handler, args = route
-            mutating = method in MUTATING
+            mutating = method in MUTATING and name not in NOT_WRITES
             wait_s = faults.wait_for(name)
             if wait_s:
                 return (

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS uc_grants (metastore_id TEXT NOT NULL, share TEXT NOT
     recipient TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (metastore_id, share, recipient));
 CREATE TABLE IF NOT EXISTS uc_catalogs (metastore_id TEXT NOT NULL, name TEXT NOT NULL,
     body TEXT NOT NULL, PRIMARY KEY (metastore_id, name));
+CREATE TABLE IF NOT EXISTS file_meta (path TEXT PRIMARY KEY, language TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL);
 """
 
 

@@ -1,14 +1,55 @@
-"""The Workspace API: import, export, get-status, list, delete and mkdirs of files and folders."""
+"""The Workspace API: import (JSON, multipart, or the raw bytes of workspace-files/import-file),
+export (base64 JSON, or the bytes themselves on direct_download), get-status, list, delete and
+mkdirs of files, notebooks and folders.
+
+Paths are kept as a workspace keeps them: `/Workspace/Users/x`, `//Users/x/` and `/Users/x` name
+one object, and answers call it `/Users/x` (a real workspace's get-status of
+`//Workspace/Users/...` answers `/Users/...`). `/`, `/Users`, `/Shared` and the user's home folder
+exist from the start, as in a new workspace."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+import re
 from typing import Any
 
 from sharepack.emulator.lite_errors import ApiError, invalid, not_found
+from sharepack.emulator.lite_raw import RawResponse
 from sharepack.emulator.lite_store import Store
+
+# A source file whose first line is its language's mark is imported (AUTO) as a notebook, its
+# extension dropped — how the Databricks CLI's sync turns `# Databricks notebook source` files
+# into notebooks.
+NOTEBOOK_MARKS = {
+    ".py": ("PYTHON", b"# Databricks notebook source"),
+    ".sql": ("SQL", b"-- Databricks notebook source"),
+    ".scala": ("SCALA", b"// Databricks notebook source"),
+    ".r": ("R", b"# Databricks notebook source"),
+}
+LANGUAGES = {"PYTHON", "SQL", "SCALA", "R"}
+
+
+def seed(store: Store, user: str) -> None:
+    """The folders every workspace has: its root, /Users, /Shared and the user's home."""
+    now = store.now()
+    with store.lock:
+        for path in ("/", "/Users", "/Shared", f"/Users/{user}"):
+            if not store.query("SELECT 1 FROM files WHERE path = ?", (path,)):
+                _put(store, path, "DIRECTORY", "", "", now)
+
+
+def canonical(value: Any) -> str:
+    """The path the workspace keeps for `value`: slashes collapsed, no trailing one, and no
+    `/Workspace` prefix."""
+    text = str(value or "")
+    if not text.startswith("/"):
+        raise invalid(f"Path ({text}) must be an absolute path starting with /.")
+    path = re.sub("/+", "/", text).rstrip("/") or "/"
+    if path == "/Workspace":
+        return "/"
+    return path[len("/Workspace") :] if path.startswith("/Workspace/") else path
 
 
 def _parents(path: str) -> list[str]:
@@ -21,15 +62,36 @@ def _object_id(path: str) -> int:
     return int(hashlib.sha1(path.encode()).hexdigest()[:12], 16)
 
 
-def _path(value: Any) -> str:
-    path = str(value or "")
-    if not path.startswith("/"):
-        raise invalid(f"Path ({path}) must be an absolute path starting with /.")
-    return path.rstrip("/") or "/"
+def _put(store: Store, path: str, kind: str, content: str, language: str, now: int) -> None:
+    """Write one object; a file written again keeps its created_at."""
+    store.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, kind, content))
+    store.execute(
+        "INSERT INTO file_meta VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+        "language = excluded.language, modified_ms = excluded.modified_ms",
+        (path, language, now, now),
+    )
+
+
+def lookup(store: Store, value: Any) -> Any:
+    """The object at `value` (any spelling of its path), or None."""
+    rows = store.query(
+        "SELECT f.path, f.kind, f.content, m.language, m.created_ms, m.modified_ms FROM files f "
+        "LEFT JOIN file_meta m ON m.path = f.path WHERE f.path = ?",
+        (canonical(value),),
+    )
+    return rows[0] if rows else None
+
+
+def _found(store: Store, value: Any) -> Any:
+    row = lookup(store, value)
+    if row is None:
+        raise not_found(f"Path ({value}) doesn't exist.")
+    return row
 
 
 def mkdirs(store: Store, body: dict[str, Any]) -> dict[str, Any]:
-    path = _path(body.get("path"))
+    path = canonical(body.get("path"))
+    now = store.now()
     with store.lock:
         for directory in [*_parents(path), path]:
             rows = store.query("SELECT kind FROM files WHERE path = ?", (directory,))
@@ -39,36 +101,86 @@ def mkdirs(store: Store, body: dict[str, Any]) -> dict[str, Any]:
                     "RESOURCE_ALREADY_EXISTS",
                     f"Cannot create directory {directory}: a file exists there.",
                 )
-            store.execute("INSERT OR IGNORE INTO files VALUES (?, 'DIRECTORY', '')", (directory,))
+            if not rows:
+                _put(store, directory, "DIRECTORY", "", "", now)
+    return {}
+
+
+def _notebook(path: str, data: bytes) -> tuple[str, str] | None:
+    """(path without extension, language) when AUTO makes this file a notebook."""
+    stem, dot, extension = path.rpartition(".")
+    mark = NOTEBOOK_MARKS.get(f".{extension.lower()}") if dot and "/" not in extension else None
+    if mark is None or not data.startswith(mark[1]):
+        return None
+    return stem, mark[0]
+
+
+def _write(
+    store: Store, given: Any, data: bytes, *, overwrite: bool, form: str, language: str = ""
+) -> dict[str, Any]:
+    """Import `data` at `given` as `form` dictates: RAW a file, AUTO (and import-file) a file or,
+    by its mark, a notebook, SOURCE a notebook in `language`."""
+    path, kind = canonical(given), "FILE"
+    if form in ("AUTO", "import-file"):
+        notebook = _notebook(path, data)
+        if notebook is not None:
+            (path, language), kind = notebook, "NOTEBOOK"
+    elif form == "SOURCE":
+        if language not in LANGUAGES:
+            raise invalid(f"The language is required to import {given} as SOURCE.")
+        kind = "NOTEBOOK"
+    with store.lock:
+        existing = store.query("SELECT kind FROM files WHERE path = ?", (path,))
+        if existing and (existing[0]["kind"] not in ("FILE", "NOTEBOOK") or not overwrite):
+            if existing[0]["kind"] == "FILE" and kind == "FILE" and form == "import-file":
+                # import-file's own refusal, the one the Databricks CLI's deploy lock relies on.
+                raise ApiError(409, "RESOURCE_ALREADY_EXISTS", f"File already exists at ({path}).")
+            raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
+        for parent in _parents(path):
+            rows = store.query("SELECT kind FROM files WHERE path = ?", (parent,))
+            if not rows or rows[0]["kind"] != "DIRECTORY":
+                raise not_found(f"The parent folder ({parent}) does not exist.")
+        _put(
+            store,
+            path,
+            kind,
+            base64.b64encode(data).decode(),
+            language if kind == "NOTEBOOK" else "",
+            store.now(),
+        )
     return {}
 
 
 def import_file(store: Store, body: dict[str, Any]) -> dict[str, Any]:
-    path = _path(body.get("path"))
+    """POST workspace/import: base64 `content` (JSON, or the multipart form's file part)."""
     content = str(body.get("content") or "")
     try:
-        base64.b64decode(content, validate=True)
+        data = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError):
         raise invalid("The content must be base64-encoded.") from None
-    with store.lock:
-        existing = store.query("SELECT kind FROM files WHERE path = ?", (path,))
-        if existing and existing[0]["kind"] == "DIRECTORY":
-            raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
-        if existing and not body.get("overwrite"):
-            raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
-        for parent in _parents(path):
-            rows = store.query("SELECT kind FROM files WHERE path = ?", (parent,))
-            if not rows:
-                raise not_found(f"The parent folder ({parent}) does not exist.")
-        store.execute("INSERT OR REPLACE INTO files VALUES (?, 'FILE', ?)", (path, content))
-    return {}
+    form = str(body.get("format") or "SOURCE").upper()
+    if form not in ("AUTO", "SOURCE", "RAW"):
+        raise invalid(f"Format {form} is not supported by this emulator (AUTO, SOURCE or RAW).")
+    # JSON import's files are written as RAW wrote them before formats were told apart: a SOURCE
+    # import without a language stays a file.
+    if form == "SOURCE" and not body.get("language"):
+        form = "RAW"
+    overwrite = body.get("overwrite") is True or str(body.get("overwrite")).lower() == "true"
+    return _write(
+        store,
+        body.get("path"),
+        data,
+        overwrite=overwrite,
+        form=form,
+        language=str(body.get("language") or ""),
+    )
 
 
-def _file(store: Store, path: str) -> Any:
-    rows = store.query("SELECT * FROM files WHERE path = ?", (path.rstrip("/") or "/",))
-    if not rows:
-        raise not_found(f"Path ({path}) doesn't exist.")
-    return rows[0]
+def import_raw(store: Store, path: str, data: bytes, query: dict[str, str]) -> dict[str, Any]:
+    """POST workspace-files/import-file/{path}: the request's body is the file's bytes, its path
+    percent-encoded in the URL (with or without a leading slash)."""
+    overwrite = query.get("overwrite", "false").lower() == "true"
+    return _write(store, "/" + path.lstrip("/"), data, overwrite=overwrite, form="import-file")
 
 
 def _info(row: Any) -> dict[str, Any]:
@@ -76,29 +188,56 @@ def _info(row: Any) -> dict[str, Any]:
         "path": row["path"],
         "object_type": row["kind"],
         "object_id": _object_id(row["path"]),
+        "resource_id": str(_object_id(row["path"])),
     }
+    if row["created_ms"]:
+        info["created_at"] = row["created_ms"]
+        info["modified_at"] = row["modified_ms"]
     if row["kind"] == "FILE":
         info["size"] = len(base64.b64decode(row["content"] or ""))
+    if row["kind"] == "NOTEBOOK" and row["language"]:
+        info["language"] = row["language"]
     return info
 
 
 def get_status(store: Store, query: dict[str, str]) -> dict[str, Any]:
-    return _info(_file(store, query.get("path", "")))
+    return _info(_found(store, query.get("path", "")))
 
 
-def export(store: Store, query: dict[str, str]) -> dict[str, Any]:
-    row = _file(store, query.get("path", ""))
+def export(store: Store, query: dict[str, str]) -> dict[str, Any] | RawResponse:
+    """The file's content: base64 in JSON, or (direct_download=true) its bytes as the body."""
+    row = _found(store, query.get("path", ""))
     if row["kind"] == "DIRECTORY":
-        raise invalid(f"Path ({row['path']}) is a directory; export a directory in DBC format.")
-    return {"content": row["content"], "file_type": ""}
+        raise invalid(f"Path ({query.get('path')}) is a directory; export a directory in DBC format.")
+    if query.get("direct_download", "").lower() == "true":
+        return RawResponse(base64.b64decode(row["content"] or ""))
+    return {
+        "content": row["content"],
+        "file_type": "" if row["kind"] == "FILE" else _extension(row["language"]),
+    }
+
+
+def export_raw(store: Store, path: str) -> RawResponse:
+    """GET workspace-files/{path}: a file's bytes, with no 10 MB export limit (the Databricks CLI
+    reads its deployment state this way). Notebooks and folders are not files here."""
+    row = lookup(store, "/" + path.lstrip("/"))
+    if row is None or row["kind"] != "FILE":
+        raise not_found(f"File Not Found: /{path.lstrip('/')}")
+    return RawResponse(base64.b64decode(row["content"] or ""))
+
+
+def _extension(language: str | None) -> str:
+    return {"PYTHON": "py", "SQL": "sql", "SCALA": "scala", "R": "r"}.get(language or "", "")
 
 
 def _children(store: Store, path: str) -> list[Any]:
     prefix = path.rstrip("/") + "/"
     rows = store.query(
-        "SELECT * FROM files WHERE path LIKE ? ESCAPE '\\' ORDER BY path", (_like(prefix) + "%",)
+        "SELECT f.path, f.kind, f.content, m.language, m.created_ms, m.modified_ms FROM files f "
+        "LEFT JOIN file_meta m ON m.path = f.path WHERE f.path LIKE ? ESCAPE '\\' ORDER BY f.path",
+        (_like(prefix) + "%",),
     )
-    return [r for r in rows if "/" not in r["path"][len(prefix) :]]
+    return [r for r in rows if r["path"] != "/" and "/" not in r["path"][len(prefix) :]]
 
 
 def _like(text: str) -> str:
@@ -106,8 +245,7 @@ def _like(text: str) -> str:
 
 
 def list_objects(store: Store, query: dict[str, str]) -> dict[str, Any]:
-    path = query.get("path", "")
-    row = _file(store, path)
+    row = _found(store, query.get("path", ""))
     if row["kind"] != "DIRECTORY":
         return {"objects": [_info(row)]}
     objects = [_info(r) for r in _children(store, row["path"])]
@@ -115,17 +253,19 @@ def list_objects(store: Store, query: dict[str, str]) -> dict[str, Any]:
 
 
 def delete(store: Store, body: dict[str, Any]) -> dict[str, Any]:
-    path = str(body.get("path", ""))
+    given = body.get("path", "")
     with store.lock:
-        row = _file(store, path)
-        if row["kind"] == "DIRECTORY" and not body.get("recursive") and _children(store, row["path"]):
+        row = _found(store, given)
+        path = row["path"]
+        if path == "/":
+            raise invalid("The workspace's root folder cannot be deleted.")
+        if row["kind"] == "DIRECTORY" and not body.get("recursive") and _children(store, path):
             raise ApiError(
                 400,
                 "DIRECTORY_NOT_EMPTY",
-                f"Folder ({row['path']}) is not empty. Use recursive delete or remove contents first.",
+                f"Folder ({path}) is not empty. Use recursive delete or remove contents first.",
             )
-        store.execute(
-            "DELETE FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'",
-            (row["path"], _like(row["path"].rstrip("/") + "/") + "%"),
-        )
+        below = _like(path + "/") + "%"
+        for table in ("files", "file_meta"):
+            store.execute(f"DELETE FROM {table} WHERE path = ? OR path LIKE ? ESCAPE '\\'", (path, below))
     return {}

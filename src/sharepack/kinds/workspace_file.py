@@ -112,10 +112,11 @@ class WorkspaceFileReader:
         declared = {f.name for f in desired.resources_of(TYPE.value)}
         if not declared and not complete:
             return FileState()
+        folder = folder_of(desired)
         try:
             listed = [
-                o.path
-                for o in client.workspace.list(folder_of(desired))
+                _spelled_as(folder, o.path)
+                for o in client.workspace.list(folder)
                 if o.path and str(getattr(o.object_type, "value", o.object_type)) == "FILE"
             ]
         except NotFound:
@@ -126,6 +127,15 @@ class WorkspaceFileReader:
             read = list(pool.map(lambda p: _export(client, p), [p for p in wanted if p not in unread]))
         files = [*read, *(ActualFile(p, None) for p in unread)]
         return FileState(files={f.path: f for f in files if f is not None}, listed=True)
+
+
+def _spelled_as(folder: str, path: str) -> str:
+    """`path` as listed, spelled as the folder that was listed: a workspace answers
+    `/Shared/...` for a list of `/Workspace/Shared/...` (it drops the prefix), while the pack names
+    its files with it."""
+    if folder.startswith("/Workspace/") and not path.startswith("/Workspace/"):
+        return "/Workspace" + path
+    return path
 
 
 def _export(client: WorkspaceClient, path: str) -> ActualFile | None:
