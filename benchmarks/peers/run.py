@@ -241,18 +241,37 @@ def report_plans(records: list[dict[str, Any]]) -> None:
             print(f"bundle plan after the no-change redeploy ({where}): empty ({unchanged} unchanged)")
 
 
-def write_results(records: list[dict[str, Any]]) -> None:
+def markdown(records: list[dict[str, Any]]) -> str:
+    """The README's table, from recorded rows."""
+    lines = [
+        "| scenario | regime | N | sharepack wall s | net s | requests | writes | dabs wall s | net s | "
+        "requests | writes | 429s (sp/dabs) | failed (sp/dabs) | peak MB (sp/dabs) | wall × | net × |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s, d in pairs(records):
+        lines.append(
+            f"| {s['scenario']} | {s['regime']} | {s['n']} | {_seconds(s)} | {s['net_s']:.2f} | "
+            f"{s['requests']} | {s['mutating_requests']} | {_seconds(d)} | {d['net_s']:.2f} | "
+            f"{d['requests']} | {d['mutating_requests']} | {s['throttled']}/{d['throttled']} | "
+            f"{s['failed_requests']}/{d['failed_requests']} | "
+            f"{s['peak_rss_mb']:.0f}/{d['peak_rss_mb']:.0f} | {_ratio(d['wall_s'], s['wall_s'])}× | "
+            f"{_ratio(d['net_s'], s['net_s'])}× |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(records: list[dict[str, Any]], results: Path = RESULTS) -> None:
     """Replace this run's peers rows (same scenario, regime, N and tool); keep every other row."""
     key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
     fresh = {key(r) for r in records}
     kept = []
-    if RESULTS.exists():
+    if results.exists():
         kept = [
             r
-            for r in json.loads(RESULTS.read_text(encoding="utf-8"))
+            for r in json.loads(results.read_text(encoding="utf-8"))
             if r.get("suite") != SUITE or key(r) not in fresh
         ]
-    RESULTS.write_text(json.dumps(kept + records, indent=2) + "\n", encoding="utf-8")
+    results.write_text(json.dumps(kept + records, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,7 +281,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="print the table, leave results.json as it is"
     )
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the results file to update")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the recorded peers rows as Markdown; run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        rows = [r for r in json.loads(args.results.read_text(encoding="utf-8")) if r.get("suite") == SUITE]
+        print(markdown(rows))
+        print()
+        for line in targets(rows):
+            print(line)
+        return 0
     try:
         binary = databricks_cli.ensure_cli()
     except databricks_cli.Unavailable as exc:
@@ -295,14 +327,14 @@ def main(argv: list[str] | None = None) -> int:
                     row["machine"] = {**machine, "load_average": load}
                 records += step
                 if not args.no_write:  # each size as it is done: a long run stopped keeps what it measured
-                    write_results(records)
+                    write_results(records, args.results)
     print()
     print_table(records)
     print()
     report_plans(records)
     for line in targets(records):
         print(line)
-    print(f"\nmachine: {machine}" + ("" if args.no_write else f"\nwritten: {RESULTS}"))
+    print(f"\nmachine: {machine}" + ("" if args.no_write else f"\nwritten: {args.results}"))
     return 0
 
 
