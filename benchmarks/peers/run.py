@@ -114,8 +114,9 @@ def plan_changes(plan_json: Path) -> dict[str, Any]:
 
 
 def dabs_scenarios(
-    n: int, regime: str, workdir: Path, binary: Path, startup_s: float
+    n: int, regime: str, workdir: Path, binary: Path, startup_s: float, rate_limit: int | None = None
 ) -> list[dict[str, Any]]:
+    """`rate_limit`: the Go SDK's client-side requests/s (DATABRICKS_RATE_LIMIT), else its default."""
     pack = write_pack(workdir / "peers.yaml", n)
     changed = write_pack(workdir / "changed" / "peers.yaml", n, changed_every=10)
     bundle = workdir / "bundle"
@@ -123,6 +124,8 @@ def dabs_scenarios(
     home = workdir / "home"
     home.mkdir(exist_ok=True)
     env = databricks_cli.environment(home)
+    if rate_limit:
+        env["DATABRICKS_RATE_LIMIT"] = str(rate_limit)
     emulator = emulator_process.start(*REGIMES[regime])
 
     def step(scenario: str, *args: str, stdout: Path | None = None) -> dict[str, Any]:
@@ -260,7 +263,7 @@ def markdown(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_results(records: list[dict[str, Any]], results: Path = RESULTS) -> None:
+def write_results(records: list[dict[str, Any]], results: Path = RESULTS, suite: str = SUITE) -> None:
     """Replace this run's peers rows (same scenario, regime, N and tool); keep every other row."""
     key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
     fresh = {key(r) for r in records}
@@ -269,7 +272,7 @@ def write_results(records: list[dict[str, Any]], results: Path = RESULTS) -> Non
         kept = [
             r
             for r in json.loads(results.read_text(encoding="utf-8"))
-            if r.get("suite") != SUITE or key(r) not in fresh
+            if r.get("suite") != suite or key(r) not in fresh
         ]
     results.write_text(json.dumps(kept + records, indent=2) + "\n", encoding="utf-8")
 
@@ -281,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="print the table, leave results.json as it is"
     )
+    parser.add_argument(
+        "--cli-rate-limit",
+        type=int,
+        metavar="RPS",
+        help="run the CLI with DATABRICKS_RATE_LIMIT=RPS instead of the Go SDK's default 15/s "
+        "(rows recorded as suite peers_cli_rate_limit_RPS)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="the results file to update")
     parser.add_argument(
         "--markdown",
@@ -289,11 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.markdown:
-        rows = [r for r in json.loads(args.results.read_text(encoding="utf-8")) if r.get("suite") == SUITE]
-        print(markdown(rows))
-        print()
-        for line in targets(rows):
-            print(line)
+        recorded = json.loads(args.results.read_text(encoding="utf-8"))
+        for suite in sorted({str(r.get("suite")) for r in recorded if str(r.get("suite")).startswith(SUITE)}):
+            rows = [r for r in recorded if r.get("suite") == suite]
+            print(f"{suite}:\n{markdown(rows)}\n")
+            for line in targets(rows):
+                print(line)
+            print()
         return 0
     try:
         binary = databricks_cli.ensure_cli()
@@ -312,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         "system": platform.system(),
         "cpus": os.cpu_count(),
     }
+    suite = f"{SUITE}_cli_rate_limit_{args.cli_rate_limit}" if args.cli_rate_limit else SUITE
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for regime in args.regimes:
@@ -320,14 +333,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"… {regime} n={n}: sharepack", flush=True)
                 step = sharepack_scenarios(n, regime, base / "sharepack")
                 print(f"… {regime} n={n}: databricks bundle", flush=True)
-                step += dabs_scenarios(n, regime, base / "dabs", binary, cli_startup)
+                step += dabs_scenarios(n, regime, base / "dabs", binary, cli_startup, args.cli_rate_limit)
                 # Other work on the machine shows in every time here: say how busy it was.
                 load = [round(x, 2) for x in os.getloadavg()]
                 for row in step:
                     row["machine"] = {**machine, "load_average": load}
+                    row["suite"] = suite
                 records += step
                 if not args.no_write:  # each size as it is done: a long run stopped keeps what it measured
-                    write_results(records, args.results)
+                    write_results(records, args.results, suite)
     print()
     print_table(records)
     print()
