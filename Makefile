@@ -27,7 +27,7 @@ unexport VIRTUAL_ENV
 COMPILE = $(BIN)/uv pip compile -q --upgrade --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
 
-.PHONY: test-clients test-pipelines install lock test test-lowest lint typecheck unit demo bench bench-quick soak schema clean
+.PHONY: test-clients test-pipelines install lock test test-lowest lint typecheck unit demo bench bench-quick bench-peers soak schema clean
 
 # $(1): the venv, $(2): its lock. uv comes from pip (pinned, with hashes); then `uv pip sync` makes the venv
 # exactly the lock (removing anything else) and the project goes in editable, with no dependency of its own.
@@ -121,6 +121,13 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# sharepack against `databricks bundle deploy` (direct engine) on the same work. The CLI is built
+# once from the Go module proxy into a cache outside the repo ($SHAREPACK_PEERS_CACHE, else
+# $XDG_CACHE_HOME or ~/.cache, /sharepack-peers); without Go or the proxy it says why and skips.
+# About 40 minutes; `python -m benchmarks.peers.run --sizes 10 100 --regimes latency` for a part.
+bench-peers: $(STAMP)
+	$(BIN)/python -m benchmarks.peers.run
 
 soak: $(STAMP)
 	SHAREPACK_SOAK=1 $(BIN)/pytest -n 2 -m soak tests/reliability
