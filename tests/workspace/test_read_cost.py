@@ -170,3 +170,19 @@ def test_a_share_with_more_grants_than_a_page_reads_each_permissions_page(
     assert (counts["shares/get"], counts["shares/permissions"], counts["recipients/list"]) == (1, 3, 3), (
         counts
     )
+
+
+def test_destroy_reads_each_generated_file_once(cli: Any, workspace_env: Any, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, pack_text(6))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    workspace_env.reset_log()
+    result = cli("destroy", str(pack), "--auto-approve")
+    assert result.code == 0, result.output
+    counts = reads(workspace_env)
+    # Once for the destroy plan (the mark says whose each file is); the re-read under the deploy
+    # lock lists the folder and lets the pipelines' digests vouch for what the plan read. The one
+    # more export is the deploy lock's own file.
+    assert counts["workspace/export"] == 6 + 1, counts
+    writes = Counter(r.endpoint for r in workspace_env.request_log() if r.method in ("POST", "DELETE"))
+    deletes = (writes["pipelines/delete"], writes["jobs/delete"], writes["workspace/delete"])
+    assert deletes == (6, 6, 6 + 1), writes  # the code files and the lock

@@ -122,7 +122,10 @@ class WorkspaceFileReader:
         except NotFound:
             return FileState(listed=True)  # no folder: nothing of ours is there
         wanted = sorted(p for p in listed if complete or p in declared)
-        unread = [p for p in wanted if trust_digest and not complete]
+        # Under --trust-digest (and the re-read under the deploy lock) a declared file is vouched
+        # for by its pipeline's digest; only the undeclared ones, which may be orphans to prune,
+        # must be read for their mark — so a destroy reads each file once, not twice.
+        unread = [p for p in wanted if trust_digest and p in declared]
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
             read = list(pool.map(lambda p: _export(client, p), [p for p in wanted if p not in unread]))
         files = [*read, *(ActualFile(p, None) for p in unread)]
