@@ -88,9 +88,12 @@ test-lowest: $(LOWEST_VENV)/.installed
 	@$(LOWEST_VENV)/bin/pytest -n 2
 
 # The emulator checked by clients we did not write: the JavaScript SDK (also in `make test` when
-# node is present) and the Go SDK (its first build takes minutes, so only here).
+# node is present), the Go SDK (its first build takes minutes, so only here) and, once `make
+# bench-peers` has built it, the Databricks CLI's bundle deploy/redeploy/plan/destroy cycle.
 test-clients: $(STAMP)
-	@SHAREPACK_GO_CONFORMANCE=1 $(BIN)/pytest -n 2 tests/emulator/test_go_sdk.py tests/emulator/test_js_sdk.py
+	@SHAREPACK_GO_CONFORMANCE=1 \
+	 SHAREPACK_DABS_CLI=$${SHAREPACK_DABS_CLI:-$$($(BIN)/python -c 'from benchmarks.peers.databricks_cli import binary_path as b; print(b() if b().exists() else "")')} \
+	 $(BIN)/pytest -n 2 tests/emulator/test_go_sdk.py tests/emulator/test_js_sdk.py tests/emulator/test_bundle_cli.py
 
 # The generated sync code run for real: Spark Declarative Pipelines (spark-pipelines) on local Delta
 # tables, compared row by row with the expected result (tests/pipelines_spark). Needs Java 17+;
