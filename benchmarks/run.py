@@ -58,7 +58,9 @@ def floor_seconds(m: Measurement, regime: str, *, read_only: bool) -> float:
         lists = (m.requests - gets - code) * LATENCY_S / 2
         reads = -(-max(gets, code) // PARALLELISM) * LATENCY_S
         if regime == "realistic" and gets:
-            reads = max(reads, gets / _rate_for(SETTINGS_READ))
+            # At the rate limit, by the reads that got through: a 429'd attempt (all of a plan's
+            # are reads) is a cost the floor does not grant.
+            reads = max(reads, (gets - m.throttled) / _rate_for(SETTINGS_READ))
         return round(lists + reads, 3)
     floor = m.mutating_requests / PARALLELISM * LATENCY_S
     if regime == "realistic":
