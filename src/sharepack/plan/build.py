@@ -367,33 +367,13 @@ def _orphans(
                     and is_managed(pipeline.tags, desired.pack)
                 ):
                     seen_pipelines.add(pipeline.pipeline_id)
-                    changes.append(
-                        Change(
-                            action=Action.DELETE,
-                            resource_type=ResourceType.PIPELINE,
-                            name=pipeline.name,
-                            pack=desired.pack,
-                            id=pipeline.pipeline_id,
-                            observed=pipeline_observed(pipeline),
-                            message="no longer declared in the SharePack",
-                        )
-                    )
+                    changes.append(_orphan_pipeline(pipeline, desired.pack))
     # Pipelines of ours that no job runs any more (unscheduled, or their job already pruned).
     for pipeline in sorted(_undeclared_owned_pipelines(desired, actual), key=lambda p: p.name):
         if pipeline.pipeline_id in seen_pipelines or (select and pipeline.name not in select):
             continue
         seen_pipelines.add(pipeline.pipeline_id)
-        changes.append(
-            Change(
-                action=Action.DELETE,
-                resource_type=ResourceType.PIPELINE,
-                name=pipeline.name,
-                pack=desired.pack,
-                id=pipeline.pipeline_id,
-                observed=pipeline_observed(pipeline),
-                message="no longer declared in the SharePack",
-            )
-        )
+        changes.append(_orphan_pipeline(pipeline, desired.pack))
     if prune or not changes:
         return changes, []
     names = ", ".join(c.name for c in changes)
@@ -401,6 +381,18 @@ def _orphans(
         f"{len(changes)} resource(s) of this SharePack are no longer declared ({names}); "
         "run with --prune to delete them"
     ]
+
+
+def _orphan_pipeline(pipeline: ActualPipeline, pack: str) -> Change:
+    return Change(
+        action=Action.DELETE,
+        resource_type=ResourceType.PIPELINE,
+        name=pipeline.name,
+        pack=pack,
+        id=pipeline.pipeline_id,
+        observed=pipeline_observed(pipeline),
+        message="no longer declared in the SharePack",
+    )
 
 
 def _undeclared_owned_pipelines(desired: DesiredState, actual: ActualState) -> list[ActualPipeline]:
