@@ -103,11 +103,9 @@ class Deployment:
             select=select,
             now=now,
         )
-        from sharepack.kinds.workspace_file import TYPE as FILE
         from sharepack.pipeline_code_check import with_code_warnings
 
-        uploaded = [f.name for f in self.desired.resources_of(FILE.value)]
-        plan = with_code_warnings(plan, self.workspace.client, uploaded, self.parallelism)
+        plan = with_code_warnings(plan, self.workspace.client, self.desired, self.parallelism)
         return replace(plan, warnings=(*plan.warnings, *warnings)) if warnings else plan
 
     def writer(self) -> Writer:

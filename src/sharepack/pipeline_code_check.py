@@ -9,7 +9,7 @@ in the same plan and never checked. A plan with no pipeline changes reads nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,8 @@ from sharepack.plan.model import Action, Plan, ResourceType
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
+
+    from sharepack.desired import DesiredState
 
 _CHECKED = frozenset({Action.CREATE, Action.UPDATE, Action.ADOPT})
 
@@ -34,9 +36,7 @@ def code_paths(settings: Mapping[str, Any] | None) -> list[str]:
     return paths
 
 
-def with_code_warnings(
-    plan: Plan, client: WorkspaceClient, uploaded: Iterable[str], parallelism: int
-) -> Plan:
+def with_code_warnings(plan: Plan, client: WorkspaceClient, desired: DesiredState, parallelism: int) -> Plan:
     """The plan, warned of each created or changed pipeline's code that is not in the workspace."""
     wanted = {
         c.name: code_paths(c.settings)
@@ -45,17 +45,19 @@ def with_code_warnings(
     }
     notes = tuple(
         f"pipeline {name}: its code {path} is not in the workspace: its updates fail until it is uploaded"
-        for name, path in missing_code(client, wanted, uploaded, parallelism)
+        for name, path in missing_code(client, wanted, desired, parallelism)
     )
     return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan
 
 
 def missing_code(
-    client: WorkspaceClient, wanted: Mapping[str, list[str]], uploaded: Iterable[str], parallelism: int
+    client: WorkspaceClient, wanted: Mapping[str, list[str]], desired: DesiredState, parallelism: int
 ) -> list[tuple[str, str]]:
     """(pipeline, path) of the code named in `wanted` (by pipeline) that is not in the workspace,
-    leaving out what sharepack uploads itself."""
-    planned = {_canonical(p) for p in uploaded}
+    leaving out the generated code the pack uploads itself."""
+    from sharepack.kinds.workspace_file import TYPE as FILE
+
+    planned = {_canonical(f.name) for f in desired.resources_of(FILE.value)}
     paths = sorted({p for ps in wanted.values() for p in ps if _canonical(p) not in planned})
     if not paths:
         return []

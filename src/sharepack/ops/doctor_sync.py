@@ -32,13 +32,11 @@ def sync_checks(deployment: Deployment) -> list[Check]:
 def code_checks(deployment: Deployment) -> list[Check]:
     """Every declared pipeline's notebooks and files are in the workspace (not only the changed
     ones, as `plan` checks): code deleted by hand fails the pipeline's next update."""
-    from sharepack.kinds.workspace_file import TYPE as FILE
     from sharepack.pipeline_code_check import code_paths, missing_code
 
     desired = deployment.desired
     wanted = {p.name: code_paths(p.spec) for p in desired.pipelines}
-    uploaded = [f.name for f in desired.resources_of(FILE.value)]
-    missing = missing_code(deployment.workspace.client, wanted, uploaded, deployment.parallelism)
+    missing = missing_code(deployment.workspace.client, wanted, desired, deployment.parallelism)
     fix = "upload it, or fix the path in the pack"
     checks = [Check(CODE, Status.fail, f"pipeline {n}: {p} is not in the workspace", fix) for n, p in missing]
     return checks or [Check(CODE, Status.ok, f"{len(desired.pipelines)} pipeline(s): their code is there")]
