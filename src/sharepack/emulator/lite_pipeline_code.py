@@ -9,6 +9,7 @@ too: what passes locally is what would pass on Databricks.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sharepack.emulator import lite_workspace
@@ -38,6 +39,13 @@ def missing_code(store: Store, spec: dict[str, Any]) -> str | None:
             if lite_workspace.lookup(store, path.rstrip("/") or "/") is None:
                 return f"Failed to load the pipeline's {kind} library: {path} is not in the workspace."
     return None
+
+
+def pipeline_failure(store: Store, pipeline_id: str) -> str | None:
+    """Why an update of the stored pipeline fails at start (see `missing_code`); None when it
+    runs, or when there is no such pipeline."""
+    row = store.pipeline(pipeline_id)
+    return missing_code(store, json.loads(row["spec"])) if row is not None else None
 
 
 def record_failure(store: Store, update_id: str, message: str) -> None:

@@ -262,8 +262,7 @@ def record_update(store: Store, pipeline_id: str, full_refresh: bool, run_id: in
         "INSERT INTO updates VALUES (?, ?, ?, ?, ?)",
         (update_id, pipeline_id, run_id, store.now(), 1 if full_refresh else 0),
     )
-    row = store.pipeline(pipeline_id)
-    failure = lite_pipeline_code.missing_code(store, json.loads(row["spec"])) if row is not None else None
+    failure = lite_pipeline_code.pipeline_failure(store, pipeline_id)
     if failure is not None:
         lite_pipeline_code.record_failure(store, update_id, failure)
     return update_id

@@ -70,8 +70,8 @@ def _missing_code(store: Store, tasks: list[dict[str, Any]]) -> tuple[str, str] 
     """(task key, why) of the first pipeline task whose pipeline's code is missing: its update,
     and so the run, fails."""
     for task in tasks:
-        row = store.pipeline(task["pipeline_id"]) if task.get("pipeline_id") else None
-        failure = lite_pipeline_code.missing_code(store, json.loads(row["spec"])) if row is not None else None
+        pipeline_id = task.get("pipeline_id")
+        failure = lite_pipeline_code.pipeline_failure(store, pipeline_id) if pipeline_id else None
         if failure is not None:
             return task["task_key"], failure
     return None
