@@ -54,9 +54,15 @@ def strategy_plan(
         plan = replace(plan, target=deployment.pack.target.name if deployment.pack.target else None)
         plan = replace(plan, extra={**plan.extra, "destroy": True, "strategy": "DELETE"})
     else:
+        if strategy == "UPDATE" and actual is None:
+            # Read here: the refused creates move no access, so the access is worked out again.
+            actual = deployment.read(complete=prune, trust_digest=trust_digest)
         plan = deployment.plan(prune=prune, select=select, trust_digest=trust_digest, actual=actual)
         if strategy == "UPDATE":
-            plan = refuse_creates(plan)
+            from sharepack.plan.access import with_access
+
+            assert actual is not None
+            plan = with_access(refuse_creates(plan), actual, deployment.desired)
     notices = tuple(f"{n.file}:{n.line}:{n.col}: {n.message} ({n.hint})" for n in deployment.pack.notices)
     return replace(plan, warnings=(*plan.warnings, *notices)) if notices else plan
 

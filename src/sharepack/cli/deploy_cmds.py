@@ -32,6 +32,15 @@ TrustDigest = Annotated[
         "applied unchanged. Changes made to those pipelines by hand are then not seen.",
     ),
 ]
+PolicyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        metavar="FILE",
+        help="Access policy to check the plan's access changes against "
+        "(default: sharepack-policy.yaml beside the pack, when there is one).",
+    ),
+]
 # Comparing every pipeline's settings became the default; the flag stays so scripts keep working.
 Refresh = Annotated[
     bool,
@@ -79,6 +88,7 @@ def plan(
     trust_digest: TrustDigest = False,
     parallelism: Parallelism = 8,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged resources too.")] = False,
+    policy: PolicyOpt = None,
 ) -> None:
     """Show what `apply` would change, sending no mutating request."""
     from sharepack.deploy import DeployOptions, check_plan_out, make_plans, save_plans
@@ -100,16 +110,24 @@ def plan(
     plans = make_plans(files, options)
     if out is not None:
         save_plans(plans, out)
+    from sharepack import access_policy
+
+    broken = access_policy.plan_violations([p for p, _ in plans], policy)
     if output == PlanOutput.json:
         typer.echo(plans_to_json([p for p, _ in plans]))
     elif output == PlanOutput.markdown:
-        typer.echo(to_markdown([p for p, _ in plans]), nl=False)
+        markdown = to_markdown([p for p, _ in plans])
+        if broken:  # the pull-request comment says why the check failed
+            markdown += "\n".join(access_policy.markdown_lines(broken)) + "\n"
+        typer.echo(markdown, nl=False)
     else:
         for plan_value, _ in plans:
             console.print_lines(text_lines(plan_value, verbose=verbose))
         console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
     from sharepack.deploy import refused_exit, refused_lines
 
+    if broken:
+        raise access_policy.refusal(broken)
     if refused_lines(plans):
         console.err().print(
             "⚠ some resources are left alone: see the messages above", style="yellow", markup=False
@@ -162,6 +180,7 @@ def apply(
             help="Apply a pack whose metadata.approver_status is not `approved` (refused otherwise).",
         ),
     ] = False,
+    policy: PolicyOpt = None,
 ) -> None:
     """Make the workspace match the SharePack: print the plan, ask, then execute exactly that plan."""
     from sharepack.deploy import DeployOptions, execute, load_saved_plans, make_plans
@@ -183,6 +202,11 @@ def apply(
         plans = make_plans(files, options)
     try:
         check_approval([p for p, _ in plans], ignore=ignore_approval)
+        from sharepack import access_policy
+
+        broken = access_policy.plan_violations([p for p, _ in plans], policy)
+        if broken:
+            raise access_policy.refusal(broken)
     except BaseException:
         for _, deployment in plans:
             deployment.close()

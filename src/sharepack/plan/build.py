@@ -10,6 +10,7 @@ from typing import Any
 from sharepack.desired import PIPELINE_REF_PREFIX, DesiredJob, DesiredPipeline, DesiredState, settings_digest
 from sharepack.errors import UsageError
 from sharepack.ownership import PACK_TAG, is_managed
+from sharepack.plan.access import with_access
 from sharepack.plan.diff import FieldChange, diff_settings
 from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.plan.rules import JOB_RULES, PIPELINE_RULES
@@ -53,7 +54,7 @@ def build_plan(
         and len(found := actual.pipelines_named(p.name)) == 1
         and found[0].spec is None
     )
-    return Plan(
+    plan = Plan(
         pack=desired.pack,
         source=source,
         host=host,
@@ -65,6 +66,7 @@ def build_plan(
         digest_only=digest_only,
         governance=dict(desired.governance),
     )
+    return with_access(plan, actual, desired)
 
 
 def _other_kinds(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sharepack.desired import DesiredState
 from sharepack.ownership import is_managed
+from sharepack.plan.access import with_access
 from sharepack.plan.build import job_observed, pipeline_observed
 from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.workspace.state import ActualState
@@ -60,7 +61,7 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
         out = kind.destroy(desired, actual)
         changes.extend(out.changes)
         warnings.extend(out.warnings)
-    return Plan(
+    plan = Plan(
         pack=desired.pack,
         source=source,
         host=host,
@@ -68,3 +69,4 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
         warnings=tuple(warnings),
         governance=dict(desired.governance),
     )
+    return with_access(plan, actual, desired)

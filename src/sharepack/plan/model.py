@@ -121,6 +121,72 @@ class Change:
 
 
 @dataclass(frozen=True)
+class AccessChange:
+    """What a plan does to who can read what: `recipient` gains or loses read on `object`
+    through `share`. `recipient_type` is D2O (external, token), D2D (another metastore) or
+    unknown (a grantee the plan did not read)."""
+
+    recipient: str
+    recipient_type: str
+    share: str
+    object: str
+    change: str  # gains | loses
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recipient": self.recipient,
+            "recipient_type": self.recipient_type,
+            "share": self.share,
+            "object": self.object,
+            "change": self.change,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AccessChange:
+        return cls(
+            recipient=str(data["recipient"]),
+            recipient_type=str(data["recipient_type"]),
+            share=str(data["share"]),
+            object=str(data["object"]),
+            change=str(data["change"]),
+        )
+
+
+@dataclass(frozen=True)
+class MountChange:
+    """The consuming side: a catalog in the recipient's workspace (a target of the pack) that
+    shows a share to that workspace's users — or stops showing it."""
+
+    target: str
+    catalog: str
+    share: str
+    recipient: str | None  # the D2D recipient that workspace's metastore is, when declared
+    change: str  # mounts | unmounts
+    objects: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "catalog": self.catalog,
+            "share": self.share,
+            "recipient": self.recipient,
+            "change": self.change,
+            "objects": list(self.objects),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MountChange:
+        return cls(
+            target=str(data["target"]),
+            catalog=str(data["catalog"]),
+            share=str(data["share"]),
+            recipient=data.get("recipient"),
+            change=str(data["change"]),
+            objects=tuple(data.get("objects", [])),
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     pack: str
     source: str  # the SharePack file
@@ -137,6 +203,9 @@ class Plan:
     digest_only: int = 0
     # The pack's governance fields (requestor, approver_status, servicenow...), when it gives any.
     governance: Mapping[str, str] = field(default_factory=dict)
+    # Who gains or loses read on what, worked out from the changes (plan/access.py).
+    access: tuple[AccessChange, ...] = ()
+    mounts: tuple[MountChange, ...] = ()
 
     @property
     def approval_refused(self) -> str | None:
@@ -166,6 +235,8 @@ class Plan:
             "target": self.target,
             "selection": list(self.selection),
             "prune": self.prune,
+            "access_changes": [a.to_dict() for a in self.access],
+            **({"mount_changes": [m.to_dict() for m in self.mounts]} if self.mounts else {}),
             "changes": [c.to_dict() for c in self.changes],
             "warnings": list(self.warnings),
             "summary": self.summary,
@@ -189,4 +260,6 @@ class Plan:
             prune=bool(data.get("prune", False)),
             digest_only=int(data.get("compared_by_digest_only", 0)),
             governance=dict(data.get("governance", {})),
+            access=tuple(AccessChange.from_dict(a) for a in data.get("access_changes", [])),
+            mounts=tuple(MountChange.from_dict(m) for m in data.get("mount_changes", [])),
         )

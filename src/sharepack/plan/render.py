@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from sharepack.plan import access_render
 from sharepack.plan.model import Action, Change, Plan
 
 SYMBOLS = {
@@ -94,6 +95,7 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         )
     )
     lines += [("dim", f"  {key}: {value}") for key, value in plan.governance.items()]
+    lines += access_render.text_lines(plan)  # what a reviewer reads first: who gains or loses what
     shown = [c for c in plan.changes if verbose or c.action != Action.NOOP]
     for change in shown:
         style = STYLES[change.action]
@@ -160,6 +162,7 @@ def to_markdown(plans: Sequence[Plan]) -> str:
         if plan.governance:
             out += [f"- **{key}**: {value}" for key, value in plan.governance.items()]
             out.append("")
+        out += access_render.markdown_lines(plan)
         changes = [c for c in plan.changes if c.action != Action.NOOP]
         if not changes:
             out.append("No changes. The workspace matches the SharePack.")
