@@ -50,7 +50,7 @@ class Rule:
         return f"{label}{self.kind} {', '.join(self.objects)} to {to} ({self.where})"
 
     def covers(self, obj: str) -> bool:
-        return any(_object_matches(obj, pattern) for pattern in self.objects)
+        return any(object_matches(obj, pattern) for pattern in self.objects)
 
     def names(self, recipient: str, recipient_type: str) -> bool:
         """Whether `to` names this recipient."""
@@ -80,7 +80,7 @@ class Rule:
         return named
 
 
-def _object_matches(obj: str, pattern: str) -> bool:
+def object_matches(obj: str, pattern: str) -> bool:
     folded = obj.lower()
     if fnmatch.fnmatchcase(folded, pattern):
         return True

@@ -24,8 +24,8 @@ def recipient_words(change: AccessChange) -> str:
     return f"{change.recipient} ({_WHO.get(change.recipient_type, change.recipient_type)})"
 
 
-def _objects(objects: list[str]) -> str:
-    return f"{len(objects)} object{'s' if len(objects) != 1 else ''}: {', '.join(objects)}"
+def _count(objects: list[str]) -> str:
+    return f"{len(objects)} object{'s' if len(objects) != 1 else ''}"
 
 
 def mount_words(mount: MountChange) -> str:
@@ -34,7 +34,7 @@ def mount_words(mount: MountChange) -> str:
     if mount.change == "mounts":
         return (
             f"{where}{who} will show share {mount.share} to that workspace's users granted the catalog"
-            f" ({len(mount.objects)} object{'s' if len(mount.objects) != 1 else ''})"
+            f" ({_count(list(mount.objects))})"
         )
     return f"{where}{who} is dropped: share {mount.share} stops showing there (the grant is unchanged)"
 
@@ -50,8 +50,8 @@ def text_lines(plan: Plan) -> list[tuple[str, str]]:
             lines.append(
                 (
                     style,
-                    f"    {sign} {recipient_words(first)} {first.change} through share {first.share} "
-                    f"{_objects(objects)}",
+                    f"    {sign} {recipient_words(first)} {first.change} {_count(objects)} through share "
+                    f"{first.share}: {', '.join(objects)}",
                 )
             )
     else:
