@@ -387,3 +387,13 @@ def test_a_bad_policy_file_is_reported_with_file_line_and_column(
     assert "Traceback" not in result.output
     missing = cli("plan", str(pack), "--policy", str(tmp_path / "nope.yaml"))
     assert missing.code == 2 and "no such file" in missing.stderr
+
+
+def test_an_update_strategy_plan_refusing_to_create_moves_no_access(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    text = pack_text().replace("  name: retail\n", "  name: retail\n  strategy: UPDATE\n")
+    pack = write_pack(tmp_path, text, "retail.yaml")
+    plan = plan_json(cli, pack, code=1)
+    assert {c["action"] for c in plan["changes"]} == {"conflict"}
+    assert plan["access_changes"] == []

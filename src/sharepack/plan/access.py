@@ -150,7 +150,7 @@ def _after(view: _ShareView, key: str, changes: list[Change]) -> _ShareView:
             if change.action == Action.DELETE:
                 new.grantees.pop(recipient.lower(), None)
             else:
-                new.grantees[recipient.lower()] = recipient
+                new.grantees.setdefault(recipient.lower(), recipient)
     return new
 
 
@@ -162,7 +162,7 @@ def _apply_updates(view: _ShareView, updates: Iterable[Mapping[str, Any]]) -> No
         if update.get("action") == "REMOVE":
             view.objects.pop(name.lower(), None)
         elif update.get("action") == "ADD":
-            view.objects[name.lower()] = name
+            view.objects.setdefault(name.lower(), name)
 
 
 def _types(changes: list[Change], sharing: SharingState, declared: Mapping[str, str]) -> dict[str, str]:

@@ -36,7 +36,7 @@ def mount_words(mount: MountChange) -> str:
             f"{where}{who} will show share {mount.share} to that workspace's users granted the catalog"
             f" ({_count(list(mount.objects))})"
         )
-    return f"{where}{who} is dropped: share {mount.share} stops showing there (the grant is unchanged)"
+    return f"{where}{who} is dropped: share {mount.share} stops showing there"
 
 
 def text_lines(plan: Plan) -> list[tuple[str, str]]:
