@@ -264,6 +264,39 @@ def sharing_scenarios(regime: str, workdir: Path) -> list[dict[str, Any]]:
     ]
 
 
+ACCESS_SIZE = (100, 20, 200)  # shares, objects per share, recipients
+ACCESS_READS = ("shares/get", "shares/permissions")
+
+
+def access_floor_seconds(m: Measurement) -> float:
+    """`sharepack access`: the share and recipient listings side by side (their pages one after
+    another), then one GET and one permissions page per share, 8 at once, × latency."""
+    listings = max(m.by_endpoint.get("shares/list", 0), m.by_endpoint.get("recipients/list", 0))
+    reads = sum(m.by_endpoint.get(e, 0) for e in ACCESS_READS)
+    return round((listings + -(-reads // PARALLELISM)) * LATENCY_S, 3)
+
+
+def access_scenarios(regime: str, workdir: Path) -> list[dict[str, Any]]:
+    """100 shares x 20 objects and 200 recipients applied, then `sharepack access -o json` measured."""
+    shares, objects, recipients = ACCESS_SIZE
+    pack = write_sharing_pack(workdir, shares, objects, recipients)
+    emulator = emulator_process.start(*REGIMES[regime])
+
+    def timed(*args: str) -> Measurement:
+        return run_measured(
+            emulator, [*args, "--host", emulator.url], module="benchmarks.timed_cli", cwd=workdir
+        )
+
+    try:
+        applied = timed("apply", str(pack), "--auto-approve", "--quiet")
+        if applied.exit_code != 0:
+            raise SystemExit(f"the access benchmark's setup apply failed ({applied.exit_code})")
+        report = timed("access", "-o", "json")
+    finally:
+        emulator.stop()
+    return [_record("access_report", regime, shares, "sharepack", report, access_floor_seconds(report))]
+
+
 def measure_startup() -> float:
     """Median time for a fresh process to import what a plan needs, before any request."""
     code = "import databricks.sdk, sharepack.cli, sharepack.deploy, sharepack.workspace.read"
@@ -358,6 +391,12 @@ def main(argv: list[str] | None = None) -> None:
         "results.json",
     )
     parser.add_argument(
+        "--only-access",
+        action="store_true",
+        help="only `sharepack access` on 100 shares x 20 objects and 200 recipients, rows merged into "
+        "results.json",
+    )
+    parser.add_argument(
         "--only-plans",
         action="store_true",
         help="only the apply that sets up a workspace and the no-change plans on it: no re-apply, "
@@ -375,6 +414,10 @@ def main(argv: list[str] | None = None) -> None:
         (workdir / "changed").mkdir()
         steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = []
         for regime in regimes:
+            if not args.only_sharing:
+                steps.append((f"{regime} access", lambda regime=regime: access_scenarios(regime, workdir)))
+            if args.only_access:
+                continue
             steps.append((f"{regime} sharing", lambda regime=regime: sharing_scenarios(regime, workdir)))
             if args.only_sharing:
                 continue
@@ -403,7 +446,7 @@ def main(argv: list[str] | None = None) -> None:
                     ),
                 )
             )
-        if not (args.only_plans or args.only_sharing):
+        if not (args.only_plans or args.only_sharing or args.only_access):
             steps.append(("cold start", lambda: cold_start(workdir)))
         for label, step in steps:
             print(f"… {label}", flush=True)
@@ -417,7 +460,7 @@ def main(argv: list[str] | None = None) -> None:
     for record in records:
         record["machine"] = machine
     written = records
-    if (args.only_plans or args.only_sharing) and RESULTS.exists():
+    if (args.only_plans or args.only_sharing or args.only_access) and RESULTS.exists():
         # A partial run replaces only its own rows: the full run's other rows stay as they were.
         key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
         fresh = {key(r) for r in records}

@@ -450,6 +450,13 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     fresh = strategy_plan(
         deployment, prune=plan.prune, select=plan.selection, actual=deployment.read(complete=complete)
     )
+    from sharepack import access_policy
+
+    # The new plan may create access the approved one did not: the same policy judges it.
+    given = plan.extra.get("policy")
+    broken = access_policy.plan_violations([fresh], Path(given) if given else None)
+    if broken:
+        raise access_policy.refusal(broken)
     if not quiet:
         console.err().print(
             f"⚠ the workspace changed while waiting for the deploy lock ({len(moved)} resource(s)); "

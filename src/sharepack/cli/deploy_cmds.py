@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -207,6 +208,8 @@ def apply(
         broken = access_policy.plan_violations([p for p, _ in plans], policy)
         if broken:
             raise access_policy.refusal(broken)
+        if policy is not None:  # a plan made again under the deploy lock is judged by it too
+            plans = [(replace(p, extra={**p.extra, "policy": str(policy)}), d) for p, d in plans]
     except BaseException:
         for _, deployment in plans:
             deployment.close()
