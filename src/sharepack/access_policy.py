@@ -111,7 +111,7 @@ class Violation:
     def __str__(self) -> str:
         return (
             f"{self.recipient} ({self.recipient_type}) {self.verb} {self.object} through share "
-            f"{self.share}: refused by rule {self.rule.describe()}"
+            f"{self.share}: {'refused by' if self.verb == 'gains' else 'breaks'} rule {self.rule.describe()}"
         )
 
     def to_dict(self) -> dict[str, Any]:

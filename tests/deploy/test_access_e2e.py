@@ -397,3 +397,17 @@ def test_an_update_strategy_plan_refusing_to_create_moves_no_access(
     plan = plan_json(cli, pack, code=1)
     assert {c["action"] for c in plan["changes"]} == {"conflict"}
     assert plan["access_changes"] == []
+
+
+def test_a_saved_plan_is_judged_by_the_policy_when_applied(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, pack_text(), "retail.yaml")
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(pack), "--out", str(saved)).code == 0
+    write_pack(tmp_path, DENY_SALES, "sharepack-policy.yaml")
+    workspace_env.reset_log()
+    result = cli("apply", str(saved), "--auto-approve")
+    assert result.code == 1, result.output
+    assert "acme (D2O) gains main.sales.orders through share partner_share: refused by rule" in result.stderr
+    assert not unity_writes(workspace_env)

@@ -189,9 +189,7 @@ def _text_lines(
         for share, rows in shares.items():
             objects = ", ".join(r.object + _alias(r.object, r.shared_as) for r in rows)
             lines.append(("", f"    share {share} ({_managed(rows[0].pack)}): {objects}"))
-    lines.append(
-        ("dim", f"{len(report.rows)} (recipient, share, object) grant(s), {len(names)} recipient(s).")
-    )
+    lines.append(("dim", f"{len(report.rows)} (recipient, share, object) row(s), {len(names)} recipient(s)."))
     if policy is not None:
         lines += _policy_lines(policy, broken)
     return lines
