@@ -184,8 +184,8 @@ def sync_problems(desired: DesiredState, actual: Any) -> tuple[list[SpecProblem]
                 "give one of them another `target_asset` (or catalog/schema)",
             )
         writers.setdefault(target, s)
-        if s.mode != "full_refresh" and not s.keys:
-            problem(f"applies changes as SCD {s.mode}, which needs `key_columns`", "list the key columns")
+        # A merge without keys is the loader's to refuse (SCD 2) or to read as a full copy (SCD 1),
+        # so `validate` and `plan` cannot disagree on it.
         if state.checked:
             _check_workspace(s, state, problem)
     warnings = []

@@ -137,6 +137,12 @@ class Plan:
     digest_only: int = 0
     # The pack's governance fields (requestor, approver_status, servicenow...), when it gives any.
     governance: Mapping[str, str] = field(default_factory=dict)
+    # Where the pack's name comes from (metadata.name, metadata.project_name, file name); None in
+    # plans built without a pack file (the golden plans), which keep their shape.
+    identity: str | None = None
+    # Packs that own what this plan conflicts on and look like this pack under an earlier name
+    # (same project_name, or every resource of this pack that exists is theirs).
+    same_pack: tuple[str, ...] = ()
 
     @property
     def approval_refused(self) -> str | None:
@@ -172,6 +178,7 @@ class Plan:
             # Only when it happened: exact plans (and the golden files) keep their shape.
             **({"compared_by_digest_only": self.digest_only} if self.digest_only else {}),
             **({"governance": dict(self.governance)} if self.governance else {}),
+            **({"identity": self.identity} if self.identity else {}),
         }
 
     @classmethod
@@ -189,4 +196,5 @@ class Plan:
             prune=bool(data.get("prune", False)),
             digest_only=int(data.get("compared_by_digest_only", 0)),
             governance=dict(data.get("governance", {})),
+            identity=data.get("identity"),
         )
