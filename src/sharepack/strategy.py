@@ -73,20 +73,15 @@ def strategy_plan(
 
 
 def earlier_names(plan: Plan, project_name: str | None) -> tuple[str, ...]:
-    """The packs this plan conflicts with that are this pack under another name: named after the
-    same project_name, or owning every resource of this pack that exists already."""
+    """The packs this plan conflicts with that may be this pack under another name: named after
+    the same project_name, or the only pack whose marks are on what this one declares (a renamed
+    or copied file conflicts with its earlier self and with no one else)."""
     from sharepack.plan.render import conflict_owners
     from sharepack.spec.resolve import project_slug
 
     owners = conflict_owners(plan)
     slug = project_slug(project_name or "")
-    existing = [c for c in plan.changes if c.action not in (Action.CREATE, Action.DELETE)]
-    alike = []
-    for owner in owners:
-        theirs = [c for c in existing if c.action == Action.CONFLICT and owner in (c.message or "")]
-        if owner == slug or (theirs and len(theirs) == len(existing)):
-            alike.append(owner)
-    return tuple(alike)
+    return tuple(owner for owner in owners if owner == slug or len(owners) == 1)
 
 
 def refuse_creates(plan: Plan) -> Plan:
