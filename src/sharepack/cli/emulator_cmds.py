@@ -188,13 +188,14 @@ def _seed_from_packs(packs: list[Path], state: str, token: str) -> None:
     from sharepack.emulator import Emulator, EmulatorConfig
     from sharepack.errors import SpecError
     from sharepack.ops.seed_pack import pack_sources, seed_pack
-    from sharepack.spec import load_pack
+    from sharepack.spec import LOCAL_TARGET, load_pack
 
     loaded = []
     problems = []
     for path in packs:
         try:
-            loaded.append(load_pack(path, allow_past_one_time=True))
+            # As `plan --target local` reads it (a target may set where pipelines publish).
+            loaded.append(load_pack(path, target=LOCAL_TARGET, allow_past_one_time=True))
         except SpecError as exc:
             problems += exc.problems
     if problems:
