@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -129,3 +130,13 @@ recipient:
         load_pack(pack_file(text))
     (problem,) = caught.value.problems
     assert problem.hint is not None and "databricks metastores summary" in problem.hint
+
+
+def test_the_cron_command_reads_one_star_day_field_as_a_pack_does(cli: Any) -> None:
+    result = cli("cron", "0 0 9-17 * * MON-FRI", "-n", "1")
+    assert result.code == 0, result.output
+    assert "quartz      0 0 9-17 ? * MON-FRI" in result.stdout
+    assert "the '*' one means any day, sent as '0 0 9-17 ? * MON-FRI'" in result.stdout
+    refused = cli("cron", "0 0 9-17 1 * MON")
+    assert refused.code == 1
+    assert "'0 0 9-17 ? * MON' or '0 0 9-17 1 * ?'" in refused.output

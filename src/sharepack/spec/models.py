@@ -54,6 +54,8 @@ Duration = Annotated[
     BeforeValidator(_duration_text),
     WithJsonSchema({"type": ["string", "integer"], "examples": ["1h", "30m", "1d"]}),
 ]
+
+
 class ScheduleRemoval(SpecModel):
     """A pipeline's `schedule: {action: remove}` (the format's UPDATE files): no schedule, and its
     `<name>_schedule` job deleted when this pack made it. Read before validation (legacy_forms)."""
