@@ -90,7 +90,7 @@ class Deployment:
         from sharepack.errors import SpecError
         from sharepack.sync_checks import sync_problems
 
-        problems, warnings = sync_problems(self.desired, state)
+        problems, warnings = sync_problems(self.desired, state, seed=self.seed_command())
         if problems:
             raise SpecError(problems=problems)
         plan = build_plan(
@@ -107,6 +107,14 @@ class Deployment:
 
         plan = with_code_warnings(plan, self.workspace.client, self.desired, self.parallelism)
         return replace(plan, warnings=(*plan.warnings, *warnings)) if warnings else plan
+
+    def seed_command(self) -> str | None:
+        """For the embedded local workspace: the command that creates what the pack reads."""
+        if self.workspace.emulator is None:
+            return None
+        from sharepack.suggest import command
+
+        return command("emulator", "--seed-from", self.pack.path, "--seed-only")
 
     def writer(self) -> Writer:
         peers = {name: peer.client for name, peer in self.peers.items()}

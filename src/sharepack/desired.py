@@ -65,6 +65,8 @@ class DesiredState:
     resources: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     # The pack's governance fields (requestor, approver_status...), said in the plan's header.
     governance: Mapping[str, str] = field(default_factory=dict)
+    # Schedule jobs that must not exist (`schedule: {action: remove}`): deleted when ours.
+    removed_jobs: tuple[str, ...] = ()
 
     def pipeline(self, name: str) -> DesiredPipeline | None:
         return next((p for p in self.pipelines if p.name == name), None)
@@ -130,6 +132,7 @@ def desired_state(pack: Pack) -> DesiredState:
         jobs=tuple(jobs),
         resources=desired_resources(pack),
         governance=dict(pack.metadata.governance),
+        removed_jobs=tuple(schedule_job_name(p.name) for p in pack.pipelines if p.remove_schedule),
     )
 
 

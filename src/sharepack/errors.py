@@ -27,9 +27,13 @@ class SpecProblem:
     hint: str | None = None
     place: str | None = None  # a workbook's `sheet!cell`, shown instead of line:col
 
+    @property
+    def where(self) -> str:
+        """`file:line:col`, or a workbook's `file:sheet!cell`."""
+        return f"{self.file}:{self.place if self.place is not None else f'{self.line}:{self.col}'}"
+
     def __str__(self) -> str:
-        where = self.place if self.place is not None else f"{self.line}:{self.col}"
-        text = f"{self.file}:{where}: {self.message}"
+        text = f"{self.where}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

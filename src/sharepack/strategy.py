@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sharepack.errors import SharepackError
 from sharepack.plan.model import Action, Change, Plan, ResourceType
+from sharepack.spec.resolve import IDENTITY_FILE
 
 if TYPE_CHECKING:
     from sharepack.deployment import Deployment
@@ -63,8 +64,30 @@ def strategy_plan(
 
             assert actual is not None
             plan = with_access(refuse_creates(plan), actual, deployment.desired)
-    notices = tuple(f"{n.file}:{n.line}:{n.col}: {n.message} ({n.hint})" for n in deployment.pack.notices)
+    from sharepack.spec import located
+
+    pack = deployment.pack
+    notices = [f"{located(n).where}: {n.message} ({n.hint})" for n in pack.notices]
+    if pack.identity == IDENTITY_FILE:
+        notices.append(
+            f"the pack's name {pack.name!r} is its file name: renamed or copied, the file is another "
+            f"pack and what this one made is no longer its own (set `metadata.name: {pack.name}`, or "
+            "`metadata.project_name`, to fix it)"
+        )
+    plan = replace(plan, identity=pack.identity, same_pack=earlier_names(plan, pack.metadata.project_name))
     return replace(plan, warnings=(*plan.warnings, *notices)) if notices else plan
+
+
+def earlier_names(plan: Plan, project_name: str | None) -> tuple[str, ...]:
+    """The packs this plan conflicts with that may be this pack under another name: named after
+    the same project_name, or the only pack whose marks are on what this one declares (a renamed
+    or copied file conflicts with its earlier self and with no one else)."""
+    from sharepack.plan.render import conflict_owners
+    from sharepack.spec.resolve import project_slug
+
+    owners = conflict_owners(plan)
+    slug = project_slug(project_name or "")
+    return tuple(owner for owner in owners if owner == slug or len(owners) == 1)
 
 
 def refuse_creates(plan: Plan) -> Plan:

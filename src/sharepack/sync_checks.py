@@ -164,8 +164,12 @@ def sources_state(actual: Any) -> SourcesState:
     return state if isinstance(state, SourcesState) else SourcesState()
 
 
-def sync_problems(desired: DesiredState, actual: Any) -> tuple[list[SpecProblem], list[str]]:
-    """The problems of the pack's sync pipelines against the workspace, and any warning."""
+def sync_problems(
+    desired: DesiredState, actual: Any, *, seed: str | None = None
+) -> tuple[list[SpecProblem], list[str]]:
+    """The problems of the pack's sync pipelines against the workspace, and any warning. `seed`:
+    for a local workspace, the command that creates what the pack reads (its hints name it, not
+    SQL no one can run against the emulator)."""
     sources: tuple[SyncSource, ...] = desired.resources_of(RESOURCE)
     state = sources_state(actual)
     problems: list[SpecProblem] = []
@@ -184,36 +188,46 @@ def sync_problems(desired: DesiredState, actual: Any) -> tuple[list[SpecProblem]
                 "give one of them another `target_asset` (or catalog/schema)",
             )
         writers.setdefault(target, s)
-        if s.mode != "full_refresh" and not s.keys:
-            problem(f"applies changes as SCD {s.mode}, which needs `key_columns`", "list the key columns")
+        # A merge without keys is the loader's to refuse (SCD 2) or to read as a full copy (SCD 1),
+        # so `validate` and `plan` cannot disagree on it.
         if state.checked:
-            _check_workspace(s, state, problem)
+            _check_workspace(s, state, problem, seed)
     warnings = []
     if sources and not state.checked and state.reason:
-        warnings.append(f"source tables, catalogs and schemas were not checked: {state.reason}")
+        how = f" (seed them: {seed})" if seed else ""
+        warnings.append(f"source tables, catalogs and schemas were not checked: {state.reason}{how}")
     return problems, warnings
 
 
-def _check_workspace(s: SyncSource, state: SourcesState, problem: Any) -> None:
+def _check_workspace(s: SyncSource, state: SourcesState, problem: Any, seed: str | None) -> None:
+    # Locally, a table seeded before has what it had then: a fresh state file and the seed remake it.
+    reseed = f"start from a fresh local state (delete .sharepack/local.db), then: {seed}" if seed else None
     table = state.tables.get(s.source)
     if s.source in state.tables and table is None:
-        problem(f"source table {s.source} does not exist", "check `source_asset` (catalog.schema.table)")
+        problem(
+            f"source table {s.source} does not exist",
+            f"create it with what the pack reads: {seed}"
+            if seed
+            else "check `source_asset` (catalog.schema.table)",
+        )
     elif table is not None:
         if s.mode != "full_refresh" and str(table.properties.get(CDF, "")).lower() != "true":
             problem(
                 f"source table {s.source} has no change data feed ({CDF} is not true)",
-                f"run: ALTER TABLE {s.source} SET TBLPROPERTIES ({CDF} = true)",
+                reseed or f"run: ALTER TABLE {s.source} SET TBLPROPERTIES ({CDF} = true)",
             )
         columns = {c.lower() for c in table.columns}
         missing = [k for k in s.keys if k.lower() not in columns]
         if missing:
             problem(
                 f"key column(s) {', '.join(missing)} not in {s.source}",
-                f"its columns: {', '.join(table.columns) or '(none)'}",
+                f"its columns: {', '.join(table.columns) or '(none)'}" + (f"; or {reseed}" if reseed else ""),
             )
     if state.catalogs.get(s.catalog) is False:
         problem(
             f"catalog {s.catalog} does not exist",
-            f"create it (CREATE CATALOG {s.catalog}) or set the pipeline's `catalog`",
+            f"create it with what the pack publishes into: {seed}"
+            if seed
+            else f"create it (CREATE CATALOG {s.catalog}) or set the pipeline's `catalog`",
         )
     # A missing schema is no problem: it is planned as a create (kinds.schema).

@@ -13,8 +13,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADING = "## A 60-second tour"
-# Long-running: it serves a workspace until Ctrl-C, so it is not run here.
+# Long-running: it serves a workspace until Ctrl-C, so it is not run here (`--seed-only` is).
 LONG_RUNNING = {"emulator"}
+
+
+def long_running(argv: list[str]) -> bool:
+    return argv[0] in LONG_RUNNING and "--seed-only" not in argv
 
 
 def tour_commands(readme: str) -> list[tuple[list[str], int]]:
@@ -49,7 +53,7 @@ def _shell_words(line: str) -> list[str]:
 
 def test_the_tour_block_is_found_and_parsed() -> None:
     commands = tour_commands((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert [argv[0] for argv, _ in commands][:3] == ["validate", "plan", "apply"]
+    assert [argv[0] for argv, _ in commands][:4] == ["validate", "emulator", "plan", "apply"]
     assert ["cron", "30 9 * * 1-5", "--tz", "Europe/Berlin"] in [argv for argv, _ in commands]
     backfill = next(argv for argv, _ in commands if argv[0] == "backfill")
     assert backfill[-5:] == ["--from", "2026-11-01", "--to", "2026-11-07", "--dry-run"]
@@ -59,12 +63,27 @@ def test_the_tour_runs_twice_in_a_row(cli: Any, tmp_path: Path) -> None:
     # The tests' cwd is tmp_path: the examples are copied in, the local workspace is fresh.
     shutil.copytree(ROOT / "sharepacks", tmp_path / "sharepacks")
     commands = tour_commands((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert any(argv[0] in LONG_RUNNING for argv, _ in commands)
+    assert any(long_running(argv) for argv, _ in commands)
     for attempt in (1, 2):
         for argv, expected in commands:
-            if argv[0] in LONG_RUNNING:
+            if long_running(argv):
                 continue
             result = cli(*argv)
             assert result.code == expected, f"run {attempt}: sharepack {shlex.join(argv)}\n{result.output}"
     leftovers = {p.name for p in tmp_path.iterdir()} - {"sharepacks", ".sharepack", "no-databrickscfg"}
     assert not leftovers, f"the tour leaves files next to the repo's own: {leftovers}"
+
+
+def test_the_tour_after_make_demo_checks_every_source_it_applies(cli: Any, tmp_path: Path) -> None:
+    """As printed, after `make demo` seeded its example: no plan of the tour leaves its sources
+    "not checked", and the sharing pack applies onto the tables the tour seeded for it."""
+    shutil.copytree(ROOT / "sharepacks", tmp_path / "sharepacks")
+    demo = cli("emulator", "--seed-tables", "sharepacks/tables/seed_example.yaml", "--seed-only")
+    assert demo.code == 0, demo.output
+    for argv, expected in tour_commands((ROOT / "README.md").read_text(encoding="utf-8")):
+        if long_running(argv):
+            continue
+        result = cli(*argv)
+        assert result.code == expected, f"sharepack {shlex.join(argv)}\n{result.output}"
+        if argv[0] in ("plan", "apply"):
+            assert "not checked" not in result.output, shlex.join(argv)

@@ -70,7 +70,10 @@ def _run(args: list[str], *, debug: bool) -> tuple[int, bool]:
     try:
         result = app(args=args, standalone_mode=False)
     except SpecError as exc:
-        print(str(exc), file=sys.stderr)
+        from sharepack.spec import located
+
+        # Whichever stage found them (loader, plan-time checks), a workbook's problems are at cells.
+        print("\n".join(str(located(p)) for p in exc.problems), file=sys.stderr)
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code, True
     except Interrupted as exc:

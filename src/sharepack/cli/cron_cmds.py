@@ -40,12 +40,21 @@ def cron(
     from sharepack.schedule.describe import describe_quartz
     from sharepack.schedule.dst import dst_warnings
     from sharepack.schedule.quartz_eval import fire_times
+    from sharepack.schedule.quartz_parse import with_one_day_field
     from sharepack.schedule.zones import zone
 
     timezone = _timezone(tz)
     start = _start(after, tz)
+    # As a pack reads it: one `*` day field of two means any day, and is sent as `?`.
+    relaxed = with_one_day_field(expression)
+    relaxed_note = []
+    if relaxed:
+        relaxed_note.append(
+            f"{expression!r} sets both day fields, which Quartz refuses: "
+            f"the '*' one means any day, sent as {relaxed!r}"
+        )
     try:
-        expression_ = parse(expression)
+        expression_ = parse(relaxed or expression)
     except CronError as exc:
         _invalid(expression, exc, output)
         raise typer.Exit(1) from None
@@ -62,7 +71,7 @@ def cron(
         "timezone": timezone,
         "description": describe_quartz(expression_.text),
         "next": [run.isoformat(timespec="seconds") for run in runs],
-        "warnings": dst_warnings(expression_, timezone, start),
+        "warnings": [*relaxed_note, *dst_warnings(expression_, timezone, start)],
     }
     if output == Output.json:
         typer.echo(json.dumps(result, indent=2))

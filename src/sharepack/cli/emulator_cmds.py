@@ -90,8 +90,19 @@ def emulator(
             help="YAML naming the tables (columns, properties), schemas and catalogs to create first.",
         ),
     ] = None,
+    seed_from: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--seed-from",
+            metavar="PACK",
+            help="A SharePack (YAML or workbook): create every table it reads (key columns, change "
+            "data feed on), the catalogs and schemas it publishes into, its D2D recipients' "
+            "metastores. Repeatable; what exists is kept.",
+        ),
+    ] = None,
     seed_only: Annotated[
-        bool, typer.Option("--seed-only", help="With --seed-tables: seed the state file and exit.")
+        bool,
+        typer.Option("--seed-only", help="With --seed-tables or --seed-from: seed the state file and exit."),
     ] = False,
 ) -> None:
     """Run a local Databricks workspace (Jobs, Pipelines, Workspace APIs) until Ctrl-C."""
@@ -135,14 +146,20 @@ def emulator(
     if seed_tables is not None:
         if state == ":memory:":
             raise UsageError("--seed-tables needs a --state file: a memory workspace forgets them")
-        from sharepack.ops.seed_tables import seed_tables as seed_from
+        from sharepack.ops.seed_tables import seed_tables as seed_listed
 
         # Through a short-lived emulator on the same state file: the tables go in by the real API.
         with Emulator(EmulatorConfig(state_path=state, token=token)) as seeder:
-            made = seed_from(seeder.url, token, seed_tables)
+            made = seed_listed(seeder.url, token, seed_tables)
         typer.echo(f"seeded {made} table(s) from {seed_tables} into {state}")
-        if seed_only:
-            return
+    if seed_from:
+        if state == ":memory:":
+            raise UsageError("--seed-from needs a --state file: a memory workspace forgets what it seeds")
+        _seed_from_packs(seed_from, state, token)
+    if seed_only and not (seed_tables or seed_from):
+        raise UsageError("--seed-only seeds and exits: give --seed-from PACK or --seed-tables FILE")
+    if seed_only:
+        return
     with opening_state(Path(state)):
         server = Emulator(config)
     try:
@@ -162,3 +179,37 @@ def emulator(
         server.serve_forever()
     except KeyboardInterrupt:
         typer.echo("stopped")
+
+
+def _seed_from_packs(packs: list[Path], state: str, token: str) -> None:
+    """Every pack is loaded (all problems at once) before anything is created."""
+    from databricks.sdk import WorkspaceClient
+
+    from sharepack.emulator import Emulator, EmulatorConfig
+    from sharepack.errors import SpecError
+    from sharepack.ops.seed_pack import pack_sources, seed_pack
+    from sharepack.spec import LOCAL_TARGET, load_pack
+
+    loaded = []
+    problems = []
+    for path in packs:
+        try:
+            # As `plan --target local` reads it (a target may set where pipelines publish).
+            loaded.append(load_pack(path, target=LOCAL_TARGET, allow_past_one_time=True))
+        except SpecError as exc:
+            problems += exc.problems
+    if problems:
+        raise SpecError(problems=problems)
+    # Through a short-lived emulator on the same state file: everything goes in by the real API.
+    with Emulator(EmulatorConfig(state_path=state, token=token)) as seeder:
+        client = WorkspaceClient(host=seeder.url, token=token, auth_type="pat")
+        for path, pack in zip(packs, loaded, strict=True):
+            report = seed_pack(client, pack_sources(pack), seeder.register_metastore)
+            typer.echo(
+                f"seeded from {path} into {state}: {len(report.created)} created, "
+                f"{len(report.existing)} already there"
+            )
+            for what in report.created:
+                typer.echo(f"  + {what}")
+            for what in report.existing:
+                typer.echo(f"  = {what} (already there)")

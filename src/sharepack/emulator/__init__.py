@@ -256,6 +256,18 @@ class Emulator:
         return self.metastore.global_id
 
     # -- test and benchmark hooks --------------------------------------------------------
+    def register_metastore(self, global_id: str) -> bool:
+        """Make `<cloud>:<region>:<metastore-uuid>` a metastore of this state (the one a D2D
+        recipient names); False when it is one already."""
+        cloud, region, metastore_id = global_id.split(":")
+        if str(uuid.UUID(metastore_id)) != metastore_id:
+            raise ValueError(f"metastore_id must be a lower-case UUID, not {metastore_id!r}")
+        if self._uc_store.query("SELECT 1 FROM uc_metastores WHERE metastore_id = ?", (metastore_id,)):
+            return False
+        name = f"metastore-{metastore_id[:8]}"
+        Metastore(metastore_id, name, name, cloud, region).register(self._uc_store)
+        return True
+
     def request_log(self) -> list[RequestRecord]:
         with self._ctx.lock:
             return list(self._ctx.log)

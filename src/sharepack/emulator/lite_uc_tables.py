@@ -1,7 +1,7 @@
 """Unity Catalog schemas and tables, with columns and properties: what a sync pipeline reads.
 
 The emulator knows tables only once some are seeded (`POST /api/2.1/unity-catalog/tables`, as
-`sharepack emulator --seed FILE` does): until then table reads answer 501, so a client can tell
+`sharepack emulator --seed-from PACK` does): until then table reads answer 501, so a client can tell
 "this workspace knows no tables" from "this table does not exist" and skip its checks instead of
 failing every pack whose sources were never seeded. Schemas are always served.
 """
@@ -107,7 +107,10 @@ def _known(uc: Uc) -> None:
     _ready(uc)
     if not uc.store.query("SELECT 1 FROM uc_tables WHERE metastore_id = ? LIMIT 1", (uc.mid,)):
         raise ApiError(
-            501, "NOT_IMPLEMENTED", "This emulator knows no tables: seed some (sharepack emulator --seed)."
+            501,
+            "NOT_IMPLEMENTED",
+            "This emulator knows no tables: seed the ones a pack reads "
+            "(sharepack emulator --seed-from PACK --seed-only).",
         )
 
 

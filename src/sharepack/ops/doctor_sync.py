@@ -21,10 +21,14 @@ def sync_checks(deployment: Deployment) -> list[Check]:
     state = SourcesReader().read(
         deployment.workspace.client, desired, complete=False, parallelism=deployment.parallelism
     )
-    problems, warnings = sync_problems(desired, ActualState(resources={READER: state}))
+    problems, warnings = sync_problems(
+        desired, ActualState(resources={READER: state}), seed=deployment.seed_command()
+    )
     if warnings:
         return [Check(NAME, Status.skip, warnings[0])]
-    checks = [Check(NAME, Status.fail, f"{p.file}:{p.line}:{p.col}: {p.message}", p.hint) for p in problems]
+    from sharepack.spec import located
+
+    checks = [Check(NAME, Status.fail, f"{located(p).where}: {p.message}", p.hint) for p in problems]
     count = len(desired.resources_of(RESOURCE))
     return checks or [Check(NAME, Status.ok, f"{count} pipeline(s): sources, keys and target catalogs found")]
 

@@ -44,7 +44,9 @@ def build_plan(
         for j in desired.jobs
         if j.name in selected.jobs
     ]
+    removals, removal_warnings = _removed_jobs(desired, actual, select)
     orphans, warnings = _orphans(desired, actual, prune=prune, select=select)
+    warnings = [*removal_warnings, *warnings]
     other_changes, other_warnings = _other_kinds(desired, actual, prune=prune, select=select)
     # A pipeline found but never fetched was vouched for by its schedule job's digest alone.
     digest_only = sum(
@@ -59,7 +61,7 @@ def build_plan(
         source=source,
         host=host,
         target=target,
-        changes=(*other_changes, *pipeline_changes, *job_changes, *orphans),
+        changes=(*other_changes, *pipeline_changes, *job_changes, *removals, *orphans),
         warnings=(*other_warnings, *warnings),
         selection=tuple(select),
         prune=prune,
@@ -339,7 +341,8 @@ def _orphans(
     """Jobs (and the pipelines they run) that carry this pack's tags but are no longer declared."""
     if not actual.complete:
         return [], []
-    declared_jobs = {j.name for j in desired.jobs}
+    # A job the pack asks to remove is planned by _removed_jobs, prune or not.
+    declared_jobs = {j.name for j in desired.jobs} | set(desired.removed_jobs)
     declared_pipelines = {p.name for p in desired.pipelines}
     changes: list[Change] = []
     seen_pipelines: set[str] = set()
@@ -383,6 +386,39 @@ def _orphans(
         f"{len(changes)} resource(s) of this SharePack are no longer declared ({names}); "
         "run with --prune to delete them"
     ]
+
+
+def _removed_jobs(
+    desired: DesiredState, actual: ActualState, select: Collection[str]
+) -> tuple[list[Change], list[str]]:
+    """`schedule: {action: remove}`: the pipeline's schedule job is deleted when it carries this
+    pack's marks, as `*_to_remove` lists do; one that is not ours is left alone, with a warning."""
+    changes: list[Change] = []
+    warnings: list[str] = []
+    for name in desired.removed_jobs:
+        if select and name not in select and name.removesuffix("_schedule") not in select:
+            continue
+        for job in actual.jobs_named(name):
+            if not job.is_managed(desired.pack):
+                owner = job.tags.get(PACK_TAG)
+                whose = f"SharePack {owner!r}'s" if owner else "not made by sharepack"
+                warnings.append(
+                    f"job {name} ({whose}) is left alone: `schedule: {{action: remove}}` "
+                    "deletes only a schedule job this pack made"
+                )
+                continue
+            changes.append(
+                Change(
+                    action=Action.DELETE,
+                    resource_type=ResourceType.JOB,
+                    name=name,
+                    pack=desired.pack,
+                    id=str(job.job_id),
+                    observed=job_observed(job),
+                    message="schedule: {action: remove}",
+                )
+            )
+    return changes, warnings
 
 
 def _orphan_pipeline(pipeline: ActualPipeline, pack: str) -> Change:

@@ -206,6 +206,12 @@ class Plan:
     # Who gains or loses read on what, worked out from the changes (plan/access.py).
     access: tuple[AccessChange, ...] = ()
     mounts: tuple[MountChange, ...] = ()
+    # Where the pack's name comes from (metadata.name, metadata.project_name, file name); None in
+    # plans built without a pack file (the golden plans), which keep their shape.
+    identity: str | None = None
+    # Packs that own what this plan conflicts on and look like this pack under an earlier name
+    # (same project_name, or every resource of this pack that exists is theirs).
+    same_pack: tuple[str, ...] = ()
 
     @property
     def approval_refused(self) -> str | None:
@@ -243,6 +249,7 @@ class Plan:
             # Only when it happened: exact plans (and the golden files) keep their shape.
             **({"compared_by_digest_only": self.digest_only} if self.digest_only else {}),
             **({"governance": dict(self.governance)} if self.governance else {}),
+            **({"identity": self.identity} if self.identity else {}),
         }
 
     @classmethod
@@ -262,4 +269,5 @@ class Plan:
             governance=dict(data.get("governance", {})),
             access=tuple(AccessChange.from_dict(a) for a in data.get("access_changes", [])),
             mounts=tuple(MountChange.from_dict(m) for m in data.get("mount_changes", [])),
+            identity=data.get("identity"),
         )

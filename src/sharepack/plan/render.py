@@ -91,7 +91,8 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         (
             "bold",
             f"SharePack {plan.pack} ({plan.source}) → {plan.host}"
-            + (f" [target {plan.target}]" if plan.target else ""),
+            + (f" [target {plan.target}]" if plan.target else "")
+            + (f"  (name from {plan.identity})" if plan.identity else ""),
         )
     )
     lines += [("dim", f"  {key}: {value}") for key, value in plan.governance.items()]
@@ -127,6 +128,11 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
 _OWNED_BY = re.compile(r"belongs to SharePack (['\"])(?P<owner>.*?)\1")
 
 
+def conflict_owners(plan: Plan) -> list[str]:
+    """The other packs whose marks are on what this plan conflicts on, in order of appearance."""
+    return _other_packs(plan)
+
+
 def _other_packs(plan: Plan) -> list[str]:
     owners = (_OWNED_BY.search(c.message or "") for c in plan.changes if c.action == Action.CONFLICT)
     return list(dict.fromkeys(m["owner"] for m in owners if m))
@@ -140,6 +146,11 @@ def _ways_out(plan: Plan, owner: str) -> list[str]:
         f"      sharepack destroy <the file of SharePack {owner!r}>{flags} --auto-approve",
         "    or keep both: give the clashing pipelines other names (name_prefix) in this pack",
     ]
+    if owner in plan.same_pack:
+        lines.append(
+            f"    or, if SharePack {owner!r} is this pack under an earlier name (same project_name or "
+            f"same resources), keep what it made: set `metadata.name: {owner}` in this file"
+        )
     if plan.host.startswith("local emulator"):
         lines.append("    or run this pack from another directory: each has its own .sharepack/local.db")
     return lines

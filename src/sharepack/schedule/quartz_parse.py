@@ -117,6 +117,33 @@ class _Field:
         )
 
 
+def _with_days(tokens: list[_Token], dom: str | None, dow: str | None) -> str:
+    """The user's own expression with its day-of-month and/or day-of-week replaced."""
+    words = [t.text for t in tokens]
+    if dom is not None:
+        words[DAY_OF_MONTH] = dom
+    if dow is not None:
+        words[DAY_OF_WEEK] = dow
+    return " ".join(words)
+
+
+def with_one_day_field(expression: str) -> str | None:
+    """`0 0 9-17 * * MON-FRI` as Quartz takes it, `0 0 9-17 ? * MON-FRI`: when both day fields
+    are set and one is `*` ("any day"), that one means nothing and becomes `?`. None when the
+    expression is not Quartz-shaped or is not in that case (both specific stays refused)."""
+    words = expression.split()
+    if len(words) not in (6, 7):
+        return None
+    dom, dow = words[DAY_OF_MONTH], words[DAY_OF_WEEK]
+    if "?" in (dom, dow) or "*" not in (dom, dow):
+        return None
+    if dow == "*":
+        words[DAY_OF_WEEK] = "?"  # `* * *`: every day, said by the day of the month
+    else:
+        words[DAY_OF_MONTH] = "?"
+    return " ".join(words)
+
+
 def parse_quartz(expression: str) -> QuartzExpression:
     """Parse a 6- or 7-field Quartz expression, or raise CronError naming the field and position."""
     tokens = [_Token(m.group(0).upper(), m.start() + 1) for m in re.finditer(r"\S+", expression)]
@@ -139,7 +166,7 @@ def parse_quartz(expression: str) -> QuartzExpression:
     if not dom.no_spec and not dow.no_spec:
         raise dow.error(
             "day-of-month and day-of-week cannot both be set (Quartz does not support it); put '?' "
-            "in one of them, e.g. '0 0 2 ? * MON-FRI' or '0 0 2 1 * ?'"
+            f"in one of them, e.g. {_with_days(tokens, '?', None)!r} or {_with_days(tokens, None, '?')!r}"
         )
     text = " ".join(_canonical(i, t.text) for i, t in enumerate(tokens))
     return QuartzExpression(

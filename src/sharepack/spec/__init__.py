@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from sharepack.errors import SpecError, SpecProblem
 from sharepack.spec.checks import Checker
 from sharepack.spec.files import read_text
-from sharepack.spec.legacy_forms import unwrap_nested_schedules
+from sharepack.spec.legacy_forms import relax_day_fields, schedules_to_remove, unwrap_nested_schedules
 from sharepack.spec.models import Pipeline, Share, SharePack
 from sharepack.spec.raw_checks import raw_name_problems
 from sharepack.spec.resolve import resolve
@@ -124,6 +124,8 @@ def _load(
     problems += found
     problems += interpolate(data, values, user, index, file)
     notices = unwrap_nested_schedules(data, index, file)
+    removed_schedules = schedules_to_remove(data, index, file)
+    notices += relax_day_fields(data, index, file)
     try:
         spec = SharePack.model_validate(data, context={"allow_past": allow_past_one_time})
     except ValidationError as exc:
@@ -131,10 +133,14 @@ def _load(
         problems += raw_name_problems(data, index, file)
     if problems:
         raise _error(problems)
-    resolution = resolve(spec, path=Path(path), target=chosen, user=user, index=index)
-    problems = Checker(spec, resolution, index, file, now or datetime.now(UTC)).run()
+    resolution = resolve(
+        spec, path=Path(path), target=chosen, user=user, index=index, removed_schedules=removed_schedules
+    )
+    checker = Checker(spec, resolution, index, file, now or datetime.now(UTC))
+    problems = checker.run()
     if problems:
         raise _error(problems)
+    notices += checker.notices
     return replace(resolution.pack, notices=tuple(notices)) if notices else resolution.pack
 
 
@@ -179,6 +185,13 @@ def duplicate_pack_names(packs: Iterable[Pack]) -> list[SpecProblem]:
         else:
             first[pack.name] = pack
     return problems
+
+
+def located(problem: SpecProblem) -> SpecProblem:
+    """The problem as users read it: a workbook's at `sheet!cell`, whichever stage found it."""
+    if problem.place is None and is_workbook(problem.file):
+        return in_cells(problem)
+    return problem
 
 
 def in_cells(problem: SpecProblem) -> SpecProblem:

@@ -68,11 +68,16 @@ class Checker:
         self.file = file
         self.now = now
         self.problems: list[SpecProblem] = []
+        # Accepted, with a meaning the user should see (validate and plan show them; not errors).
+        self.notices: list[SpecProblem] = []
         self.declared = {source.spec.name_prefix for source in resolution.pipelines}
         self._share_keys: dict[int, set[tuple[str, ...]]] = {}
 
     def report(self, path: YamlPath, message: str, hint: str | None = None, *, key: bool = False) -> None:
         self.problems.append(problem_at(self.index, self.file, path, message, hint, key=key))
+
+    def notice(self, path: YamlPath, message: str, hint: str | None = None) -> None:
+        self.notices.append(problem_at(self.index, self.file, path, message, hint))
 
     def run(self) -> list[SpecProblem]:
         self.check_pack()

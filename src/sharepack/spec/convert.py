@@ -72,7 +72,10 @@ def _workbook_to_yaml(source: Path, out: Path) -> None:
     composed = compose_workbook(source, str(source))
     if composed.problems:
         raise SpecError(problems=[in_cells(p) for p in composed.problems])
-    text = yaml.safe_dump(composed.data, sort_keys=False, allow_unicode=True, width=100)
+    data = composed.data
+    if isinstance(data, dict):
+        data = {**data, "metadata": _with_identity(data.get("metadata"), source)}
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     out.write_text(f"# Converted from {source.name} by `sharepack convert`.\n{text}", encoding="utf-8")
 
 
@@ -116,7 +119,7 @@ def _yaml_to_workbook(source: Path, out: Path) -> None:
     assert metadata is not None
     metadata.title = SHEETS[0]
     metadata.append(["Field", "Value"])
-    for key, value in (data.get("metadata") or {}).items():
+    for key, value in _with_identity(data.get("metadata"), source).items():
         metadata.append([key, _cell(value, f"metadata.{key}", left_out)])
     for sheet, columns in (
         ("recipient", RECIPIENT_COLUMNS),
@@ -130,6 +133,23 @@ def _yaml_to_workbook(source: Path, out: Path) -> None:
         for row in rows[sheet]:
             table.append([row.get(column) for column in header])
     book.save(out)
+
+
+def _with_identity(metadata: Any, source: Path) -> dict[str, Any]:
+    """The metadata with the pack's identity written both ways, `name` and `project_name`: the
+    converted file is the same pack as its source, whatever it is called."""
+    from sharepack.spec.resolve import pack_identity
+
+    given = dict(metadata) if isinstance(metadata, dict) else {}
+    name = given.get("name")
+    project = given.get("project_name")
+    identity, _ = pack_identity(
+        name if isinstance(name, str) else None, project if isinstance(project, str) else None, source
+    )
+    written = {"name": identity, **given} if name is None else given
+    if project is None:
+        written["project_name"] = identity
+    return written
 
 
 def _pipeline_row(share: Any, pipeline: dict[str, Any], left_out: list[str]) -> dict[str, Any]:

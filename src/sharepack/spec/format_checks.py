@@ -131,6 +131,16 @@ def check_sync_keys(checker: Checker, pipeline: Pipeline, path: YamlPath) -> Non
                 where, "`pipeline_source` is the pipeline's code: give it or `notebook`/`libraries`"
             )
     uses = written & {"target_asset", "scd_type", "key_columns"}
+    if pipeline.scd_type == "1" and not pipeline.key_columns:
+        # The format's own templates say "Empty for Type 1": with no key there is nothing to merge
+        # on, so the one faithful meaning is a full copy (resolve.py plans it as full_refresh).
+        checker.notice(
+            (*path, "scd_type"),
+            f'pipeline {pipeline.name_prefix!r} is scd_type "1" with no key_columns: with no key there '
+            "is nothing to merge on, so it is planned as full_refresh (the whole source copied on every "
+            "run)",
+            'list its key columns (`key_columns: "id"`) to apply changes incrementally as SCD 1',
+        )
     if uses and (pipeline.scd_type or "2") == "2" and not pipeline.key_columns:
         checker.report(
             path,

@@ -54,8 +54,19 @@ Duration = Annotated[
     BeforeValidator(_duration_text),
     WithJsonSchema({"type": ["string", "integer"], "examples": ["1h", "30m", "1d"]}),
 ]
+
+
+class ScheduleRemoval(SpecModel):
+    """A pipeline's `schedule: {action: remove}` (the format's UPDATE files): no schedule, and its
+    `<name>_schedule` job deleted when this pack made it. Read before validation (legacy_forms)."""
+
+    action: Literal["remove"] = Field(description="remove: the pipeline's schedule job must not exist.")
+
+
 # The YAML may say `schedule: continuous` or `notification: [a@b.com]`: the JSON Schema must too.
-ScheduleField = Annotated[Schedule, BeforeValidator(_same, json_schema_input_type=str | AnySchedule)]
+ScheduleField = Annotated[
+    Schedule, BeforeValidator(_same, json_schema_input_type=str | AnySchedule | ScheduleRemoval)
+]
 NotificationField = Annotated[
     Notifications, BeforeValidator(_same, json_schema_input_type=list[str] | EmailNotifications)
 ]

@@ -193,6 +193,14 @@ def metastore_id_problem(value: str) -> str | None:
     )
 
 
+# Where a recipient's real metastore global ID is found (templates ship a placeholder).
+METASTORE_ID_HINT = (
+    "ask the recipient for it: in their workspace `databricks metastores summary` shows it as "
+    "`global_metastore_id` (so does `SELECT CURRENT_METASTORE()`); an existing D2D recipient's "
+    "`data_recipient_global_metastore_id` (`databricks recipients get NAME`) is the same value"
+)
+
+
 def tag_problems(tags: Mapping[str, str]) -> list[tuple[str, str]]:
     """(key, message) for each tag Databricks would refuse or that collides with ours."""
     problems: list[tuple[str, str]] = []

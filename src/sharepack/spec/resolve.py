@@ -9,6 +9,8 @@ at the line that set it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from sharepack.schedule.forms import AnySchedule, EventSchedule
 from sharepack.spec.governance import governance_header, governance_tags
 from sharepack.spec.models import Job, Library, Pipeline, PipelineSettings, Share, SharePack
+from sharepack.spec.names import PACK_NAME_MAX
 from sharepack.spec.positions import PositionIndex
 from sharepack.spec.resolved import (
     OrchestrationTask,
@@ -30,6 +33,10 @@ from sharepack.spec.sharing_resolve import resolve_sharing
 from sharepack.spec.variables import LOCAL_TARGET, ChosenTarget
 
 YamlPath = tuple[str | int, ...]
+# Where a pack's name comes from (said in the plan's header).
+IDENTITY_NAME = "metadata.name"
+IDENTITY_PROJECT = "metadata.project_name"
+IDENTITY_FILE = "file name"
 _MERGED_MAPS = ("tags", "configuration")
 _CODE = ("notebook", "libraries")
 # Keys only a pipeline itself has (not pipeline_defaults): read from the pipeline, not merged.
@@ -78,6 +85,7 @@ def resolve(
     target: ChosenTarget | None,
     user: str,
     index: PositionIndex,
+    removed_schedules: Collection[YamlPath] = (),
 ) -> Resolution:
     resolved_target = _target(spec, target, user)
     prefix = resolved_target.name_prefix if resolved_target else ""
@@ -118,6 +126,9 @@ def resolve(
             if alias in pipeline.model_fields_set and field_name not in pipeline.model_fields_set:
                 values[field_name] = getattr(pipeline, alias)
                 origins[key] = (*pipeline_path, alias)
+        removed = pipeline_path in removed_schedules
+        if removed:
+            values.pop("schedule", None)  # not even pipeline_defaults' schedule: no job at all
         catalog, schema = _target_schema(values, pipeline, share)
         libraries: list[Library] = values.get("libraries", [])
         pipelines.append(
@@ -140,6 +151,7 @@ def resolve(
                 notifications=values.get("notification"),
                 schedule=final_schedule(values.get("schedule")),
                 location=index.position(pipeline_path),
+                remove_schedule=removed,
                 **_sync_keys(pipeline),
             )
         )
@@ -163,8 +175,10 @@ def resolve(
         job_sources.append(JobSource(job_path, job))
 
     shares, recipients = resolve_sharing(spec, prefix, index)
+    name, identity = _pack_name(spec, path)
     pack = Pack(
-        name=_pack_name(spec, path),
+        name=name,
+        identity=identity,
         path=path,
         metadata=_metadata(spec),
         target=resolved_target,
@@ -189,15 +203,19 @@ def _metadata(spec: SharePack) -> PackMetadata:
         governance_tags=governance_tags(metadata),
         approver_status=metadata.approver_status,
         strategy=metadata.strategy or "NEW",
+        project_name=metadata.project_name,
     )
 
 
 def _sync_keys(pipeline: Pipeline) -> dict[str, Any]:
     """The format's sync keys; `cdc` when the pipeline uses any of them (SCD 2 is their default)."""
     written = pipeline.model_fields_set
+    scd_type = pipeline.scd_type or "2"
+    if scd_type == "1" and not pipeline.key_columns:
+        scd_type = "full_refresh"  # nothing to merge on: a full copy (format_checks says so)
     return {
         "target_asset": pipeline.target_asset,
-        "scd_type": pipeline.scd_type or "2",
+        "scd_type": scd_type,
         "key_columns": tuple(pipeline.key_columns or ()),
         "cdc": bool(written & {"target_asset", "scd_type", "key_columns"}),
         "pipeline_source": pipeline.pipeline_source,
@@ -205,10 +223,29 @@ def _sync_keys(pipeline: Pipeline) -> dict[str, Any]:
     }
 
 
-def _pack_name(spec: SharePack, path: Path) -> str:
-    if spec.metadata is not None and spec.metadata.name is not None:
-        return spec.metadata.name
-    return path.stem
+def pack_identity(name: str | None, project_name: str | None, path: Path) -> tuple[str, str]:
+    """The pack's name and where it comes from: `metadata.name`, else a slug of
+    `metadata.project_name` (so the NEW and UPDATE files of one project are one pack), else the
+    file name (which a rename changes: everything the pack made would then be another pack's)."""
+    if name is not None:
+        return name, IDENTITY_NAME
+    slug = project_slug(project_name or "")
+    if slug:
+        return slug, IDENTITY_PROJECT
+    return path.stem, IDENTITY_FILE
+
+
+def project_slug(project_name: str) -> str:
+    """ "Q1 2025 Finance Reporting" -> "q1_2025_finance_reporting" (a valid pack name, or "")."""
+    slug = re.sub(r"[^a-z0-9]+", "_", project_name.lower()).strip("_")
+    return slug[:PACK_NAME_MAX].rstrip("_")
+
+
+def _pack_name(spec: SharePack, path: Path) -> tuple[str, str]:
+    metadata = spec.metadata
+    if metadata is None:
+        return path.stem, IDENTITY_FILE
+    return pack_identity(metadata.name, metadata.project_name, path)
 
 
 def _policy(spec: SharePack) -> ResolvedPolicy:

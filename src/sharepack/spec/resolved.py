@@ -22,6 +22,7 @@ class PackMetadata:
     governance_tags: dict[str, str] = field(default_factory=dict)  # ticket and requestor, as tags
     approver_status: str | None = None  # None: the pack says nothing, so nothing is gated
     strategy: str = "NEW"  # NEW, UPDATE (create nothing) or DELETE (plan the destruction)
+    project_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class ResolvedPipeline:
     cdc: bool = False
     pipeline_source: str | None = None  # the team's own sync notebook/file, run instead of generated code
     description: str | None = None  # Databricks pipelines have no description: kept, not sent
+    # `schedule: {action: remove}`: its `<name>_schedule` job must not exist (deleted if ours).
+    remove_schedule: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class Pack:
     shares: tuple[ResolvedShare, ...] = ()  # Delta Sharing: what the pack shares, with grants
     recipients: tuple[ResolvedRecipient, ...] = ()
     notices: tuple[SpecProblem, ...] = ()  # accepted, with a better way to say it (not errors)
+    identity: str = "metadata.name"  # where `name` comes from: metadata.name, .project_name, file name
 
     def pipeline(self, name: str) -> ResolvedPipeline | None:
         """The pipeline with this final name."""

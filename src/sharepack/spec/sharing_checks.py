@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sharepack.spec.models import Share
 from sharepack.spec.names import (
+    METASTORE_ID_HINT,
     dotted_name_problem,
     email_problem,
     ip_problem,
@@ -135,7 +136,7 @@ def _check_d2d(checker: Checker, recipient: Recipient, path: YamlPath) -> None:
             "`SELECT CURRENT_METASTORE()` in the recipient's workspace shows it",
         )
     else:
-        checker.check(metastore_id_problem(org), (*path, "recipient_databricks_org"))
+        checker.check(metastore_id_problem(org), (*path, "recipient_databricks_org"), METASTORE_ID_HINT)
     for key in ("recipient_ips", "recipient_ips_to_add", "recipient_ips_to_remove", "token_expiry"):
         if key in recipient.model_fields_set:
             checker.report(

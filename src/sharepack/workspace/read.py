@@ -50,7 +50,7 @@ def read_actual(
     client: WorkspaceClient, desired: DesiredState, options: ReadOptions = ReadOptions()
 ) -> ActualState:
     wanted_pipelines = {p.name for p in desired.pipelines}
-    wanted_jobs = {j.name for j in desired.jobs}
+    wanted_jobs = {j.name for j in desired.jobs} | set(desired.removed_jobs)
     # Without --trust-digest every declared pipeline's settings are read: start each GET as soon
     # as the pipeline shows up in a list page instead of after the last page.
     prefetch = _Prefetch(client, wanted_pipelines if not options.trust_digest else set(), options.parallelism)
