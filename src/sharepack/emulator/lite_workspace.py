@@ -119,8 +119,9 @@ def _jupyter_language(data: bytes) -> str | None:
         return None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return None
-    metadata = notebook.get("metadata") if isinstance(notebook.get("metadata"), dict) else {}
-    info = metadata.get("language_info") if isinstance(metadata.get("language_info"), dict) else {}
+    metadata: Any = notebook.get("metadata")
+    info: Any = metadata.get("language_info") if isinstance(metadata, dict) else None
+    info = info if isinstance(info, dict) else {}
     language = str(info.get("name") or "python").upper()
     return language if language in LANGUAGES else "PYTHON"
 

@@ -15,12 +15,15 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sharepack.errors import WorkspaceError
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
 from sharepack.ownership import PACK_TAG, is_managed, ownership_tags
 from sharepack.plan.model import Action, Change, ResourceType
 from sharepack.sync_checks import sources_state
 
 if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
     from sharepack.desired import DesiredState
     from sharepack.spec import Pack
     from sharepack.workspace.state import ActualState
@@ -107,12 +110,25 @@ class SchemaKind:
                     f"deleting schema {change.name}", lambda: client.schemas.delete(change.name)
                 )
             return Written(change.name)
+        from sharepack.workspace.write import already_exists, api_message
+
         properties = dict((change.settings or {}).get("properties") or {})
-        context.writer._call(
-            f"creating schema {change.name}",
-            lambda: client.schemas.create(name, catalog, properties=properties, comment="made by sharepack"),
-        )
+        try:
+            client.schemas.create(name, catalog, properties=properties, comment="made by sharepack")
+        except Exception as exc:
+            # Retried after its answer was lost, a create finds its own schema: told by the code
+            # Unity Catalog sends (SCHEMA_ALREADY_EXISTS, a 400) and by our mark on what is there.
+            if not (already_exists(exc) and _made_by(client, change.name, change.pack)):
+                raise WorkspaceError(f"creating schema {change.name}: {api_message(exc)}") from None
         return Written(change.name)
+
+
+def _made_by(client: WorkspaceClient, full_name: str, pack: str) -> bool:
+    try:
+        found = client.schemas.get(full_name)
+    except Exception:
+        return False
+    return is_managed(dict(found.properties or {}), pack)
 
 
 def _observed(properties: dict[str, str] | object) -> str:
