@@ -4,6 +4,7 @@ order a crash between two PATCHes cannot leave unfinishable."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,10 @@ def test_a_pack_of_mixed_case_names_applies_and_replans_to_no_change(
 ) -> None:
     org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
     pack = write_pack(tmp_path, _mixed_case_pack(org))
+    planned = cli("plan", str(pack), "--target", "local", "--output", "json")
+    grants = {c["name"] for c in json.loads(planned.stdout)["changes"] if c["resource_type"] == "grant"}
+    # Named as the recipients' own blocks spell them: each grant waits on that recipient's change.
+    assert grants == {"Finance_Share:Analytics_WS", "Finance_Share:Acme_D2O"}, grants
     applied = cli("apply", str(pack), "--target", "local", "--auto-approve")
     assert applied.code == 0, applied.output
     # Said as the pack wrote them, although Databricks keeps them lower-case.

@@ -36,7 +36,11 @@ class GrantKind:
     def plan(self, given: PlanInput) -> PlanOutput:
         state = sharing_of(given.actual)
         pack = given.desired.pack
-        declared_recipients = fold(r.name for r in given.desired.resources_of(ResourceType.RECIPIENT.value))
+        declared = given.desired.resources_of(ResourceType.RECIPIENT.value)
+        declared_recipients = fold(r.name for r in declared)
+        # A grant names its recipient as the recipient's own block spells it, so that its wait on
+        # that recipient's change (keyed by name) holds whatever case the share's list used.
+        spelled = {r.name.lower(): r.name for r in declared}
         changes: list[Change] = []
         warnings: list[str] = []
         for share in given.desired.resources_of(ResourceType.SHARE.value):
@@ -51,7 +55,8 @@ class GrantKind:
                 # already ours, never on one this apply neither creates nor has adopted.
                 continue
             held = (found.grants or frozenset()) if found else frozenset()
-            for recipient in share.recipients:
+            for listed in share.recipients:
+                recipient = spelled.get(listed.lower(), listed)
                 if not share_selected and not given.selected(recipient):
                     continue  # neither end of this grant was selected
                 if not given.selected(recipient) and recipient not in state.recipients:
