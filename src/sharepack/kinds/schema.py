@@ -40,9 +40,12 @@ class DesiredSchema:
 def desired_schemas(pack: Pack) -> tuple[DesiredSchema, ...]:
     from sharepack.sync_checks import desired_sources
 
+    # One schema however its pipelines spell it: Unity Catalog names are case-insensitive.
+    spelled: dict[str, str] = {}
     by_schema: dict[str, list[str]] = {}
     for source in desired_sources(pack):
-        by_schema.setdefault(f"{source.catalog}.{source.schema}", []).append(source.name)
+        name = f"{source.catalog}.{source.schema}"
+        by_schema.setdefault(spelled.setdefault(name.lower(), name), []).append(source.name)
     return tuple(DesiredSchema(name, tuple(pipelines)) for name, pipelines in by_schema.items())
 
 
