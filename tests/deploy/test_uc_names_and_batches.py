@@ -201,8 +201,11 @@ def test_a_committed_patch_whose_answer_was_lost_is_done_when_its_retry_finds_it
     # The PATCH is committed, its answer lost (503); the SDK sends it again and is told the
     # object is already in the share.
     workspace_env.configure(drop_rate=1.0)
+    workspace_env.reset_log()
     update_objects(client, "sales", updates)
     workspace_env.configure(drop_rate=0)
+    patches = [r.status for r in workspace_env.request_log() if r.method == "PATCH"]
+    assert patches == [503, 400]  # committed and lost, then "already in the share"
     assert [o.name for o in client.shares.get("sales", include_shared_data=True).objects or []] == [
         "main.s.orders"
     ]
