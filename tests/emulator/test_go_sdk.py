@@ -80,4 +80,4 @@ def test_go_sdk_conformance() -> None:
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout.strip().splitlines()[-1])
     assert results["failed"] == [], json.dumps(results["failed"], indent=2)
-    assert len(results["passed"]) == 6, results
+    assert len(results["passed"]) == 9, results

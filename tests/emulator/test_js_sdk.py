@@ -99,4 +99,4 @@ def test_javascript_sdk_conformance() -> None:
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout.strip().splitlines()[-1])
     assert results["failed"] == [], json.dumps(results["failed"], indent=2)
-    assert len(results["passed"]) == 8, results
+    assert len(results["passed"]) == 11, results

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from databricks.sdk.errors import (
+    BadRequest,
     InvalidParameterValue,
     NotFound,
     ResourceAlreadyExists,
@@ -63,12 +64,14 @@ def test_a_created_share_has_its_comment_owner_and_no_objects(client: Any) -> No
 
 
 def test_creating_a_share_twice_is_refused_with_share_already_exists(client: Any, emulator: Any) -> None:
+    # RESOURCE_ALREADY_EXISTS with 400, as Unity Catalog answers (issue 25's evidence): the SDK
+    # raises ResourceAlreadyExists by the code, whatever the status.
     client.shares.create("sales")
-    with pytest.raises(ResourceConflict, match="Share 'sales' already exists") as caught:
+    with pytest.raises(ResourceAlreadyExists, match="Share 'sales' already exists") as caught:
         client.shares.create("sales")
-    assert caught.value.error_code == "SHARE_ALREADY_EXISTS"
+    assert caught.value.error_code == "RESOURCE_ALREADY_EXISTS"
     status, _, _ = http(f"{emulator.url}{UC}/shares", "POST", {"name": "sales"}, token=emulator.token)
-    assert status == 409
+    assert status == 400
 
 
 def test_an_unknown_share_is_share_does_not_exist_for_every_call(client: Any) -> None:
@@ -117,16 +120,17 @@ def test_every_object_field_sent_round_trips(client: Any) -> None:
         data_object_type=TABLE,
         shared_as="public.orders",
         history_data_sharing_status=SharedDataObjectHistoryDataSharingStatus.ENABLED,
-        cdf_enabled=True,
         comment="all orders",
     )
+    feed = _change(ADD, "main.sales.events", data_object_type=TABLE, cdf_enabled=True)
     schema = _change(ADD, "main.reference", data_object_type=SharedDataObjectDataObjectType.SCHEMA)
     view = _change(ADD, "main.sales.v_orders", data_object_type=SharedDataObjectDataObjectType.VIEW)
-    client.shares.update("sales", updates=[table, schema, view])
+    client.shares.update("sales", updates=[table, feed, schema, view])
     got = _objects(client, "sales")
     orders = got["main.sales.orders"]
-    assert (orders.shared_as, orders.cdf_enabled, orders.comment) == ("public.orders", True, "all orders")
+    assert (orders.shared_as, orders.comment) == ("public.orders", "all orders")
     assert orders.history_data_sharing_status == SharedDataObjectHistoryDataSharingStatus.ENABLED
+    assert got["main.sales.events"].cdf_enabled is True
     assert got["main.reference"].data_object_type == SharedDataObjectDataObjectType.SCHEMA
     assert got["main.sales.v_orders"].shared_as == "sales.v_orders"
 
@@ -166,9 +170,9 @@ def test_two_objects_shared_as_the_same_name_are_refused_with_invalid_parameter_
 def test_a_refused_update_changes_nothing(client: Any) -> None:
     client.shares.create("sales", comment="before")
     client.shares.update("sales", updates=[_change(ADD, "main.s.a")])
-    twice = [_change(REMOVE, "main.s.a"), _change(ADD, "main.s.b"), _change(ADD, "main.s.b")]
+    refused = [_change(ADD, "main.s.b"), _change(ADD, "main.s.a")]  # a is in the share already
     with pytest.raises(ResourceAlreadyExists):
-        client.shares.update("sales", comment="after", updates=twice)
+        client.shares.update("sales", comment="after", updates=refused)
     assert set(_objects(client, "sales")) == {"main.s.a"}
     assert client.shares.get("sales").comment == "before"
 
@@ -360,7 +364,7 @@ def test_an_ip_access_list_on_a_databricks_recipient_is_invalid(client: Any) -> 
 
 def test_creating_a_recipient_twice_is_refused_with_recipient_already_exists(client: Any) -> None:
     _token_recipient(client)
-    with pytest.raises(ResourceConflict, match="Recipient 'partner' already exists") as caught:
+    with pytest.raises(BadRequest, match="Recipient 'partner' already exists") as caught:
         _token_recipient(client)
     assert caught.value.error_code == "RECIPIENT_ALREADY_EXISTS"
 
@@ -369,7 +373,7 @@ def test_two_recipients_for_one_metastore_are_refused_with_recipient_already_exi
     client.recipients.create(
         "a", AuthenticationType.DATABRICKS, data_recipient_global_metastore_id=OTHER_METASTORE
     )
-    with pytest.raises(ResourceConflict, match="already has the sharing identifier") as caught:
+    with pytest.raises(BadRequest, match="already has the sharing identifier") as caught:
         client.recipients.create(
             "b", AuthenticationType.DATABRICKS, data_recipient_global_metastore_id=OTHER_METASTORE
         )

@@ -33,7 +33,8 @@ share:
     share_assets:
       - main.sales.orders
       - main.sales.daily
-      - {{name: main.sales.returns, history: true, cdf: true}}
+      - {{name: main.sales.returns, history: true}}
+      - {{name: main.sales.refunds, cdf: true}}
       - {{name: main.products.items, shared_as: reference.items}}
       - {{name: main.sales.summary, type: VIEW}}
     recipients: [partner, analytics]
@@ -113,7 +114,8 @@ def test_shares_grants_and_recipients_round_trip_to_no_change_and_no_write(
         {"name": "main.products.items", "shared_as": "reference.items"},
         "main.sales.daily",
         "main.sales.orders",
-        {"name": "main.sales.returns", "history": True, "cdf": True},
+        {"name": "main.sales.refunds", "cdf": True},
+        {"name": "main.sales.returns", "history": True},
         {"name": "main.sales.summary", "type": "VIEW"},
     ]
     assert sales["recipients"] == ["analytics", "partner"]
@@ -138,7 +140,7 @@ def test_a_filtered_export_writes_each_share_whole_with_only_the_recipients_it_g
     assert "A share is written whole" in payload["yaml"]
     document = yaml.safe_load(payload["yaml"])
     (share,) = document["share"]
-    assert len(share["share_assets"]) == 5  # not only the table the exported pipeline syncs
+    assert len(share["share_assets"]) == 6  # not only the table the exported pipeline syncs
     out = write_pack(tmp_path, payload["yaml"], "filtered.yaml")
     plan = _plan(cli, out)
     assert set(_actions(plan).values()) == {"no-op"}, _actions(plan)
@@ -227,7 +229,9 @@ def test_a_share_holding_an_object_no_pack_can_declare_is_left_out_whole(
             SharedDataObjectUpdate(
                 action=SharedDataObjectUpdateAction.ADD,
                 data_object=SharedDataObject(
-                    name="notebooks/report", data_object_type=SharedDataObjectDataObjectType.NOTEBOOK_FILE
+                    name="notebooks/report",
+                    data_object_type=SharedDataObjectDataObjectType.NOTEBOOK_FILE,
+                    content="cHJpbnQoMSk=",
                 ),
             )
         ],

@@ -134,7 +134,7 @@ def _checked(key: str, value: Any) -> Any:
         if not isinstance(value, dict):
             raise ValueError(f"rate_limits must be an object of endpoint: requests a second, not {value!r}")
         return {str(k): _number(f"rate_limits[{k!r}]", v, low=1e-9) for k, v in value.items()}
-    if key in ("seed", "stall_count"):
+    if key in ("seed", "stall_count", "fail_matching_skip"):
         return _whole(key, value)
     if key == "fail_after_mutations":
         return None if value is None else _whole(key, value)
@@ -309,6 +309,8 @@ class Emulator:
             setattr(self._faults, key, value)
         if "seed" in changes or "rate_limits" in changes or "rate_limit_per_s" in changes:
             self._faults.reseed()
+        if "fail_matching" in changes or "fail_matching_skip" in changes:
+            self._faults.reset_matches()  # the skip counts from this setting on
 
     def set_job_outcome(self, job_id: int, outcome: str) -> None:
         if outcome not in ("SUCCESS", "FAILED"):

@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, page
+from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, flag, page
+from sharepack.emulator.lite_uc_tables import drop_schemas, list_schemas
 
 CREATE_FIELDS = ("comment", "properties", "options", "storage_root", "connection_name")
 UPDATE_FIELDS = (
@@ -94,7 +95,7 @@ def _public(provider: dict[str, Any]) -> dict[str, Any]:
 
 
 def _provider(uc: Uc, name: str) -> dict[str, Any]:
-    provider = _providers(uc).get(name)
+    provider = {key.lower(): p for key, p in _providers(uc).items()}.get(name.lower())
     if provider is None:
         raise does_not_exist("PROVIDER_DOES_NOT_EXIST", f"Provider '{name}' does not exist.")
     return provider
@@ -144,6 +145,8 @@ def _catalog(uc: Uc, name: str) -> dict[str, Any]:
 def create_catalog(uc: Uc, body: dict[str, Any]) -> dict[str, Any]:
     name = check_name("Catalog", body.get("name"))
     provider_name, share_name = body.get("provider_name"), body.get("share_name")
+    if share_name:
+        share_name = str(share_name).lower()
     if bool(provider_name) != bool(share_name):
         raise invalid("A catalog from a share needs both provider_name and share_name.")
     catalog: dict[str, Any] = {
@@ -196,9 +199,18 @@ def update_catalog(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
     return catalog
 
 
-def delete_catalog(uc: Uc, name: str) -> dict[str, Any]:
-    # Catalogs hold no schemas here, so `force` changes nothing: every delete is allowed.
+def delete_catalog(uc: Uc, name: str, query: dict[str, str]) -> dict[str, Any]:
     with uc.store.transaction():
-        _catalog(uc, name)
+        catalog = _catalog(uc, name)
+        schemas = list_schemas(uc, {"catalog_name": catalog["name"]}).get("schemas", [])
+        if schemas and not flag(query, "force"):
+            # A catalog that holds schemas is deleted only with force (the SDK's catalogs.delete
+            # docs: "Force deletion even if the catalog is not empty"); its schemas go with it.
+            raise ApiError(
+                400,
+                "CATALOG_NOT_EMPTY",
+                f"Catalog '{catalog['name']}' is not empty. There are {len(schemas)} schemas in it.",
+            )
+        drop_schemas(uc, str(catalog["name"]))
         uc.remove("uc_catalogs", name)
     return {}

@@ -11,6 +11,9 @@ class ApiError(Exception):
         self.message = message
 
     def body(self) -> dict[str, str]:
+        # Some Databricks answers carry no error_code at all (a workspace import over a notebook).
+        if not self.error_code:
+            return {"message": self.message}
         return {"error_code": self.error_code, "message": self.message}
 
 

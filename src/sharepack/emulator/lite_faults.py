@@ -70,6 +70,10 @@ class Faults:
     seed: int = 0
     fail_after_mutations: int | None = None
     fail_matching: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    # How many requests matching a fail_matching rule pass before the rules fail them: 1 fails
+    # the second share PATCH of an apply, a crash between two PATCHes.
+    fail_matching_skip: int = 0
+    _matched: int = 0
     # A write that commits, then answers only after `stall_s`: past a client's timeout, as a
     # stalled gateway does. Applies to the next `stall_count` writes to endpoints matching
     # `stall_endpoint` (a regular expression such as "jobs/create").
@@ -87,6 +91,19 @@ class Faults:
                 return 0.0
             self.stall_count -= 1
             return self.stall_s
+
+    def failing_rule(self, method: str, path: str) -> tuple[str, str, int, str, str] | None:
+        """The fail_matching rule that fails this request, once `fail_matching_skip` have passed."""
+        for rule in self.fail_matching:
+            if rule[0] == method and re.search(rule[1], path):
+                with self._lock:
+                    self._matched += 1
+                    return rule if self._matched > self.fail_matching_skip else None
+        return None
+
+    def reset_matches(self) -> None:
+        with self._lock:
+            self._matched = 0
 
     def reseed(self) -> None:
         self._random = random.Random(self.seed)

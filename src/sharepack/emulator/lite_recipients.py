@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 import uuid
@@ -12,6 +13,8 @@ from sharepack.emulator.lite_shares import missing_recipient
 from sharepack.emulator.lite_uc import Uc, already_exists, check_name, page, rename
 
 AUTH_TYPES = ("TOKEN", "DATABRICKS")
+# The SDK's IpAccessList docs: "Allowed IP Addresses in CIDR notation. Limit of 100."
+MAX_IPS = 100
 _GLOBAL_ID = re.compile(
     r"^([a-z]+):([a-z0-9-]+):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
@@ -55,7 +58,15 @@ def _ip_list(body: dict[str, Any]) -> dict[str, Any]:
     ips = body.get("ip_access_list")
     if not isinstance(ips, dict) or not isinstance(ips.get("allowed_ip_addresses", []), list):
         raise invalid("ip_access_list must be an object with allowed_ip_addresses, a list.")
-    return {"allowed_ip_addresses": [str(ip) for ip in ips.get("allowed_ip_addresses", [])]}
+    addresses = [str(ip) for ip in ips.get("allowed_ip_addresses", [])]
+    if len(addresses) > MAX_IPS:
+        raise invalid(f"ip_access_list holds {len(addresses)} addresses; the limit is {MAX_IPS}.")
+    for address in addresses:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            raise invalid(f"Invalid IP address or CIDR range in ip_access_list: '{address}'.") from None
+    return {"allowed_ip_addresses": addresses}
 
 
 def _properties(body: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +172,7 @@ def update(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def delete(uc: Uc, name: str) -> dict[str, Any]:
+    name = name.lower()
     with uc.store.transaction():
         _recipient(uc, name)
         uc.remove("uc_recipients", name)
@@ -203,7 +215,7 @@ def rotate_token(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def share_permissions(uc: Uc, name: str, query: dict[str, str]) -> dict[str, Any]:
-    _recipient(uc, name)
+    name = _recipient(uc, name)["name"]
     rows = uc.store.query(
         "SELECT share FROM uc_grants WHERE metastore_id = ? AND recipient = ? ORDER BY share", (uc.mid, name)
     )

@@ -489,9 +489,9 @@ def make_handler(
                     {"error_code": code, "message": "Injected fault: the service is unavailable."},
                     {"Retry-After": "1"} if status == 503 else {},
                 )
-            for rule_method, rule_path, status, code, message in faults.fail_matching:
-                if rule_method == method and re.search(rule_path, path):
-                    return status, {"error_code": code, "message": message}, {}
+            rule = faults.failing_rule(method, path)
+            if rule is not None:
+                return rule[2], {"error_code": rule[3], "message": rule[4]}, {}
             if mutating:
                 with ctx.lock:
                     ctx.mutations += 1

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, flag, page, rename
+from sharepack.emulator.lite_uc import (
+    MAX_SHARE_NAME,
+    Uc,
+    already_exists,
+    check_name,
+    does_not_exist,
+    flag,
+    page,
+    rename,
+)
+from sharepack.emulator.lite_uc_tables import known_table, knows_tables
 
 TABLE_LIKE = frozenset({"TABLE", "MATERIALIZED_VIEW", "STREAMING_TABLE", "FOREIGN_TABLE"})
+# Aliased by `shared_as`; every other type by `string_shared_as` (the SDK's SharedDataObject docs).
+ALIASED_AS_TABLE = TABLE_LIKE | {"VIEW"}
 # Objects addressed as catalog.schema.name and exposed as schema.name.
-THREE_PART = TABLE_LIKE | {"VIEW", "VOLUME", "MODEL", "FUNCTION", "FEATURE_SPEC"}
+THREE_PART = ALIASED_AS_TABLE | {"VOLUME", "MODEL", "FUNCTION", "FEATURE_SPEC"}
 OBJECT_TYPES = THREE_PART | {"SCHEMA", "NOTEBOOK_FILE"}
+# What one PATCH may carry (the SDK's SharedDataObjectUpdate docs; terraform-provider-databricks
+# #5842 quotes the refusal).
+MAX_UPDATES = 100
+_ALIAS_PART = re.compile(r"^[A-Za-z0-9_]+$")
+PARTITION_OPS = ("EQUAL", "LIKE")
 UPDATABLE = (
     "comment",
     "shared_as",
@@ -48,10 +66,10 @@ def _view(share: dict[str, Any], *, objects: bool) -> dict[str, Any]:
 
 
 def create(uc: Uc, body: dict[str, Any]) -> dict[str, Any]:
-    name = check_name("Share", body.get("name"))
+    name = check_name("Share", body.get("name"), MAX_SHARE_NAME)
     with uc.store.transaction():
         if uc.get("uc_shares", name) is not None:
-            raise already_exists("SHARE_ALREADY_EXISTS", f"Share '{name}' already exists.")
+            raise already_exists("RESOURCE_ALREADY_EXISTS", f"Share '{name}' already exists.")
         share: dict[str, Any] = {"name": name, "owner": uc.user}
         for key in ("comment", "storage_root"):
             if body.get(key) is not None:
@@ -75,16 +93,59 @@ def delete(uc: Uc, name: str) -> dict[str, Any]:
     with uc.store.transaction():
         _share(uc, name)
         uc.remove("uc_shares", name)
-        uc.store.execute("DELETE FROM uc_grants WHERE metastore_id = ? AND share = ?", (uc.mid, name))
+        uc.store.execute("DELETE FROM uc_grants WHERE metastore_id = ? AND share = ?", (uc.mid, name.lower()))
     return {}
 
 
 def _exposed_as(obj: dict[str, Any]) -> str:
-    if obj.get("shared_as"):
-        return str(obj["shared_as"]).lower()
+    alias = obj.get("shared_as") or obj.get("string_shared_as")
+    if alias:
+        return str(alias).lower()
     if obj["data_object_type"] == "SCHEMA":
         return str(obj["name"]).split(".")[-1].lower()
     return str(obj["name"]).lower()
+
+
+def _check_alias(kind: str, name: str, obj: dict[str, Any]) -> None:
+    """`shared_as` names table-like objects only, `string_shared_as` every other type; each is
+    schema.name with letters, digits and underscores (the SDK's SharedDataObject docs)."""
+    shared_as, string_shared_as = obj.get("shared_as"), obj.get("string_shared_as")
+    if shared_as is not None and kind not in ALIASED_AS_TABLE and kind != "SCHEMA":
+        raise invalid(f"shared_as is only for table-like objects; use string_shared_as for {kind} {name}.")
+    if string_shared_as is not None and kind in ALIASED_AS_TABLE:
+        raise invalid(f"string_shared_as is not for {kind} {name}; use shared_as.")
+    alias = shared_as if shared_as is not None else string_shared_as
+    if alias is None or kind == "SCHEMA":
+        return
+    parts = str(alias).split(".")
+    if kind == "NOTEBOOK_FILE":
+        parts = [str(alias)]
+    elif len(parts) != 2:
+        raise invalid(f"Invalid shared_as '{alias}' for {name}: expected schema.name.")
+    if not all(_ALIAS_PART.match(part) for part in parts if kind != "NOTEBOOK_FILE"):
+        raise invalid(
+            f"Invalid shared_as '{alias}' for {name}: names must contain only alphanumeric characters "
+            "and underscores."
+        )
+
+
+def _check_partitions(name: str, partitions: Any) -> None:
+    if not isinstance(partitions, list):
+        raise invalid(f"partitions of {name} must be a list.")
+    for partition in partitions:
+        values = partition.get("values") if isinstance(partition, dict) else None
+        if not isinstance(values, list) or not values:
+            raise invalid(f"Each partition of {name} needs values.")
+        for value in values:
+            if not isinstance(value, dict) or not value.get("name"):
+                raise invalid(f"Each partition value of {name} needs the column's name.")
+            if value.get("op") not in PARTITION_OPS:
+                raise invalid(f"Invalid partition operator {value.get('op')!r}: only EQUAL and LIKE.")
+            if value.get("value") is not None and value.get("recipient_property_key") is not None:
+                raise invalid(
+                    f"A partition value of {name} sets both value and recipient_property_key; "
+                    "only one may be set."
+                )
 
 
 def _check_object(obj: dict[str, Any]) -> None:
@@ -94,16 +155,25 @@ def _check_object(obj: dict[str, Any]) -> None:
     if wanted and (len(parts) != wanted or not all(parts)):
         form = "catalog.schema.name" if wanted == 3 else "catalog.schema"
         raise invalid(f"Invalid {kind} name '{name}': expected the full name {form}.")
-    shared_as = obj.get("shared_as")
-    if shared_as is not None and kind in THREE_PART:
-        alias = str(shared_as).split(".")
-        if len(alias) != 2 or not all(alias):
-            raise invalid(f"Invalid shared_as '{shared_as}' for {name}: expected schema.name.")
+    _check_alias(kind, name, obj)
     status = obj.get("history_data_sharing_status")
     if status is not None and status not in ("ENABLED", "DISABLED"):
         raise invalid(f"Invalid history_data_sharing_status: {status}")
     if status == "ENABLED" and kind not in TABLE_LIKE and kind != "SCHEMA":
         raise invalid(f"History sharing is only available for tables, not for {kind} {name}.")
+    if obj.get("partitions") is not None:
+        _check_partitions(name, obj["partitions"])
+
+
+def _check_request(data: dict[str, Any], kind: str) -> None:
+    """What a single update may not say, whatever the object holds already."""
+    if data.get("cdf_enabled") is not None and data.get("history_data_sharing_status") is not None:
+        # terraform-provider-databricks docs (databricks_share): "When this field is set, field
+        # history_data_sharing_status can not be set."
+        raise invalid(
+            f"cdf_enabled and history_data_sharing_status cannot both be set on {data['name']}; "
+            "history sharing includes the change data feed."
+        )
 
 
 def _new_object(uc: Uc, data: dict[str, Any]) -> dict[str, Any]:
@@ -112,50 +182,94 @@ def _new_object(uc: Uc, data: dict[str, Any]) -> dict[str, Any]:
     kind = data.get("data_object_type") or "TABLE"
     if kind not in OBJECT_TYPES:
         raise invalid(f"Invalid data_object_type: {kind}")
+    _check_request(data, kind)
+    if kind == "NOTEBOOK_FILE" and not data.get("content"):
+        raise invalid(f"content is required to add the NOTEBOOK_FILE {data['name']}.")
+    name = str(data["name"]) if kind == "NOTEBOOK_FILE" else str(data["name"]).lower()
+    if kind in ALIASED_AS_TABLE | {"SCHEMA"} and knows_tables(uc) and not known_table(uc, kind, name):
+        # Once the metastore holds tables, sharing one it does not have is refused, as on Databricks.
+        what = "Schema" if kind == "SCHEMA" else "Table"
+        raise does_not_exist(f"{what.upper()}_DOES_NOT_EXIST", f"{what} '{name}' does not exist.")
     obj: dict[str, Any] = {
-        "name": data["name"],
+        "name": name,
         "data_object_type": kind,
         "added_at": uc.store.now(),
         "added_by": uc.user,
         "status": "ACTIVE",
     }
     obj.update({key: data[key] for key in UPDATABLE if data.get(key) is not None})
-    if kind in THREE_PART and kind != "VOLUME" and not obj.get("shared_as"):
-        obj["shared_as"] = ".".join(str(data["name"]).split(".")[1:])
-    if kind in TABLE_LIKE:
+    for key in ("shared_as", "string_shared_as"):
+        if obj.get(key) is not None:
+            obj[key] = str(obj[key]).lower()
+    alias = ".".join(name.split(".")[1:])
+    if kind in ALIASED_AS_TABLE and not obj.get("shared_as"):
+        obj["shared_as"] = alias
+    elif kind in THREE_PART - ALIASED_AS_TABLE and not obj.get("string_shared_as"):
+        obj["string_shared_as"] = alias
+    if kind in TABLE_LIKE and obj.get("cdf_enabled") is None:
         obj.setdefault("history_data_sharing_status", "DISABLED")
     _check_object(obj)
     return obj
 
 
-def _apply(uc: Uc, objects: list[dict[str, Any]], updates: list[Any]) -> list[dict[str, Any]]:
-    by_name = {o["name"]: o for o in objects}
+def _key(name: Any) -> str:
+    return str(name).lower()
+
+
+def _check_updates(updates: list[Any]) -> None:
+    if len(updates) > MAX_UPDATES:
+        raise invalid(f"UpdateShare number of data objects to update exceeds limit {MAX_UPDATES}")
+    seen: dict[str, Any] = {}
+    repeated: list[str] = []
     for change in updates:
         if not isinstance(change, dict):
             raise invalid("Each update must be an object with action and data_object.")
-        action, data = change.get("action"), change.get("data_object")
-        if action not in ("ADD", "REMOVE", "UPDATE"):
-            raise invalid(f"Invalid action: {action}")
+        data = change.get("data_object")
         if not isinstance(data, dict) or not data.get("name"):
             raise invalid("Missing required field: updates.data_object.name")
-        name = data["name"]
+        key = _key(data["name"])
+        if key in seen:
+            repeated.append(str(data["name"]))
+        seen[key] = data
+    if repeated:
+        # terraform-provider-databricks #3517: a REMOVE and an ADD of one object in one PATCH.
+        raise invalid(
+            f"UpdateShare duplicate updates on the same data object, names: [{', '.join(repeated)}]."
+        )
+
+
+def _apply(uc: Uc, objects: list[dict[str, Any]], updates: list[Any]) -> list[dict[str, Any]]:
+    _check_updates(updates)
+    by_name = {_key(o["name"]): o for o in objects}
+    for change in updates:
+        action, data = change.get("action"), change["data_object"]
+        if action not in ("ADD", "REMOVE", "UPDATE"):
+            raise invalid(f"Invalid action: {action}")
+        name = _key(data["name"])
         if action == "ADD":
             if name in by_name:
                 raise already_exists(
                     "RESOURCE_ALREADY_EXISTS",
-                    f"{by_name[name]['data_object_type']} '{name}' is already in the share.",
+                    f"{by_name[name]['data_object_type']} '{by_name[name]['name']}' is already in the share.",
                 )
             by_name[name] = _new_object(uc, data)
             continue
         if name not in by_name:
-            raise does_not_exist("RESOURCE_DOES_NOT_EXIST", f"Data object '{name}' is not in the share.")
+            raise does_not_exist(
+                "RESOURCE_DOES_NOT_EXIST", f"Data object '{data['name']}' is not in the share."
+            )
         if action == "REMOVE":
             del by_name[name]
             continue
         current = by_name[name]
         if data.get("data_object_type") not in (None, current["data_object_type"]):
-            raise invalid(f"The data_object_type of '{name}' cannot be changed.")
+            raise invalid(f"The data_object_type of '{data['name']}' cannot be changed.")
+        _check_request(data, current["data_object_type"])
         merged = {**current, **{k: data[k] for k in UPDATABLE if data.get(k) is not None}}
+        if data.get("cdf_enabled") is not None:
+            merged.pop("history_data_sharing_status", None)
+        if data.get("history_data_sharing_status") is not None:
+            merged.pop("cdf_enabled", None)
         _check_object(merged)
         by_name[name] = merged
     seen: dict[str, str] = {}
@@ -171,9 +285,13 @@ def _apply(uc: Uc, objects: list[dict[str, Any]], updates: list[Any]) -> list[di
 
 
 def update(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    updates = list(body.get("updates") or [])
+    if not updates and all(body.get(k) is None for k in ("comment", "owner", "storage_root", "new_name")):
+        # terraform-provider-databricks #5442: an empty UpdateShare is refused.
+        raise invalid("UpdateShare no fields to update.")
     with uc.store.transaction():
         share = _share(uc, name)
-        share["objects"] = _apply(uc, share.get("objects", []), list(body.get("updates") or []))
+        share["objects"] = _apply(uc, share.get("objects", []), updates)
         for key in ("comment", "owner", "storage_root"):
             if body.get(key) is not None:
                 share[key] = body[key]
@@ -192,14 +310,14 @@ def _assignments(uc: Uc, share: str) -> list[dict[str, Any]]:
 
 
 def permissions(uc: Uc, name: str, query: dict[str, str]) -> dict[str, Any]:
-    _share(uc, name)
+    name = _share(uc, name)["name"]
     return page(_assignments(uc, name), query, lambda a: str(a["principal"]), "privilege_assignments")
 
 
 def update_permissions(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any]:
     changes = list(body.get("changes") or [])
     with uc.store.transaction():
-        _share(uc, name)
+        name = _share(uc, name)["name"]
         for change in changes:
             principal = change.get("principal") if isinstance(change, dict) else None
             if not principal:
@@ -210,7 +328,7 @@ def update_permissions(uc: Uc, name: str, body: dict[str, Any]) -> dict[str, Any
             if uc.get("uc_recipients", principal) is None:
                 raise missing_recipient(principal)
         for change in changes:
-            principal = change["principal"]
+            principal = str(change["principal"]).lower()
             if "SELECT" in (change.get("add") or []):
                 uc.store.execute(
                     "INSERT OR IGNORE INTO uc_grants VALUES (?, ?, ?, ?)",

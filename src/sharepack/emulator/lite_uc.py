@@ -21,6 +21,7 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 _BAD_NAME = re.compile(r"[\s./\x00-\x1f\x7f]")
 TABLES = ("uc_shares", "uc_recipients", "uc_catalogs")
+MAX_SHARE_NAME = 255  # Unity Catalog names are at most 255 characters (its naming rules)
 
 
 @dataclass(frozen=True)
@@ -70,22 +71,26 @@ class Uc:
     def mid(self) -> str:
         return self.metastore.metastore_id
 
+    # Unity Catalog names are case-insensitive and kept lower-case (databricks/cli #5531 and its
+    # uppercase-name acceptance recordings): every key is folded, so `Sales` finds `sales`.
     def get(self, table: str, name: str) -> dict[str, Any] | None:
         assert table in TABLES
         rows = self.store.query(
-            f"SELECT body FROM {table} WHERE metastore_id = ? AND name = ?", (self.mid, name)
+            f"SELECT body FROM {table} WHERE metastore_id = ? AND name = ?", (self.mid, name.lower())
         )
         return dict(json.loads(rows[0]["body"])) if rows else None
 
     def put(self, table: str, name: str, body: dict[str, Any]) -> None:
         assert table in TABLES
         self.store.execute(
-            f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (self.mid, name, json.dumps(body))
+            f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (self.mid, name.lower(), json.dumps(body))
         )
 
     def remove(self, table: str, name: str) -> None:
         assert table in TABLES
-        self.store.execute(f"DELETE FROM {table} WHERE metastore_id = ? AND name = ?", (self.mid, name))
+        self.store.execute(
+            f"DELETE FROM {table} WHERE metastore_id = ? AND name = ?", (self.mid, name.lower())
+        )
 
     def all(self, table: str, metastore_id: str | None = None) -> list[dict[str, Any]]:
         assert table in TABLES
@@ -105,11 +110,12 @@ class Uc:
 def rename(uc: Uc, table: str, kind: str, item: dict[str, Any], new_name: Any, grant_column: str) -> None:
     """`new_name` in a share's or a recipient's PATCH: the row moves, and its grants with it."""
     name = item["name"]
-    if not new_name or new_name == name:
+    if not new_name or str(new_name).lower() == name:
         return
-    check_name(kind, new_name)
+    new_name = check_name(kind, new_name, MAX_SHARE_NAME if kind == "Share" else None)
     if uc.get(table, new_name) is not None:
-        raise already_exists(f"{kind.upper()}_ALREADY_EXISTS", f"{kind} '{new_name}' already exists.")
+        code = "RESOURCE_ALREADY_EXISTS" if kind == "Share" else f"{kind.upper()}_ALREADY_EXISTS"
+        raise already_exists(code, f"{kind} '{new_name}' already exists.")
     uc.remove(table, name)
     # The column is one of two literals chosen by the callers, never input.
     uc.store.execute(
@@ -120,20 +126,27 @@ def rename(uc: Uc, table: str, kind: str, item: dict[str, Any], new_name: Any, g
 
 
 def already_exists(code: str, message: str) -> ApiError:
-    return ApiError(409, code, message)
+    # Unity Catalog answers a name taken with 400 and its own code, not 409: the SDK raises
+    # BadRequest (CATALOG_ALREADY_EXISTS) or ResourceAlreadyExists (RESOURCE_ALREADY_EXISTS) as
+    # it does in production (the codes: the SDKs' catalog ErrorCode enum; ucx #2077 catches the
+    # BadRequest of an existing catalog).
+    return ApiError(400, code, message)
 
 
 def does_not_exist(code: str, message: str) -> ApiError:
     return ApiError(404, code, message)
 
 
-def check_name(kind: str, name: Any) -> str:
+def check_name(kind: str, name: Any, max_length: int | None = None) -> str:
+    """The name as Unity Catalog keeps it (lower-case), or the refusal of an invalid one."""
     if not isinstance(name, str) or not name or _BAD_NAME.search(name):
         raise invalid(
             f'{kind} name "{name}" is not a valid name. Valid names cannot be empty and cannot contain '
             "spaces, periods, forward slashes, or control characters."
         )
-    return name
+    if max_length is not None and len(name) > max_length:
+        raise invalid(f"{kind} name is too long: {len(name)} characters, at most {max_length}.")
+    return name.lower()
 
 
 def flag(query: dict[str, str], key: str) -> bool:

@@ -95,7 +95,7 @@ UC_ROUTES: list[tuple[str, str, str, UcHandler]] = [
         "DELETE",
         _UC + "/catalogs/([^/]+)",
         "catalogs/delete",
-        lambda u, b, q, a: catalogs.delete_catalog(u, a[0]),
+        lambda u, b, q, a: catalogs.delete_catalog(u, a[0], q),
     ),
     (
         "GET",

@@ -30,19 +30,23 @@ def _ready(uc: Uc) -> None:
 
 def _get(uc: Uc, table: str, name: str) -> dict[str, Any] | None:
     _ready(uc)
-    rows = uc.store.query(f"SELECT body FROM {table} WHERE metastore_id = ? AND name = ?", (uc.mid, name))
+    rows = uc.store.query(
+        f"SELECT body FROM {table} WHERE metastore_id = ? AND name = ?", (uc.mid, name.lower())
+    )
     return dict(json.loads(rows[0]["body"])) if rows else None
 
 
 def _put(uc: Uc, table: str, name: str, body: dict[str, Any]) -> None:
     _ready(uc)
-    uc.store.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (uc.mid, name, json.dumps(body)))
+    uc.store.execute(
+        f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (uc.mid, name.lower(), json.dumps(body))
+    )
 
 
 def _all(uc: Uc, table: str, prefix: str) -> list[dict[str, Any]]:
     _ready(uc)
     rows = uc.store.query(f"SELECT name, body FROM {table} WHERE metastore_id = ? ORDER BY name", (uc.mid,))
-    return [dict(json.loads(r["body"])) for r in rows if str(r["name"]).startswith(prefix)]
+    return [dict(json.loads(r["body"])) for r in rows if str(r["name"]).startswith(prefix.lower())]
 
 
 def _catalog_must_exist(uc: Uc, name: str) -> None:
@@ -53,7 +57,7 @@ def _catalog_must_exist(uc: Uc, name: str) -> None:
 # -- schemas ------------------------------------------------------------------------------------
 def create_schema(uc: Uc, body: dict[str, Any]) -> dict[str, Any]:
     name = check_name("Schema", body.get("name"))
-    catalog = str(body.get("catalog_name") or "")
+    catalog = str(body.get("catalog_name") or "").lower()
     with uc.store.transaction():
         _catalog_must_exist(uc, catalog)
         full = f"{catalog}.{name}"
@@ -89,6 +93,7 @@ def list_schemas(uc: Uc, query: dict[str, str]) -> dict[str, Any]:
 
 
 def delete_schema(uc: Uc, full_name: str, query: dict[str, str]) -> dict[str, Any]:
+    full_name = full_name.lower()
     with uc.store.transaction():
         get_schema(uc, full_name)
         tables = _all(uc, "uc_tables", f"{full_name}.")
@@ -102,10 +107,34 @@ def delete_schema(uc: Uc, full_name: str, query: dict[str, str]) -> dict[str, An
     return {}
 
 
-# -- tables -------------------------------------------------------------------------------------
-def _known(uc: Uc) -> None:
+def drop_schemas(uc: Uc, catalog: str) -> None:
+    """Every schema of `catalog` and their tables (a forced catalog delete; in its transaction)."""
     _ready(uc)
-    if not uc.store.query("SELECT 1 FROM uc_tables WHERE metastore_id = ? LIMIT 1", (uc.mid,)):
+    below = _escape(catalog.lower()) + ".%"
+    for table in ("uc_tables", "uc_schemas"):
+        uc.store.execute(
+            f"DELETE FROM {table} WHERE metastore_id = ? AND name LIKE ? ESCAPE '\\'", (uc.mid, below)
+        )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- tables -------------------------------------------------------------------------------------
+def knows_tables(uc: Uc) -> bool:
+    """Whether some tables were seeded: until then nothing can be said of any table."""
+    _ready(uc)
+    return bool(uc.store.query("SELECT 1 FROM uc_tables WHERE metastore_id = ? LIMIT 1", (uc.mid,)))
+
+
+def known_table(uc: Uc, kind: str, full_name: str) -> bool:
+    """Whether the object a share would add exists (a schema by its schema, the rest as tables)."""
+    return _get(uc, "uc_schemas" if kind == "SCHEMA" else "uc_tables", full_name) is not None
+
+
+def _known(uc: Uc) -> None:
+    if not knows_tables(uc):
         raise ApiError(
             501,
             "NOT_IMPLEMENTED",
@@ -116,7 +145,8 @@ def _known(uc: Uc) -> None:
 
 def create_table(uc: Uc, body: dict[str, Any]) -> dict[str, Any]:
     name = check_name("Table", body.get("name"))
-    catalog, schema = str(body.get("catalog_name") or ""), str(body.get("schema_name") or "")
+    catalog = str(body.get("catalog_name") or "").lower()
+    schema = str(body.get("schema_name") or "").lower()
     with uc.store.transaction():
         _catalog_must_exist(uc, catalog)
         get_schema(uc, f"{catalog}.{schema}")
@@ -165,7 +195,7 @@ def list_tables(uc: Uc, query: dict[str, str]) -> dict[str, Any]:
 
 def delete_table(uc: Uc, full_name: str) -> dict[str, Any]:
     get_table(uc, full_name)
-    uc.store.execute("DELETE FROM uc_tables WHERE metastore_id = ? AND name = ?", (uc.mid, full_name))
+    uc.store.execute("DELETE FROM uc_tables WHERE metastore_id = ? AND name = ?", (uc.mid, full_name.lower()))
     return {}
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
+import json
 import re
+import zipfile
 from typing import Any
 
 from sharepack.emulator.lite_errors import ApiError, invalid, not_found
@@ -108,9 +111,29 @@ def mkdirs(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _jupyter_language(data: bytes) -> str | None:
+    """The language of a Jupyter notebook's JSON, or None when `data` is not one."""
+    try:
+        notebook = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return None
+    metadata: Any = notebook.get("metadata")
+    info: Any = metadata.get("language_info") if isinstance(metadata, dict) else None
+    info = info if isinstance(info, dict) else {}
+    language = str(info.get("name") or "python").upper()
+    return language if language in LANGUAGES else "PYTHON"
+
+
 def _notebook(path: str, data: bytes) -> tuple[str, str] | None:
-    """(path without extension, language) when AUTO makes this file a notebook."""
+    """(path without extension, language) when AUTO makes this file a notebook: a source file
+    with its mark, or a Jupyter `.ipynb` (imported as a notebook, as the Databricks CLI's sync
+    expects of Jupyter files: databricks/cli libs/filer/workspace_files_extensions_client.go)."""
     stem, dot, extension = path.rpartition(".")
+    if dot and extension.lower() == "ipynb" and "/" not in extension:
+        language = _jupyter_language(data)
+        return (stem, language) if language else None
     mark = NOTEBOOK_MARKS.get(f".{extension.lower()}") if dot and "/" not in extension else None
     if mark is None or not data.startswith(mark[1]):
         return None
@@ -137,6 +160,10 @@ def _write(
             if existing[0]["kind"] == "FILE" and kind == "FILE" and form == "import-file":
                 # import-file's own refusal, the one the Databricks CLI's deploy lock relies on.
                 raise ApiError(409, "RESOURCE_ALREADY_EXISTS", f"File already exists at ({path}).")
+            if existing[0]["kind"] == "NOTEBOOK" and form == "import-file":
+                # Over a notebook, import-file answers 400 with no error_code (databricks/cli
+                # libs/filer/workspace_files_client.go: "the JSON error_code is empty").
+                raise ApiError(400, "", f"Path ({path}) already exists.")
             raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
         for parent in _parents(path):
             rows = store.query("SELECT kind FROM files WHERE path = ?", (parent,))
@@ -163,10 +190,13 @@ def import_file(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     form = str(body.get("format") or "SOURCE").upper()
     if form not in ("AUTO", "SOURCE", "RAW"):
         raise invalid(f"Format {form} is not supported by this emulator (AUTO, SOURCE or RAW).")
-    # JSON import's files are written as RAW wrote them before formats were told apart: a SOURCE
-    # import without a language stays a file.
     if form == "SOURCE" and not body.get("language"):
-        form = "RAW"
+        # Without a language SOURCE imports a directory archive; a single file needs one (the
+        # SDK's workspace.import_ docs: "To import a single file as SOURCE, you must set the
+        # language field").
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise invalid(f"To import {body.get('path')} as SOURCE, the language is required.")
+        raise invalid("Importing a directory archive is not supported by this emulator.")
     overwrite = body.get("overwrite") is True or str(body.get("overwrite")).lower() == "true"
     return _write(
         store,
@@ -210,13 +240,43 @@ def export(store: Store, query: dict[str, str]) -> dict[str, Any] | RawResponse:
     """The file's content: base64 in JSON, or (direct_download=true) its bytes as the body."""
     row = _found(store, query.get("path", ""))
     if row["kind"] == "DIRECTORY":
-        raise invalid(f"Path ({query.get('path')}) is a directory; export a directory in DBC format.")
+        return _export_directory(store, row["path"], query)
     if query.get("direct_download", "").lower() == "true":
         return RawResponse(base64.b64decode(row["content"] or ""))
     return {
         "content": row["content"],
         "file_type": "" if row["kind"] == "FILE" else _extension(row["language"]),
     }
+
+
+def _export_directory(store: Store, path: str, query: dict[str, str]) -> dict[str, Any] | RawResponse:
+    """A folder exports as an archive, whatever the format asked among SOURCE, DBC and AUTO (the
+    SDK's workspace.export docs; databricks/cli libs/filer/workspace_files_client.go: "returns
+    the directory as a DBC archive even if format SOURCE is specified"). AUTO keeps files too."""
+    form = (query.get("format") or "SOURCE").upper()
+    if form not in ("SOURCE", "DBC", "AUTO"):
+        raise invalid(
+            f"Exporting a directory is only supported for the DBC, SOURCE and AUTO formats, not {form}."
+        )
+    buffer = io.BytesIO()
+    prefix = path.rstrip("/") + "/"
+    rows = store.query(
+        "SELECT f.path, f.kind, f.content, m.language FROM files f LEFT JOIN file_meta m "
+        "ON m.path = f.path WHERE f.path LIKE ? ESCAPE '\\' ORDER BY f.path",
+        (_like(prefix) + "%",),
+    )
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for row in rows:
+            name = row["path"][len(prefix) :]
+            if row["kind"] == "NOTEBOOK":
+                name += "." + (_extension(row["language"]) or "py")
+            elif row["kind"] != "FILE" or form != "AUTO":
+                continue
+            archive.writestr(name, base64.b64decode(row["content"] or ""))
+    data = buffer.getvalue()
+    if query.get("direct_download", "").lower() == "true":
+        return RawResponse(data)
+    return {"content": base64.b64encode(data).decode(), "file_type": "dbc"}
 
 
 def export_raw(store: Store, path: str) -> RawResponse:

@@ -89,6 +89,7 @@ def with_orphans(
     """The changes, plus deletes of this pack's resources it no longer declares — made only with
     --prune; without it they are named in a warning."""
     pack = given.desired.pack
+    declared = {name.lower() for name in declared}  # Unity Catalog names: compared folded
     orphans = [
         Change(
             Action.DELETE,
@@ -100,7 +101,7 @@ def with_orphans(
             message="no longer declared in the SharePack",
         )
         for m in sorted(found, key=lambda m: m.name)
-        if m.name not in declared and m.owner == pack and given.selected(m.name)
+        if m.name.lower() not in declared and m.owner == pack and given.selected(m.name)
     ]
     if orphans and not given.prune:
         names = ", ".join(c.name for c in orphans)
@@ -117,10 +118,11 @@ def destroy_marked(
 ) -> PlanOutput:
     """Deletes of everything carrying this pack's mark; a declared one without it is said and left."""
     changes, warnings = [], []
+    declared = {name.lower() for name in declared}
     for m in sorted(found, key=lambda m: m.name):
         if m.owner == pack:
             changes.append(Change(Action.DELETE, resource_type, m.name, pack, id=m.name, observed=m.observed))
-        elif m.name in declared:
+        elif m.name.lower() in declared:
             warnings.append(f"{what} {m.name} does not carry this pack's mark: left alone")
     return PlanOutput(tuple(changes), tuple(warnings))
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
 from sharepack.kinds.share import left_alone, share_change
 from sharepack.kinds.sharing_desired import DesiredShare
-from sharepack.kinds.sharing_state import SharingState, sharing_of
+from sharepack.kinds.sharing_state import SharingState, fold, sharing_of
 from sharepack.plan.model import Action, Change, ResourceType, change_key
 
 if TYPE_CHECKING:
@@ -36,7 +36,11 @@ class GrantKind:
     def plan(self, given: PlanInput) -> PlanOutput:
         state = sharing_of(given.actual)
         pack = given.desired.pack
-        declared_recipients = {r.name for r in given.desired.resources_of(ResourceType.RECIPIENT.value)}
+        declared = given.desired.resources_of(ResourceType.RECIPIENT.value)
+        declared_recipients = fold(r.name for r in declared)
+        # A grant names its recipient as the recipient's own block spells it, so that its wait on
+        # that recipient's change (keyed by name) holds whatever case the share's list used.
+        spelled = {r.name.lower(): r.name for r in declared}
         changes: list[Change] = []
         warnings: list[str] = []
         for share in given.desired.resources_of(ResourceType.SHARE.value):
@@ -51,7 +55,8 @@ class GrantKind:
                 # already ours, never on one this apply neither creates nor has adopted.
                 continue
             held = (found.grants or frozenset()) if found else frozenset()
-            for recipient in share.recipients:
+            for listed in share.recipients:
+                recipient = spelled.get(listed.lower(), listed)
                 if not share_selected and not given.selected(recipient):
                     continue  # neither end of this grant was selected
                 if not given.selected(recipient) and recipient not in state.recipients:
@@ -67,8 +72,8 @@ class GrantKind:
                     continue
                 owner = state.recipients[holder].owner() if holder in state.recipients else None
                 # Named in `recipients_to_remove`: the pack says so of this very grant.
-                named = holder.lower() in {r.lower() for r in share.absent_recipients}
-                if named or owner == pack or holder in declared_recipients:
+                named = holder.lower() in fold(share.absent_recipients)
+                if named or owner == pack or holder.lower() in declared_recipients:
                     changes.append(_revoke(share.name, holder, pack, named=named))
                 else:
                     warnings.append(
@@ -85,7 +90,7 @@ class GrantKind:
         found = sharing_of(actual).shares.get(share)
         if found is None:
             return "absent"
-        return "granted" if recipient in (found.grants or ()) else "absent"
+        return "granted" if recipient.lower() in (found.grants or ()) else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
         if change.action == Action.DELETE:
@@ -118,8 +123,8 @@ def _not_wanted(share: DesiredShare, held: frozenset[str]) -> set[str]:
     """Grants held that the pack does not want: every undeclared one when it lists the share's
     recipients in full, only those it names in `recipients_to_remove` when it gave change lists."""
     if share.recipients_complete:
-        return set(held) - set(share.recipients)
-    absent = {name.lower() for name in share.absent_recipients}
+        return set(held) - fold(share.recipients)
+    absent = fold(share.absent_recipients)
     return {holder for holder in held if holder.lower() in absent}
 
 
@@ -128,13 +133,13 @@ def _grant(
     recipient: str,
     held: frozenset[str],
     state: SharingState,
-    declared: set[str],
+    declared: frozenset[str],
     pack: str,
 ) -> Change:
     name = grant_name(share.name, recipient)
-    if recipient in held:
+    if recipient.lower() in held:
         return Change(Action.NOOP, TYPE, name, pack, id=name, observed="granted")
-    if recipient not in declared and recipient not in state.recipients:
+    if recipient.lower() not in declared and recipient not in state.recipients:
         return Change(
             Action.CONFLICT,
             TYPE,

@@ -227,10 +227,11 @@ def _not_shared_with(mount: DesiredMount, desired: DesiredState, state: MountSta
     wanted = state.metastores.get(mount.target)
     if wanted is None:
         return None
+    mounted_for = {name.lower() for name in mount.recipients}
     granted = {
         r.metastore_id
         for r in desired.resources_of(ResourceType.RECIPIENT.value)
-        if r.name in mount.recipients
+        if r.name.lower() in mounted_for
     }
     if wanted in granted:
         return None
@@ -247,8 +248,8 @@ def _wait_for_share(client: WorkspaceClient, provider_global_id: str, share: str
     while True:
         provider = _provider_name(client, provider_global_id)
         if provider is not None:
-            shares = {s.name for s in client.providers.list_shares(provider)}
-            if share in shares:
+            shares = {s.name.lower() for s in client.providers.list_shares(provider) if s.name}
+            if share.lower() in shares:
                 return provider
         if time.monotonic() > deadline:
             raise WorkspaceError(
@@ -258,6 +259,10 @@ def _wait_for_share(client: WorkspaceClient, provider_global_id: str, share: str
             )
         time.sleep(delay)
         delay = min(delay * 2, 5.0)
+
+
+def _same(found: str | None, wanted: str) -> bool:
+    return found is not None and found.lower() == wanted.lower()
 
 
 def _observed(found: ActualCatalog | None) -> str:
@@ -295,7 +300,10 @@ def _change(mount: DesiredMount, found: ActualCatalog | None, state: MountState,
             message=f"catalog {mount.name} belongs to SharePack {owner!r}; it is left alone",
         )
     provider = state.providers.get(mount.target)
-    if found.share_name != mount.share or (provider is not None and found.provider_name != provider):
+    # Unity Catalog keeps names lower-case: a mount of `Finance_Share` reads `finance_share`.
+    if not _same(found.share_name, mount.share) or (
+        provider is not None and not _same(found.provider_name, provider)
+    ):
         return Change(
             Action.IMMUTABLE,
             TYPE,

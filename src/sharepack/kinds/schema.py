@@ -15,12 +15,15 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sharepack.errors import WorkspaceError
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
 from sharepack.ownership import PACK_TAG, is_managed, ownership_tags
 from sharepack.plan.model import Action, Change, ResourceType
 from sharepack.sync_checks import sources_state
 
 if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
     from sharepack.desired import DesiredState
     from sharepack.spec import Pack
     from sharepack.workspace.state import ActualState
@@ -37,9 +40,12 @@ class DesiredSchema:
 def desired_schemas(pack: Pack) -> tuple[DesiredSchema, ...]:
     from sharepack.sync_checks import desired_sources
 
+    # One schema however its pipelines spell it: Unity Catalog names are case-insensitive.
+    spelled: dict[str, str] = {}
     by_schema: dict[str, list[str]] = {}
     for source in desired_sources(pack):
-        by_schema.setdefault(f"{source.catalog}.{source.schema}", []).append(source.name)
+        name = f"{source.catalog}.{source.schema}"
+        by_schema.setdefault(spelled.setdefault(name.lower(), name), []).append(source.name)
     return tuple(DesiredSchema(name, tuple(pipelines)) for name, pipelines in by_schema.items())
 
 
@@ -107,12 +113,25 @@ class SchemaKind:
                     f"deleting schema {change.name}", lambda: client.schemas.delete(change.name)
                 )
             return Written(change.name)
+        from sharepack.workspace.write import already_exists, api_message
+
         properties = dict((change.settings or {}).get("properties") or {})
-        context.writer._call(
-            f"creating schema {change.name}",
-            lambda: client.schemas.create(name, catalog, properties=properties, comment="made by sharepack"),
-        )
+        try:
+            client.schemas.create(name, catalog, properties=properties, comment="made by sharepack")
+        except Exception as exc:
+            # Retried after its answer was lost, a create finds its own schema: told by the code
+            # Unity Catalog sends (SCHEMA_ALREADY_EXISTS, a 400) and by our mark on what is there.
+            if not (already_exists(exc) and _made_by(client, change.name, change.pack)):
+                raise WorkspaceError(f"creating schema {change.name}: {api_message(exc)}") from None
         return Written(change.name)
+
+
+def _made_by(client: WorkspaceClient, full_name: str, pack: str) -> bool:
+    try:
+        found = client.schemas.get(full_name)
+    except Exception:
+        return False
+    return is_managed(dict(found.properties or {}), pack)
 
 
 def _observed(properties: dict[str, str] | object) -> str:

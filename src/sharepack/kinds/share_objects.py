@@ -1,10 +1,11 @@
 """A share's data objects, compared as a set keyed by object name.
 
 Order carries no meaning: a table inserted in the middle of `share_assets` is one addition, not
-every later table changed (the Terraform provider's long-standing complaint). All of a share's
-object changes go in one PATCH. Fields left unset in the pack are not ours (the server fills
-them); a changed type or `shared_as` cannot be updated in place, so it is a REMOVE then an ADD in
-that same PATCH.
+every later table changed (the Terraform provider's long-standing complaint). Names are compared
+as Unity Catalog compares them, case-insensitively. Fields left unset in the pack are not ours
+(the server fills them); a changed type or `shared_as` cannot be updated in place, so it is a
+REMOVE then an ADD — which Databricks refuses in one PATCH, so the writer sends them apart
+(`sharing_write.update_objects`, which also keeps each PATCH within the 100 updates allowed).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
 from sharepack.kinds.share import left_alone, share_change
 from sharepack.kinds.sharing_desired import HISTORY, DesiredObject, DesiredShare
-from sharepack.kinds.sharing_state import ActualShare, sharing_of
+from sharepack.kinds.sharing_state import ActualShare, fold, sharing_of
 from sharepack.plan.diff import FieldChange
 from sharepack.plan.model import Action, Change, ResourceType, change_key
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.SHARE_OBJECTS
-_REPLACED_ON_CHANGE = ("data_object_type", "shared_as")
+_REPLACED_ON_CHANGE = ("data_object_type", "shared_as", "string_shared_as")
 
 
 class ShareObjectsKind:
@@ -112,8 +113,9 @@ def _to_remove(share: DesiredShare, actual: Mapping[str, Any]) -> set[str]:
     """Objects in the share that must go: every undeclared one when the pack lists them all, only
     those it names as absent when it gave change lists (the rest are not the pack's to judge)."""
     if share.objects_complete:
-        return set(actual) - {o.name for o in share.objects}
-    absent = {name.lower() for name in share.absent_objects}
+        declared = fold(o.name for o in share.objects)
+        return {name for name in actual if name.lower() not in declared}
+    absent = fold(share.absent_objects)
     return {name for name in actual if name.lower() in absent}
 
 
@@ -121,8 +123,9 @@ def _changed_fields(wanted: DesiredObject, have: Mapping[str, Any]) -> dict[str,
     changed: dict[str, Any] = {}
     if have.get("data_object_type", "TABLE") != wanted.data_object_type:
         changed["data_object_type"] = wanted.data_object_type
-    if wanted.shared_as is not None and have.get("shared_as") != wanted.shared_as:
-        changed["shared_as"] = wanted.shared_as
+    alias = wanted.alias_field
+    if wanted.shared_as is not None and str(have.get(alias) or "").lower() != wanted.shared_as.lower():
+        changed[alias] = wanted.shared_as
     if (
         wanted.history is not None
         and have.get("history_data_sharing_status", "DISABLED") != HISTORY[wanted.history]
@@ -134,4 +137,4 @@ def _changed_fields(wanted: DesiredObject, have: Mapping[str, Any]) -> dict[str,
 
 
 def _summary(have: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: have[k] for k in ("name", "data_object_type", "shared_as") if k in have}
+    return {k: have[k] for k in ("name", "data_object_type", "shared_as", "string_shared_as") if k in have}

@@ -15,6 +15,10 @@ CONTACT_PROPERTY = "sharepack_contact"
 AUTHENTICATION = {"D2D": "DATABRICKS", "D2O": "TOKEN"}
 # What the server answers for a field we leave unset, so that unset never shows as a change.
 HISTORY = {True: "ENABLED", False: "DISABLED"}
+# Aliased by `shared_as`; volumes and models by `string_shared_as` (the SDK's SharedDataObject).
+TABLE_ALIASED = frozenset(
+    {"TABLE", "VIEW", "MATERIALIZED_VIEW", "STREAMING_TABLE", "FOREIGN_TABLE", "SCHEMA"}
+)
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,15 @@ class DesiredObject:
     history: bool | None
     cdf: bool | None
 
+    @property
+    def alias_field(self) -> str:
+        """The field that carries this object's alias: tables' `shared_as`, others' `string_shared_as`."""
+        return "shared_as" if self.data_object_type in TABLE_ALIASED else "string_shared_as"
+
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "data_object_type": self.data_object_type}
         if self.shared_as is not None:
-            data["shared_as"] = self.shared_as
+            data[self.alias_field] = self.shared_as
         if self.history is not None:
             data["history_data_sharing_status"] = HISTORY[self.history]
         if self.cdf is not None:
@@ -67,7 +76,7 @@ class DesiredShare:
     absent_recipients: tuple[str, ...] = ()
 
     def object_named(self, name: str) -> DesiredObject | None:
-        return next((o for o in self.objects if o.name == name), None)
+        return next((o for o in self.objects if o.name.lower() == name.lower()), None)
 
 
 def desired_recipients(pack: Pack) -> tuple[DesiredRecipient, ...]:

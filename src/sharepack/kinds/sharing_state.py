@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.ownership import PACK_TAG, is_managed, split_comment_mark
 
@@ -25,6 +25,33 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 READER = "sharing"
+V = TypeVar("V")
+
+
+class ByName(dict[str, V]):
+    """Values by Unity Catalog name, which Databricks compares case-insensitively and keeps
+    lower-case (databricks/cli #5531): `Finance_Share` finds `finance_share`. Keys are folded on
+    the way in and on every lookup, so no caller can compare names the wrong way."""
+
+    def __init__(self, items: Iterable[tuple[str, V]] = ()) -> None:
+        super().__init__((k.lower(), v) for k, v in items)
+
+    def __setitem__(self, key: str, value: V) -> None:
+        super().__setitem__(key.lower(), value)
+
+    def __getitem__(self, key: str) -> V:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+
+def fold(names: Iterable[str]) -> frozenset[str]:
+    """Names as Unity Catalog compares them."""
+    return frozenset(n.lower() for n in names)
 
 
 @dataclass(frozen=True)
@@ -52,8 +79,8 @@ class ActualRecipient:
 class ActualShare:
     name: str
     comment: str | None
-    objects: Mapping[str, Mapping[str, Any]] | None  # by object name; None when not read
-    grants: frozenset[str] | None = None  # recipients holding SELECT; None when not read
+    objects: Mapping[str, Mapping[str, Any]] | None  # by object name (folded); None when not read
+    grants: frozenset[str] | None = None  # recipients holding SELECT, lower-case; None: not read
 
     @property
     def owner(self) -> str | None:
@@ -66,8 +93,8 @@ class ActualShare:
 
 @dataclass(frozen=True)
 class SharingState:
-    recipients: Mapping[str, ActualRecipient] = field(default_factory=dict)
-    shares: Mapping[str, ActualShare] = field(default_factory=dict)  # absent: not found
+    recipients: Mapping[str, ActualRecipient] = field(default_factory=ByName)
+    shares: Mapping[str, ActualShare] = field(default_factory=ByName)  # absent: not found
     complete: bool = False  # every share listed, so undeclared ones of ours are known
 
 
@@ -125,22 +152,23 @@ class SharingReader:
             found = list(pool.map(lambda n: _read_share(client, n), sorted(names)))
             extra: list[ActualShare | None] = []
             if listed_future is not None:
+                declared = fold(names)
                 ours = [
                     name
                     for name, comment in listed_future.result().items()
-                    if name not in names and split_comment_mark(comment)[1] == desired.pack
+                    if name.lower() not in declared and split_comment_mark(comment)[1] == desired.pack
                 ]
                 extra = list(pool.map(lambda n: _read_share(client, n), sorted(ours)))
             recipients = recipients_future.result()
         return SharingState(
             recipients=recipients,
-            shares={s.name: s for s in [*found, *extra] if s is not None},
+            shares=ByName((s.name, s) for s in [*found, *extra] if s is not None),
             complete=complete,
         )
 
 
-def _list_recipients(client: WorkspaceClient) -> dict[str, ActualRecipient]:
-    result = {}
+def _list_recipients(client: WorkspaceClient) -> ByName[ActualRecipient]:
+    result: ByName[ActualRecipient] = ByName()
     for info in client.recipients.list(max_results=PAGE_SIZE):
         if not info.name:
             continue
@@ -172,7 +200,7 @@ def _read_share(client: WorkspaceClient, name: str) -> ActualShare | None:
         info = client.shares.get(name, include_shared_data=True)
     except NotFound:
         return None
-    objects = {o.name: o.as_dict() for o in info.objects or [] if o.name}
+    objects = ByName((o.name, o.as_dict()) for o in info.objects or [] if o.name)
     return ActualShare(name=name, comment=info.comment or None, objects=objects, grants=_grants(client, name))
 
 
@@ -184,7 +212,7 @@ def _grants(client: WorkspaceClient, share: str) -> frozenset[str]:
         for assignment in page.privilege_assignments or []:
             privileges = {p.value if hasattr(p, "value") else str(p) for p in assignment.privileges or []}
             if assignment.principal and "SELECT" in privileges:
-                holders.add(assignment.principal)
+                holders.add(assignment.principal.lower())
         token = page.next_page_token
         if not token:
             return frozenset(holders)

@@ -197,13 +197,14 @@ def _asset(obj: Mapping[str, Any]) -> Any:
     entry: dict[str, Any] = {"name": name}
     if kind != ("SCHEMA" if len(parts) == 2 else "TABLE"):
         entry["type"] = kind
-    shared_as = obj.get("shared_as")
+    shared_as = obj.get("shared_as") or obj.get("string_shared_as")  # volumes and models: the latter
     default_alias = ".".join(parts[1:])
     if shared_as and name_key(str(shared_as)) != name_key(default_alias):
         entry["shared_as"] = str(shared_as)
     if obj.get("history_data_sharing_status") == "ENABLED":
         entry["history"] = True
-    if obj.get("cdf_enabled"):
+    elif obj.get("cdf_enabled"):
+        # Never both: a pack may not declare them together (Databricks refuses the pair).
         entry["cdf"] = True
     return name if list(entry) == ["name"] else entry
 

@@ -53,11 +53,14 @@ def seed_tables(url: str, token: str, path: Path) -> int:
 
 
 def _quietly(create: Any) -> int:
-    """1 when made, 0 when it already existed (seeding twice is harmless)."""
-    from databricks.sdk.errors import ResourceAlreadyExists, ResourceConflict
+    """1 when made, 0 when it already existed (seeding twice is harmless): told by the error code
+    Unity Catalog sends (CATALOG_ALREADY_EXISTS and the like come as 400s, not 409s)."""
+    from sharepack.workspace.write import already_exists
 
     try:
         create()
-    except (ResourceAlreadyExists, ResourceConflict):
-        return 0
+    except Exception as exc:
+        if already_exists(exc):
+            return 0
+        raise
     return 1

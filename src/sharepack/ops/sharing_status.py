@@ -189,9 +189,11 @@ def _share(
         ),
     ]
     drifted, fields, notes = _drift(relevant)
-    held = found.objects or {}
-    names = {o.name for o in declared.objects}
+    # Unity Catalog names compare case-insensitively: what the metastore holds is lower-case.
+    held = {name.lower() for name in found.objects or {}}
+    names = {o.name.lower() for o in declared.objects}
     holders = found.grants or frozenset()
+    wanted = {r.lower() for r in wanted_grants}
     # Grants the plan leaves alone (someone else's recipient) are said by a warning, not a change.
     alone = tuple(w for w in warnings if w.startswith(f"share {declared.name} "))
     return ShareStatus(
@@ -204,8 +206,8 @@ def _share(
         objects_present=len(names & set(held)),
         objects_undeclared=tuple(sorted(set(held) - names)),
         grants_declared=wanted_grants,
-        grants_present=tuple(r for r in wanted_grants if r in holders),
-        grants_undeclared=tuple(sorted(holders - set(wanted_grants))),
+        grants_present=tuple(r for r in wanted_grants if r.lower() in holders),
+        grants_undeclared=tuple(sorted(holders - wanted)),
         notes=(*notes, *alone),
         mount=mount,
         mount_state=mount_words,

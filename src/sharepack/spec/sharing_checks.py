@@ -166,6 +166,7 @@ def _check_d2o(checker: Checker, recipient: Recipient, path: YamlPath) -> None:
 
 def _check_shares(checker: Checker, recipients: dict[str, Recipient]) -> None:
     seen: dict[str, int] = {}
+    mounts: dict[tuple[str, str], int] = {}  # (target, catalog) -> line: one catalog, one share
     publishers: dict[str, str] = {}
     for pipeline in checker.pack.pipelines:
         publishers.setdefault(pipeline.catalog.lower(), pipeline.name)
@@ -183,6 +184,14 @@ def _check_shares(checker: Checker, recipients: dict[str, Recipient]) -> None:
         _check_grants(checker, share, path, recipients)
         if share.mount is not None:
             _check_mount(checker, share, path, recipients, publishers)
+            mount = share.mount
+            checker.unique(
+                mounts,
+                mount.catalog,
+                (*path, "mount", "catalog"),
+                f"mounted catalog in target {mount.target!r}",
+                key=(mount.target, mount.catalog.lower()),
+            )
 
 
 def _check_assets(checker: Checker, share: Share, path: YamlPath) -> None:
@@ -201,6 +210,12 @@ def _check_assets(checker: Checker, share: Share, path: YamlPath) -> None:
         checker.check(problem, name_path)
         if problem:
             continue
+        if asset.history is not None and asset.cdf is not None:
+            checker.report(
+                (*item, "cdf"),
+                f"{asset.name!r} sets both `history` and `cdf`; Databricks takes only one of them",
+                "drop `cdf`: sharing the history shares the change data feed too",
+            )
         key = name_key(asset.name)
         if key in names:
             checker.unique(names, asset.name, name_path, "share asset", key=key)

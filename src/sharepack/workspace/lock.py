@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import SharepackError, UsageError, WorkspaceError
-from sharepack.workspace.write import api_message
+from sharepack.workspace.write import already_exists, api_message
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -132,7 +132,7 @@ def deploy_lock(client: WorkspaceClient, pack: str, *, force: bool = False) -> I
                 hint="wait for it to finish; if it crashed, re-run with --force-lock",
             ) from None
     except Exception as exc:
-        if "already exists" in str(exc).lower():
+        if already_exists(exc):
             raise LockHeld(
                 f"the deploy lock {path} is held", hint="re-run with --force-lock if it is stale"
             ) from None

@@ -162,11 +162,59 @@ def delete_share(client: WorkspaceClient, name: str) -> None:
         client.shares.delete(name)
 
 
+# What one share PATCH may carry (the SDK's SharedDataObjectUpdate docs; refused beyond it:
+# terraform-provider-databricks #5842).
+MAX_UPDATES_PER_PATCH = 100
+# Removals first, then in-place updates, then additions: a crash between two PATCHes leaves
+# objects missing (the next plan adds them) rather than a replaced object both there and not.
+_ORDER = {"REMOVE": 0, "UPDATE": 1, "ADD": 2}
+
+
+def object_batches(updates: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """`updates` as the PATCHes to send, in order: at most 100 each, removals before additions,
+    and never two updates of one object in one PATCH (Databricks refuses a REMOVE and an ADD of
+    the same object together: terraform-provider-databricks #3517)."""
+    ordered = sorted(updates, key=lambda u: _ORDER.get(str(u.get("action")), 1))
+    batches: list[list[Mapping[str, Any]]] = []
+    names: set[str] = set()
+    for update in ordered:
+        name = _object_name(update)
+        if not batches or len(batches[-1]) >= MAX_UPDATES_PER_PATCH or name in names:
+            batches.append([])
+            names = set()
+        batches[-1].append(update)
+        names.add(name)
+    return batches
+
+
+def _object_name(update: Mapping[str, Any]) -> str:
+    return str((update.get("data_object") or {}).get("name", "")).lower()
+
+
 def update_objects(client: WorkspaceClient, share: str, updates: Sequence[Mapping[str, Any]]) -> None:
     from databricks.sdk.service.sharing import SharedDataObjectUpdate
 
-    parsed = [SharedDataObjectUpdate.from_dict(dict(u)) for u in updates]
-    _call(f"updating the objects of share {share}", lambda: client.shares.update(share, updates=parsed))
+    for batch in object_batches(updates):
+        parsed = [SharedDataObjectUpdate.from_dict(dict(u)) for u in batch]
+        try:
+            client.shares.update(share, updates=parsed)
+        except Exception as exc:
+            # A PATCH committed before its answer was lost, then retried by the SDK, is refused
+            # as "already in the share": what it asked for is there, so it is done.
+            if not _in_effect(client, share, batch):
+                raise WorkspaceError(f"updating the objects of share {share}: {api_message(exc)}") from None
+
+
+def _in_effect(client: WorkspaceClient, share: str, batch: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the share already holds every addition of `batch` and none of its removals."""
+    if any(u.get("action") == "UPDATE" for u in batch):
+        return False  # an update's effect is not told apart from the state before it
+    try:
+        info = client.shares.get(share, include_shared_data=True)
+    except Exception:
+        return False
+    present = {str(o.name).lower() for o in info.objects or [] if o.name}
+    return all((_object_name(u) in present) == (u.get("action") == "ADD") for u in batch)
 
 
 def set_grant(client: WorkspaceClient, share: str, recipient: str, *, granted: bool) -> None:

@@ -127,10 +127,13 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 def already_exists(exc: BaseException) -> bool:
+    """Whether the service refused a create because the name is taken — told by what Databricks
+    sends, not by its wording: a 409, or an error code naming it (Unity Catalog answers 400 with
+    CATALOG_ALREADY_EXISTS, RESOURCE_ALREADY_EXISTS and the like)."""
     from databricks.sdk.errors import ResourceConflict
 
-    text = str(exc).lower()
-    return isinstance(exc, ResourceConflict) or "already exists" in text or "already used" in text
+    code = str(getattr(exc, "error_code", "") or "")
+    return isinstance(exc, ResourceConflict) or code.endswith("ALREADY_EXISTS")
 
 
 def api_message(exc: BaseException) -> str:
