@@ -112,10 +112,16 @@ def _plain(name: str) -> str:
 
 
 def _created(create: Callable[[], Any]) -> bool:
-    from databricks.sdk.errors import ResourceAlreadyExists, ResourceConflict
+    """False when it was already there, told by the error code Unity Catalog sends (its "already
+    exists" answers are 400s with CATALOG_ALREADY_EXISTS and the like, not 409s)."""
+    from databricks.sdk.errors import DatabricksError
+
+    from sharepack.workspace.write import already_exists
 
     try:
         create()
-    except (ResourceAlreadyExists, ResourceConflict):
-        return False
+    except DatabricksError as exc:
+        if already_exists(exc):
+            return False
+        raise
     return True
