@@ -114,7 +114,7 @@ def _plain(name: str) -> str:
 def _created(create: Callable[[], Any]) -> bool:
     """False when it was already there, told by the error code Unity Catalog sends (its "already
     exists" answers are 400s with CATALOG_ALREADY_EXISTS and the like, not 409s)."""
-    from databricks.sdk.errors import DatabricksError
+    from databricks.sdk.errors.base import DatabricksError
 
     from sharepack.workspace.write import already_exists
 
