@@ -103,12 +103,12 @@ class SchemaKind:
         catalog, _, name = change.name.partition(".")
         if change.action == Action.DELETE:
             with contextlib.suppress(NotFound):  # already gone: the goal is reached
-                context.writer._call(
+                context.writer.call(
                     f"deleting schema {change.name}", lambda: client.schemas.delete(change.name)
                 )
             return Written(change.name)
         properties = dict((change.settings or {}).get("properties") or {})
-        context.writer._call(
+        context.writer.call(
             f"creating schema {change.name}",
             lambda: client.schemas.create(name, catalog, properties=properties, comment="made by sharepack"),
         )

@@ -11,8 +11,6 @@ from __future__ import annotations
 import configparser
 import os
 import socket
-import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from urllib.parse import urlparse
 
 from sharepack.errors import UsageError, WorkspaceError
 from sharepack.workspace.credentials import check_host, check_token
+from sharepack.workspace.retry import RetryProgress, reporting_clock, retry_budget_s, retry_server_errors
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 LOCAL = "local"
 LOCAL_STATE_DIR = Path(".sharepack")
 CONNECT_TIMEOUT_S = 5.0
-RETRY_BUDGET_S = 120
 
 
 @dataclass(frozen=True)
@@ -180,10 +178,13 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
 
     from sharepack.workspace.write import no_retry_clock
 
+    progress = RetryProgress()
     if no_retry:
         kwargs["clock"] = no_retry_clock()
-    elif "retry_timeout_seconds" not in kwargs and not os.environ.get("DATABRICKS_RETRY_TIMEOUT_SECONDS"):
-        kwargs["retry_timeout_seconds"] = retry_budget_s()
+    else:
+        kwargs["clock"] = reporting_clock(progress)
+        if "retry_timeout_seconds" not in kwargs and not os.environ.get("DATABRICKS_RETRY_TIMEOUT_SECONDS"):
+            kwargs["retry_timeout_seconds"] = retry_budget_s()
     try:
         with _profile_only(bool(kwargs.get("profile")) and not kwargs.get("host")):
             client = WorkspaceClient(config=Config(**kwargs))
@@ -196,7 +197,7 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     check_token(client.config)
     check_host(str(client.config.host or ""))
     if not no_retry:
-        _retry_server_errors(client)
+        retry_server_errors(client, progress)
     return client
 
 
@@ -235,61 +236,6 @@ def _profile_only(active: bool) -> Iterator[None]:
         yield
     finally:
         os.environ.update(hidden)
-
-
-def retry_budget_s() -> int:
-    """How long one request is retried before the command gives up: the SDK's default is five
-    minutes of silence, too long for a person (or a CI job) to tell an outage from a slow answer."""
-    try:
-        return max(1, int(os.environ.get("SHAREPACK_RETRY_BUDGET_S", RETRY_BUDGET_S)))
-    except ValueError:
-        return RETRY_BUDGET_S
-
-
-class _RetryProgress:
-    """Says, now and then, that the workspace keeps failing and the command keeps retrying."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    def retried(self, reason: str) -> None:
-        with self.lock:
-            self.count += 1
-            count = self.count
-        if count in (1, 5) or count % 20 == 0:
-            print(
-                f"… the workspace answered {reason}; retrying ({count} so far, for up to "
-                f"{retry_budget_s()} s a request)",
-                file=sys.stderr,
-            )
-
-
-def _retry_server_errors(client: WorkspaceClient) -> None:
-    """Let the SDK also retry 500/502/504 answers on this client.
-
-    The SDK retries 429, 503 and connection errors only. Every request this client sends is
-    safe to repeat: reads, and writes that are idempotent (reset, update, delete; creates go
-    through the other client). Uses the SDK's own retry loop, extending its policy."""
-    from databricks.sdk.errors import DeadlineExceeded, InternalError
-
-    base = getattr(client.api_client, "_api_client", None)
-    original = getattr(base, "_is_retryable", None)
-    if base is None or original is None:
-        return
-
-    progress = _RetryProgress()
-
-    def is_retryable(err: BaseException) -> str | None:
-        reason: str | None = original(err)
-        if reason is None and isinstance(err, (InternalError, DeadlineExceeded)):
-            reason = "server error"
-        if reason is not None and type(err).__name__ != "TooManyRequests":
-            # Throttling is expected and paced by Retry-After; failures are worth a word.
-            progress.retried(f"{type(err).__name__} ({_first_line(str(err))[:80]})")
-        return reason
-
-    base._is_retryable = is_retryable
 
 
 def _first_line(text: str) -> str:
