@@ -58,28 +58,56 @@ def choose_target(
     if flag_host == LOCAL or (flag_host is None and flag_profile is None and target_name == LOCAL):
         return WorkspaceTarget(local=True)
     if flag_host or flag_profile:
-        return WorkspaceTarget(host=_normalise_host(flag_host), profile=flag_profile)
+        return WorkspaceTarget(host=normalise_host(flag_host), profile=flag_profile)
     if target_host == LOCAL:
         return WorkspaceTarget(local=True)
     if target_host and target_host.startswith(LOCAL + ":"):
         return WorkspaceTarget(local=True, local_name=target_host.split(":", 1)[1])
     if target_host or target_profile:
-        return WorkspaceTarget(host=_normalise_host(target_host), profile=target_profile)
+        return WorkspaceTarget(host=normalise_host(target_host), profile=target_profile)
     if metadata_url == LOCAL:
         return WorkspaceTarget(local=True)
     if metadata_url:
-        return WorkspaceTarget(host=_normalise_host(metadata_url))
+        return WorkspaceTarget(host=normalise_host(metadata_url))
     return WorkspaceTarget()
 
 
-def _normalise_host(host: str | None) -> str | None:
+def normalise_host(host: str | None) -> str | None:
     if host is None:
         return None
     host = host.strip().rstrip("/")
     if "://" not in host:
         host = f"https://{host}"
     check_host(host)
+    parsed = urlparse(host)
+    try:
+        parsed.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        raise UsageError(
+            f"{host!r} is not a workspace URL: its port is not a number from 1 to 65535",
+            hint="e.g. https://adb-123.4.azuredatabricks.net or http://127.0.0.1:8765",
+        ) from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise UsageError(
+            f"{host!r} is not a workspace URL", hint="e.g. https://adb-123.4.azuredatabricks.net"
+        )
     return host
+
+
+def guard_credentials(
+    chosen: WorkspaceTarget, *, explicit_host: bool, pack_host: str | None, pack_host_source: str
+) -> None:
+    """Refuse, before any connection, to send credentials given for one host to another the pack
+    names. `local` needs no credentials, and an explicit --host is the user's own choice."""
+    from sharepack.workspace.host_guard import NamedHost, credentials_source, refuse_foreign_host
+
+    if chosen.local or explicit_host or not pack_host or pack_host == LOCAL or pack_host.startswith("local:"):
+        return
+    given = host_from_environment(chosen.profile)
+    refuse_foreign_host(
+        NamedHost(str(normalise_host(pack_host)), pack_host_source),
+        NamedHost(given, credentials_source(chosen.profile)) if given else None,
+    )
 
 
 @dataclass
@@ -244,7 +272,7 @@ def _first_line(text: str) -> str:
 
 def host_from_environment(profile: str | None) -> str | None:
     if not profile and os.environ.get("DATABRICKS_HOST"):
-        return _normalise_host(os.environ["DATABRICKS_HOST"])
+        return normalise_host(os.environ["DATABRICKS_HOST"])
     path = Path(os.environ.get("DATABRICKS_CONFIG_FILE", "~/.databrickscfg")).expanduser()
     section = profile or os.environ.get("DATABRICKS_CONFIG_PROFILE") or "DEFAULT"
     if not path.is_file():
@@ -263,7 +291,7 @@ def host_from_environment(profile: str | None) -> str | None:
             f"profile {section!r} is not in {path}",
             hint=f"profiles there: {', '.join(parser.sections()) or 'none'}",
         )
-    return _normalise_host(value)
+    return normalise_host(value)
 
 
 def check_reachable(host: str, timeout: float | None = None) -> None:
