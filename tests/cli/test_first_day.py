@@ -1,0 +1,97 @@
+"""The first day with sharepack, as a new user meets it: what the terminal says must be enough."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.test_apply_e2e import SEED
+from tests.helpers import write_pack
+
+
+def _answer(monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+    """A person at a terminal, typing `typed` at the prompt."""
+    monkeypatch.setattr("sharepack.cli.console.interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+
+
+def _applied(cli: Any, tmp_path: Path) -> Path:
+    pack = write_pack(tmp_path, SEED, "sales.yaml")
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    return pack
+
+
+def test_destroy_answered_with_a_single_y_deletes_nothing(
+    cli: Any, workspace_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _applied(cli, tmp_path)
+    workspace_env.reset_log()
+    _answer(monkeypatch, "y\n")
+    result = cli("destroy", str(pack))
+    assert result.code == 1, result.output
+    assert "Type the pack's name to confirm" in result.output
+    assert "cancelled: nothing was deleted ('y' is not the pack's name, 'sales')" in result.stderr
+    assert not [r for r in workspace_env.request_log() if r.method == "DELETE"]
+
+
+def test_destroy_deletes_once_the_pack_name_is_typed(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _applied(cli, tmp_path)
+    _answer(monkeypatch, "sales\n")
+    result = cli("destroy", str(pack))
+    assert result.code == 0, result.output
+    assert list(client.jobs.list()) == []
+
+
+def test_destroy_with_auto_approve_asks_nothing(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    pack = _applied(cli, tmp_path)
+    result = cli("destroy", str(pack), "--auto-approve")
+    assert result.code == 0, result.output
+    assert "Type the pack's name" not in result.output
+    assert list(client.jobs.list()) == []
+
+
+EXTRA_SHARE = """  - name: fresh_share
+    share_assets: [catalog.fresh_schema.orders]
+    delta_share: {ext_catalog_name: fresh_cat, ext_schema_name: fresh_sch}
+    pipelines:
+      - {name_prefix: fresh_sync, source_asset: catalog.fresh_schema.orders, schedule: {every: 1d}}
+"""
+
+
+def test_an_apply_that_exits_1_says_why_on_its_last_lines(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    assert (
+        cli("apply", str(write_pack(tmp_path, "metadata:\n  name: sales\n" + SEED, "a.yaml")), "-y").code == 0
+    )
+    # Another pack declaring the same pipelines (and one of its own): those are not its to change.
+    rival = write_pack(tmp_path, "metadata:\n  name: other\n" + SEED + EXTRA_SHARE, "other.yaml")
+    result = cli("apply", str(rival), "--auto-approve")
+    assert result.code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    header = max(i for i, line in enumerate(lines) if line.startswith("✗ apply exits 1: "))
+    reasons = [line.strip() for line in lines[header + 1 :]]
+    assert lines[header].endswith("resource(s) not done:")
+    assert any(r.startswith("pipeline sales_daily_sync: left alone, ") and "sales" in r for r in reasons)
+    assert any(r.startswith("pipeline sales_orders_sync: left alone, ") for r in reasons)
+    assert not any("fresh" in r for r in reasons)  # what was done is not a reason
+
+
+def test_an_apply_with_nothing_it_may_do_lists_what_it_left_alone(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    assert (
+        cli("apply", str(write_pack(tmp_path, "metadata:\n  name: sales\n" + SEED, "a.yaml")), "-y").code == 0
+    )
+    rival = write_pack(tmp_path, "metadata:\n  name: other\n" + SEED, "other.yaml")
+    result = cli("apply", str(rival), "--auto-approve")
+    assert result.code == 1, result.output
+    last = result.stderr.strip().splitlines()[-2:]
+    assert all(line.strip().startswith("pipeline sales_") and "left alone" in line for line in last), last
