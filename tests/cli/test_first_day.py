@@ -95,3 +95,50 @@ def test_an_apply_with_nothing_it_may_do_lists_what_it_left_alone(
     assert result.code == 1, result.output
     last = result.stderr.strip().splitlines()[-2:]
     assert all(line.strip().startswith("pipeline sales_") and "left alone" in line for line in last), last
+
+
+def test_the_text_plan_of_a_created_pipeline_says_what_it_will_be(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, SEED, "sales.yaml")
+    lines = cli("plan", str(pack)).stdout.splitlines()
+    start = lines.index("  + pipeline sales_daily_sync: create")
+    block = "\n".join(lines[start + 1 : start + 8])
+    assert "target: catalog analytics_prod, schema shared_sales" in block
+    assert "runs: serverless, triggered" in block
+    assert "source: catalog.sales_schema.daily_sales (shared in sales_share)" in block
+    assert "sync: full refresh" in block
+    assert "tags: none + sharepack's ownership tags" in block
+    assert "notifications: analytics-team@jll.com on update failure" in block
+
+
+def test_the_text_plan_of_a_cdc_pipeline_names_its_scd_mode_and_keys() -> None:
+    from sharepack.plan.render_pipeline import pipeline_summary
+
+    settings = {
+        "catalog": "c",
+        "schema": "s",
+        "serverless": False,
+        "continuous": True,
+        "configuration": {
+            "pipelines.target_table": "t",
+            "pipelines.scd_type": "2",
+            "pipelines.keys": "id,day",
+        },
+        "tags": {"team": "sales"},
+    }
+    summary = pipeline_summary(settings)
+    assert "target: c.s.t" in summary
+    assert "runs: classic compute, continuous" in summary
+    assert "sync: SCD type 2 on id,day (changes applied by key)" in summary
+    assert "tags: team=sales" in summary
+
+
+def test_the_text_plan_of_a_created_job_says_its_schedule_in_words_and_next_fire(
+    cli: Any, workspace_env: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, SEED, "sales.yaml")
+    lines = cli("plan", str(pack)).stdout.splitlines()
+    start = lines.index("  + job sales_orders_sync_schedule: create")
+    assert lines[start + 1].strip() == "Every 6 hours, every day (UTC)"
+    assert lines[start + 2].strip().startswith("next: ")
