@@ -142,3 +142,56 @@ def test_the_text_plan_of_a_created_job_says_its_schedule_in_words_and_next_fire
     start = lines.index("  + job sales_orders_sync_schedule: create")
     assert lines[start + 1].strip() == "Every 6 hours, every day (UTC)"
     assert lines[start + 2].strip().startswith("next: ")
+
+
+def _run_at_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """The command in its own process on a pseudo-terminal (what a person sees), ANSI removed."""
+    import os
+    import pty
+    import re
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    sharepack = Path(sys.executable).parent / "sharepack"
+    process = subprocess.Popen(
+        [str(sharepack), *args], cwd=cwd, env=env, stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break  # the terminal closed: the process ended
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    text = b"".join(chunks).decode("utf-8", errors="replace")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r\n", "\n")
+
+
+def test_the_activation_link_is_printed_on_its_own_lines_not_glued_to_the_progress_bar(
+    workspace_env: Any, tmp_path: Path
+) -> None:
+    import os
+
+    from tests.conftest import TOKEN
+    from tests.reliability.census import pack_yaml
+
+    text = pack_yaml(8).replace(
+        "share:\n  - name: s\n",
+        "recipient:\n  - {name: partner, type: D2O, recipient: exchange@partner.example}\n"
+        "share:\n  - name: s\n    recipients: [partner]\n",
+    )
+    pack = write_pack(tmp_path, text)
+    env = {**os.environ, "DATABRICKS_HOST": workspace_env.url, "DATABRICKS_TOKEN": TOKEN, "COLUMNS": "100"}
+    shown = _run_at_a_terminal(["apply", str(pack), "--auto-approve"], tmp_path, env)
+    assert "activation link for recipient partner" in shown, shown
+    lines = [line.split("\r")[-1] for line in shown.split("\n")]
+    at = next(i for i, line in enumerate(lines) if "activation link for recipient partner" in line)
+    assert lines[at].startswith("activation link for recipient partner (shown once"), lines[at - 1 : at + 2]
+    assert "━" not in lines[at] and "applying" not in lines[at]
+    assert lines[at - 1].strip() == "" and lines[at + 1].strip() == ""
