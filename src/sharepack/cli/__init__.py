@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "doctor_cmds",
     "rotate_cmds",
     "render_cmds",
+    "init_cmds",
 )
 
 
