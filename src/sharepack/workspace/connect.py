@@ -3,7 +3,8 @@
 Order of precedence for the host: --host/--profile flags, the target's `workspace`, the pack's
 `metadata.workspace_url`, then the SDK's own unified auth (DATABRICKS_* variables,
 ~/.databrickscfg). `local` anywhere means the embedded emulator with its state under
-`.sharepack/` in the current directory.
+`.sharepack/` in the current directory. A pack host other than the one the environment's or
+profile's credentials are for is refused (`guard_credentials`, host_guard.py) unless --host says so.
 """
 
 from __future__ import annotations
