@@ -7,9 +7,10 @@ editable), one with `--compile-bytecode` and one without (uv's default), and tim
   connection reaching the workspace (a listener on 127.0.0.1 that records the moment and closes);
 - **--help**: `sharepack --help`, start to exit.
 
-Each three ways: the first run in a fresh venv (it writes any missing bytecode), later runs
-(median), and runs with PYTHONDONTWRITEBYTECODE=1 on a venv that has none — a read-only install, or
-a container that sets it: every run compiles everything it imports, every time. Results go to
+Each three ways: the first run in a fresh venv (it writes any missing bytecode), later runs,
+and runs with PYTHONDONTWRITEBYTECODE=1 on a venv that has none — a read-only install, or a
+container that sets it: every run compiles everything it imports, every time. Repeated measures
+keep the fastest of --runs (a shared machine's noise only adds). Results go to
 benchmarks/startup.json and a table on the terminal.
 """
 
@@ -101,7 +102,7 @@ def main() -> None:
         "--runs",
         type=int,
         default=3,
-        help="runs per measure; the fastest is kept: a shared machine only adds noise (default 3)",
+        help="runs per measure, the fastest kept (noise only adds)",
     )
     args = parser.parse_args()
     rows: dict[str, Any] = {}
