@@ -258,10 +258,14 @@ def execute(
                 _print_json(plans, [], code)
             elif refused:
                 console.err().print(
-                    f"Nothing to apply, but {len(refused)} resource(s) are left alone: see above.",
+                    f"Nothing to apply, but {len(refused)} resource(s) are left alone"
+                    + (":" if code else ": see above."),
                     style="yellow",
                     markup=False,
                 )
+                if code:
+                    for line in failure_reasons([], plans, strict)[:MAX_REASONS]:
+                        console.err().print(f"  {line}", style="red", markup=False)
             elif not quiet:
                 console.out().print("No changes. The workspace matches the SharePack.", markup=False)
             return code
@@ -318,6 +322,10 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
         )
     import typer
 
+    destroyed = [d.pack.name for p, d in plans if p.extra.get("destroy")]
+    if destroyed:
+        _confirm_by_name(destroyed, sum(len(p.changes) for p, _ in plans))
+        return
     if not typer.confirm("Apply these changes?", default=False):
         raise SharepackError("cancelled: nothing was changed")
     deletions = [c for p, _ in plans for c in p.changes if c.action == Action.DELETE]
@@ -325,6 +333,25 @@ def _confirm(plans: Sequence[PlanPair], auto_approve: bool) -> None:
         f"This deletes {len(deletions)} resource(s). Really delete them?", default=False
     ):
         raise SharepackError("cancelled: nothing was changed")
+
+
+def _confirm_by_name(packs: Sequence[str], count: int) -> None:
+    """A destroy is confirmed by typing each pack's name (as terraform asks for `yes`): a `y`
+    typed out of habit deletes nothing."""
+    import typer
+
+    for name in dict.fromkeys(packs):
+        typed = typer.prompt(
+            f"This deletes {count} resource(s) of pack {name}. Type the pack's name to confirm",
+            default="",
+            show_default=False,
+        )
+        if typed.strip() != name:
+            raise SharepackError(
+                f"cancelled: nothing was deleted ({typed.strip()!r} is not the pack's name, {name!r})"
+                if typed.strip()
+                else "cancelled: nothing was deleted"
+            )
 
 
 def _apply_all(
@@ -492,6 +519,37 @@ def _print_report(executed: Sequence[Executed], strict: bool, plans: Sequence[Pl
             style="yellow",
             markup=False,
         )
+    reasons = failure_reasons(reports, plans, strict)
+    if reasons:
+        # The last lines of a failed apply say why, whatever scrolled past above.
+        shown = reasons[:MAX_REASONS]
+        more = f" (first {MAX_REASONS} shown)" if len(reasons) > MAX_REASONS else ""
+        console.err().print(
+            f"✗ {'destroy' if destroy else 'apply'} exits 1: {len(reasons)} resource(s) not done{more}:",
+            style="red",
+            markup=False,
+        )
+        for line in shown:
+            console.err().print(f"  {line}", style="red", markup=False)
+
+
+MAX_REASONS = 20
+
+
+def failure_reasons(reports: Sequence[ApplyReport], plans: Sequence[PlanPair], strict: bool) -> list[str]:
+    """One line per resource that makes the command exit 1: refused at plan time or failed."""
+    lines = [
+        f"{c.resource_type.value} {c.name}: left alone, {c.message}"
+        for p, _ in plans
+        for c in p.changes
+        if c.action in REFUSED and (c.resource_type != ResourceType.JOB or strict)
+    ]
+    for report in reports:
+        for outcome in report.outcomes:
+            if not outcome.ok and (outcome.fatal or strict):
+                change = outcome.change
+                lines.append(f"{change.resource_type.value} {change.name}: failed, {outcome.error}")
+    return lines
 
 
 def _print_interrupted(executed: Sequence[Executed], plans: Sequence[PlanPair]) -> None:

@@ -20,6 +20,7 @@ from sharepack.workspace.connect import (
     WorkspaceTarget,
     choose_target,
     connect,
+    guard_credentials,
 )
 from sharepack.workspace.read import ReadOptions, read_actual
 from sharepack.workspace.state import ActualState
@@ -139,15 +140,27 @@ def load(path: str | Path, selection: Selection, *, user: str | None = None) -> 
 
 
 def workspace_target(pack: Pack, selection: Selection) -> WorkspaceTarget:
+    """Where the pack's commands go; refuses (before connecting) a pack host other than the one
+    the environment's or profile's credentials are for."""
     target = pack.target
-    return choose_target(
+    metadata_url = pack.metadata.workspace_url if pack.metadata else None
+    chosen = choose_target(
         flag_host=selection.host,
         flag_profile=selection.profile,
         target_name=target.name if target else selection.target,
         target_host=target.host if target else None,
         target_profile=target.profile if target else None,
-        metadata_url=pack.metadata.workspace_url if pack.metadata else None,
+        metadata_url=metadata_url,
     )
+    pack_host, source = metadata_url, "the pack's metadata.workspace_url"
+    if target is not None and target.host:
+        pack_host, source = target.host, f"the host of target {target.name}"
+    elif target is not None and target.profile and not selection.profile:
+        pack_host = None  # the target chose its own credentials (and so their host)
+    guard_credentials(
+        chosen, explicit_host=bool(selection.host), pack_host=pack_host, pack_host_source=source
+    )
+    return chosen
 
 
 def open_deployment(

@@ -41,3 +41,15 @@ def test_repeatable_options_say_they_repeat(cli: Any, command: str) -> None:
 def test_program_help_and_version(cli: Any) -> None:
     assert "--debug" in cli("--help").stdout
     assert cli("--version").code == 0
+
+
+def test_program_help_says_what_the_tool_does_today(cli: Any) -> None:
+    text = " ".join(cli("--help").stdout.split())
+    for word in ("Delta Sharing", "recipients", "shares", "Unity Catalog", "SharePack"):
+        assert word in text, text
+
+
+def test_emulator_help_says_it_serves_unity_catalog_and_delta_sharing(cli: Any) -> None:
+    text = " ".join(cli("emulator", "--help").stdout.split())
+    for word in ("Unity Catalog", "Delta Sharing", "recipients", "shares", "Jobs", "Pipelines"):
+        assert word in text, text

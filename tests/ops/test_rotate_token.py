@@ -107,3 +107,20 @@ def test_a_recipient_this_pack_does_not_own_is_refused_naming_its_owner(
     assert result.code == 1 and "not made by sharepack" in result.stderr
     assert len(_live_tokens(client, "partner")) == 1 and len(_live_tokens(client, "hand_made")) == 1
     assert not SECRET.with_name("hand_made.activation.txt").exists()
+
+
+def test_a_second_rotation_inside_the_grace_period_says_when_it_can_be_retried(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    pack = _applied(cli, tmp_path)
+    assert cli("rotate-token", str(pack), "partner", "--expire-existing-in", "2h").code == 0
+    kept = min(t.expiration_time for t in _live_tokens(client, "partner") if t.expiration_time)
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(kept / 1000))
+    workspace_env.reset_log()
+    again = cli("rotate-token", str(pack), "partner")
+    assert again.code == 1, again.output
+    assert f"the previous one stays valid until {when} UTC" in again.stderr
+    assert f"hint: rotate again after {when} UTC" in again.stderr
+    assert "nothing was rotated" in again.stderr
+    assert workspace_env.mutating_count() == 0
+    assert len(_live_tokens(client, "partner")) == 2

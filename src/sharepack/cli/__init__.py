@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "rotate_cmds",
     "render_cmds",
     "access_cmds",
+    "init_cmds",
 )
 
 

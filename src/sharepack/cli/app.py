@@ -12,7 +12,10 @@ from sharepack.cli.command import DEBUG_HELP, SharepackTyper
 
 app = SharepackTyper(
     name="sharepack",
-    help="Provision Databricks DLT pipelines and the jobs that schedule them from a SharePack YAML.",
+    help=(
+        "Provision Databricks Delta Sharing (recipients, shares, grants, mounted Unity Catalog catalogs) "
+        "and the pipelines and jobs that sync shared tables, from a declarative SharePack YAML."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

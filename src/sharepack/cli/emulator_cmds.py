@@ -105,7 +105,8 @@ def emulator(
         typer.Option("--seed-only", help="With --seed-tables or --seed-from: seed the state file and exit."),
     ] = False,
 ) -> None:
-    """Run a local Databricks workspace (Jobs, Pipelines, Workspace APIs) until Ctrl-C."""
+    """Run a local Databricks workspace — Unity Catalog with Delta Sharing (recipients, shares,
+    grants), Jobs, Pipelines and Workspace files — on 127.0.0.1 until Ctrl-C."""
     from sharepack.emulator import Emulator, EmulatorConfig, is_loopback
 
     if not is_loopback(host):

@@ -49,6 +49,8 @@ class OutcomePrinter:
         self._lock = threading.Lock()
         self._progress: Any = None
         self._task: Any = None
+        # Secrets said while the bar is drawn would land on its line: they wait until it is gone.
+        self._notices: list[tuple[str, str]] = []
 
     def __enter__(self) -> OutcomePrinter:
         if self.bar and not self.quiet and self.total >= PROGRESS_BAR_FROM and console.out().is_terminal:
@@ -64,15 +66,23 @@ class OutcomePrinter:
     ) -> None:
         if self._progress is not None:
             self._progress.stop()
+        self._say_notices()
+
+    def _say_notices(self) -> None:
+        from sharepack.cli.secret_notice import say_once
+
+        notices, self._notices = self._notices, []
+        for notice, name in notices:
+            say_once(notice, name)
 
     def outcome(self, outcome: Outcome) -> None:
         with self._lock:
             if self._progress is not None:
                 self._progress.advance(self._task)
             if outcome.notice:
-                from sharepack.cli.secret_notice import say_once
-
-                say_once(outcome.notice, outcome.change.name)
+                self._notices.append((outcome.notice, outcome.change.name))
+                if self._progress is None:
+                    self._say_notices()
             if self.quiet and outcome.ok:
                 return
             style, line = outcome_line(outcome)

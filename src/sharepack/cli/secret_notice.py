@@ -17,7 +17,8 @@ SECRETS_DIR = Path(".sharepack") / "secrets"
 
 def say_once(notice: str, name: str, *, directory: Path = SECRETS_DIR) -> None:
     if sys.stderr.isatty():
-        console.err().print(notice, style="bold", markup=False)
+        # On lines of its own, with space around it: a link to copy, not part of a progress line.
+        console.err().print(f"\n{notice}\n", style="bold", markup=False, soft_wrap=True)
         return
     directory.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)

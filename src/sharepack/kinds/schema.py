@@ -109,7 +109,7 @@ class SchemaKind:
         catalog, _, name = change.name.partition(".")
         if change.action == Action.DELETE:
             with contextlib.suppress(NotFound):  # already gone: the goal is reached
-                context.writer._call(
+                context.writer.call(
                     f"deleting schema {change.name}", lambda: client.schemas.delete(change.name)
                 )
             return Written(change.name)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sharepack.plan import access_render
-from sharepack.plan.model import Action, Change, Plan
+from sharepack.plan.model import Action, Change, Plan, ResourceType
+from sharepack.plan.render_pipeline import pipeline_summary
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -114,6 +115,8 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         if change.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
             for detail in change.details:
                 lines.append(("yellow" if detail.startswith("warning:") else "dim", f"      {detail}"))
+        if change.action == Action.CREATE and change.resource_type == ResourceType.PIPELINE:
+            lines += [("dim", f"      {line}") for line in pipeline_summary(change.settings)]
     unchanged = sum(1 for c in plan.changes if c.action == Action.NOOP)
     if unchanged and not verbose:
         lines.append(("dim", f"  {unchanged} resource(s) unchanged"))

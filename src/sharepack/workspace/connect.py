@@ -3,7 +3,8 @@
 Order of precedence for the host: --host/--profile flags, the target's `workspace`, the pack's
 `metadata.workspace_url`, then the SDK's own unified auth (DATABRICKS_* variables,
 ~/.databrickscfg). `local` anywhere means the embedded emulator with its state under
-`.sharepack/` in the current directory.
+`.sharepack/` in the current directory. A pack host other than the one the environment's or
+profile's credentials are for is refused (`guard_credentials`, host_guard.py) unless --host says so.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import configparser
 import os
 import socket
-import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from urllib.parse import urlparse
 
 from sharepack.errors import UsageError, WorkspaceError
 from sharepack.workspace.credentials import check_host, check_token
+from sharepack.workspace.retry import RetryProgress, reporting_clock, retry_budget_s, retry_server_errors
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 LOCAL = "local"
 LOCAL_STATE_DIR = Path(".sharepack")
 CONNECT_TIMEOUT_S = 5.0
-RETRY_BUDGET_S = 120
 
 
 @dataclass(frozen=True)
@@ -60,28 +59,56 @@ def choose_target(
     if flag_host == LOCAL or (flag_host is None and flag_profile is None and target_name == LOCAL):
         return WorkspaceTarget(local=True)
     if flag_host or flag_profile:
-        return WorkspaceTarget(host=_normalise_host(flag_host), profile=flag_profile)
+        return WorkspaceTarget(host=normalise_host(flag_host), profile=flag_profile)
     if target_host == LOCAL:
         return WorkspaceTarget(local=True)
     if target_host and target_host.startswith(LOCAL + ":"):
         return WorkspaceTarget(local=True, local_name=target_host.split(":", 1)[1])
     if target_host or target_profile:
-        return WorkspaceTarget(host=_normalise_host(target_host), profile=target_profile)
+        return WorkspaceTarget(host=normalise_host(target_host), profile=target_profile)
     if metadata_url == LOCAL:
         return WorkspaceTarget(local=True)
     if metadata_url:
-        return WorkspaceTarget(host=_normalise_host(metadata_url))
+        return WorkspaceTarget(host=normalise_host(metadata_url))
     return WorkspaceTarget()
 
 
-def _normalise_host(host: str | None) -> str | None:
+def normalise_host(host: str | None) -> str | None:
     if host is None:
         return None
     host = host.strip().rstrip("/")
     if "://" not in host:
         host = f"https://{host}"
     check_host(host)
+    parsed = urlparse(host)
+    try:
+        parsed.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        raise UsageError(
+            f"{host!r} is not a workspace URL: its port is not a number from 1 to 65535",
+            hint="e.g. https://adb-123.4.azuredatabricks.net or http://127.0.0.1:8765",
+        ) from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise UsageError(
+            f"{host!r} is not a workspace URL", hint="e.g. https://adb-123.4.azuredatabricks.net"
+        )
     return host
+
+
+def guard_credentials(
+    chosen: WorkspaceTarget, *, explicit_host: bool, pack_host: str | None, pack_host_source: str
+) -> None:
+    """Refuse, before any connection, to send credentials given for one host to another the pack
+    names. `local` needs no credentials, and an explicit --host is the user's own choice."""
+    from sharepack.workspace.host_guard import NamedHost, credentials_source, refuse_foreign_host
+
+    if chosen.local or explicit_host or not pack_host or pack_host == LOCAL or pack_host.startswith("local:"):
+        return
+    given = host_from_environment(chosen.profile)
+    refuse_foreign_host(
+        NamedHost(str(normalise_host(pack_host)), pack_host_source),
+        NamedHost(given, credentials_source(chosen.profile)) if given else None,
+    )
 
 
 @dataclass
@@ -180,10 +207,13 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
 
     from sharepack.workspace.write import no_retry_clock
 
+    progress = RetryProgress()
     if no_retry:
         kwargs["clock"] = no_retry_clock()
-    elif "retry_timeout_seconds" not in kwargs and not os.environ.get("DATABRICKS_RETRY_TIMEOUT_SECONDS"):
-        kwargs["retry_timeout_seconds"] = retry_budget_s()
+    else:
+        kwargs["clock"] = reporting_clock(progress)
+        if "retry_timeout_seconds" not in kwargs and not os.environ.get("DATABRICKS_RETRY_TIMEOUT_SECONDS"):
+            kwargs["retry_timeout_seconds"] = retry_budget_s()
     try:
         with _profile_only(bool(kwargs.get("profile")) and not kwargs.get("host")):
             client = WorkspaceClient(config=Config(**kwargs))
@@ -196,7 +226,7 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     check_token(client.config)
     check_host(str(client.config.host or ""))
     if not no_retry:
-        _retry_server_errors(client)
+        retry_server_errors(client, progress)
     return client
 
 
@@ -237,68 +267,13 @@ def _profile_only(active: bool) -> Iterator[None]:
         os.environ.update(hidden)
 
 
-def retry_budget_s() -> int:
-    """How long one request is retried before the command gives up: the SDK's default is five
-    minutes of silence, too long for a person (or a CI job) to tell an outage from a slow answer."""
-    try:
-        return max(1, int(os.environ.get("SHAREPACK_RETRY_BUDGET_S", RETRY_BUDGET_S)))
-    except ValueError:
-        return RETRY_BUDGET_S
-
-
-class _RetryProgress:
-    """Says, now and then, that the workspace keeps failing and the command keeps retrying."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    def retried(self, reason: str) -> None:
-        with self.lock:
-            self.count += 1
-            count = self.count
-        if count in (1, 5) or count % 20 == 0:
-            print(
-                f"… the workspace answered {reason}; retrying ({count} so far, for up to "
-                f"{retry_budget_s()} s a request)",
-                file=sys.stderr,
-            )
-
-
-def _retry_server_errors(client: WorkspaceClient) -> None:
-    """Let the SDK also retry 500/502/504 answers on this client.
-
-    The SDK retries 429, 503 and connection errors only. Every request this client sends is
-    safe to repeat: reads, and writes that are idempotent (reset, update, delete; creates go
-    through the other client). Uses the SDK's own retry loop, extending its policy."""
-    from databricks.sdk.errors import DeadlineExceeded, InternalError
-
-    base = getattr(client.api_client, "_api_client", None)
-    original = getattr(base, "_is_retryable", None)
-    if base is None or original is None:
-        return
-
-    progress = _RetryProgress()
-
-    def is_retryable(err: BaseException) -> str | None:
-        reason: str | None = original(err)
-        if reason is None and isinstance(err, (InternalError, DeadlineExceeded)):
-            reason = "server error"
-        if reason is not None and type(err).__name__ != "TooManyRequests":
-            # Throttling is expected and paced by Retry-After; failures are worth a word.
-            progress.retried(f"{type(err).__name__} ({_first_line(str(err))[:80]})")
-        return reason
-
-    base._is_retryable = is_retryable
-
-
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
 
 def host_from_environment(profile: str | None) -> str | None:
     if not profile and os.environ.get("DATABRICKS_HOST"):
-        return _normalise_host(os.environ["DATABRICKS_HOST"])
+        return normalise_host(os.environ["DATABRICKS_HOST"])
     path = Path(os.environ.get("DATABRICKS_CONFIG_FILE", "~/.databrickscfg")).expanduser()
     section = profile or os.environ.get("DATABRICKS_CONFIG_PROFILE") or "DEFAULT"
     if not path.is_file():
@@ -317,7 +292,7 @@ def host_from_environment(profile: str | None) -> str | None:
             f"profile {section!r} is not in {path}",
             hint=f"profiles there: {', '.join(parser.sections()) or 'none'}",
         )
-    return _normalise_host(value)
+    return normalise_host(value)
 
 
 def check_reachable(host: str, timeout: float | None = None) -> None:

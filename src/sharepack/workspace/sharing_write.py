@@ -133,12 +133,32 @@ def rotate_token(client: WorkspaceClient, name: str, pack: str, expire_existing_
         owner = (properties or {}).get(PACK_TAG)
         whose = f"SharePack {owner!r}" if owner else "no SharePack (it was not made by sharepack)"
         raise WorkspaceError(f"recipient {name} belongs to {whose}; its token is left alone")
+    _refuse_third_token(name, found.tokens or [])
     rotated = _call(
         f"rotating the token of recipient {name}",
         lambda: client.recipients.rotate_token(name, existing_token_expire_in_seconds=expire_existing_in_s),
     )
     links = [t.activation_url for t in rotated.tokens or [] if t.activation_url]
     return str(links[-1]) if links else None
+
+
+def _refuse_third_token(name: str, tokens: Any) -> None:
+    """A recipient holds at most two live tokens: within the old one's grace period a second
+    rotation is refused by the workspace. Say when it can be done instead of only that it can't."""
+    import time
+    from datetime import UTC, datetime
+
+    now_ms = time.time() * 1000
+    live = [t for t in tokens if t.expiration_time is None or t.expiration_time > now_ms]
+    ending = sorted(t.expiration_time for t in live if t.expiration_time is not None)
+    if len(live) < 2 or not ending:
+        return
+    when = datetime.fromtimestamp(ending[0] / 1000, UTC)
+    raise WorkspaceError(
+        f"recipient {name} already has two live tokens: the previous one stays valid until "
+        f"{when:%Y-%m-%d %H:%M:%S} UTC, and a third is not allowed; nothing was rotated",
+        hint=f"rotate again after {when:%Y-%m-%d %H:%M:%S} UTC",
+    )
 
 
 # -- shares ------------------------------------------------------------------------------------

@@ -186,7 +186,7 @@ class Writer:
         raise attempts.gave_up(f"creating pipeline {name}")
 
     def _pipeline_tags(self, pipeline_id: str) -> Mapping[str, str]:
-        found = self._call("reading pipeline settings", lambda: self.client.pipelines.get(pipeline_id))
+        found = self.call("reading pipeline settings", lambda: self.client.pipelines.get(pipeline_id))
         return dict(found.spec.tags or {}) if found.spec else {}
 
     def _refuse_unless_ours(self, kind: str, name: str, tags: Mapping[str, str] | None) -> None:
@@ -194,7 +194,7 @@ class Writer:
             raise CreateConflict(f"{kind} {name} was created meanwhile by {owner_of(tags)}; it is left alone")
 
     def update_pipeline(self, pipeline_id: str, spec: Mapping[str, Any]) -> None:
-        self._call(
+        self.call(
             f"updating pipeline {spec.get('name')}",
             lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
         )
@@ -203,7 +203,7 @@ class Writer:
         from databricks.sdk.errors import NotFound
 
         with contextlib.suppress(NotFound):  # already gone: the goal is reached
-            self._call(
+            self.call(
                 f"deleting pipeline {name}",
                 lambda: self.client.pipelines.delete(pipeline_id),
                 passthrough=(NotFound,),
@@ -261,7 +261,7 @@ class Writer:
         from databricks.sdk.service.jobs import JobSettings
 
         new_settings = JobSettings.from_dict(dict(settings))
-        self._call(
+        self.call(
             f"updating job {settings.get('name')}", lambda: self.client.jobs.reset(job_id, new_settings)
         )
 
@@ -269,12 +269,12 @@ class Writer:
         from databricks.sdk.errors import NotFound
 
         with contextlib.suppress(NotFound):
-            self._call(
+            self.call(
                 f"deleting job {name}", lambda: self.client.jobs.delete(job_id), passthrough=(NotFound,)
             )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
+    def call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
         """Idempotent writes: the SDK's retries are safe here; turn what is left into our error."""
         try:
             return func()
