@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sharepack.plan.model import Action, Change, Plan
+from sharepack.plan.model import Action, Change, Plan, ResourceType
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -75,6 +75,14 @@ def plans_to_json(plans: Sequence[Plan]) -> str:
 _TITLES = {"share_objects": "objects of share"}
 
 
+def _notes(change: Change) -> list[str]:
+    if change.resource_type != ResourceType.PIPELINE:
+        return []
+    from sharepack.sync_code import plan_notes
+
+    return plan_notes(change.settings)
+
+
 def _title(change: Change) -> str:
     kind = _TITLES.get(change.resource_type.value, change.resource_type.value)
     ident = f" (id {change.id})" if change.id else ""
@@ -111,6 +119,7 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         if change.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
             for detail in change.details:
                 lines.append(("yellow" if detail.startswith("warning:") else "dim", f"      {detail}"))
+            lines += [("dim", f"      {note}") for note in _notes(change)]
     unchanged = sum(1 for c in plan.changes if c.action == Action.NOOP)
     if unchanged and not verbose:
         lines.append(("dim", f"  {unchanged} resource(s) unchanged"))
@@ -170,7 +179,7 @@ def to_markdown(plans: Sequence[Plan]) -> str:
                 out.append(
                     f"| {SYMBOLS[c.action]} | {c.action.value} | {c.resource_type.value} | `{c.name}` |"
                 )
-            details = [c for c in changes if c.diff or c.message or c.details]
+            details = [c for c in changes if c.diff or c.message or c.details or _notes(c)]
             if details:
                 out.append("")
                 out.append("<details><summary>Details</summary>")
@@ -185,6 +194,8 @@ def to_markdown(plans: Sequence[Plan]) -> str:
                         out.append(f"+   {d.path}: {_value(d.after)}")
                     for detail in c.details:
                         out.append(f"#   {detail}")
+                    if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
+                        out += [f"#   {note}" for note in _notes(c)]
                 out.append("```")
                 out.append("")
                 out.append("</details>")
