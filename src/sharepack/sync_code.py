@@ -164,8 +164,10 @@ def spark_table_name(name: str) -> str:
 
 
 def changes_view_name(target: str) -> str:
-    """The temporary view of the change feed: a plain identifier whatever the target's name."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", target) + "_changes"
+    """The temporary view of the change feed: a plain identifier whatever the target's name (an
+    unquoted identifier cannot start with a digit)."""
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", target)
+    return ("_" if safe[:1].isdigit() else "") + safe + "_changes"
 
 
 def generated_sources(pack: Pack) -> dict[str, str]:

@@ -146,6 +146,21 @@ def test_names_spark_cannot_read_bare_are_quoted_and_the_view_name_is_always_pla
 
 
 @pytest.mark.parametrize(
+    ("target", "quoted", "view"),
+    [("orders", "orders", "orders_changes"), ("2024-orders", "`2024-orders`", "_2024_orders_changes")],
+)
+def test_a_target_asset_is_quoted_as_spark_needs_and_its_view_name_is_plain(
+    tmp_path: Path, target: str, quoted: str, view: str
+) -> None:
+    text = PACK.replace(
+        "        key_columns: [payment_id]\n",
+        f"        key_columns: [payment_id]\n        target_asset: {target}\n",
+    )
+    flow = _applied(run(generated_sources(load_pack(write_pack(tmp_path, text)))["payments_sync"]))
+    assert (flow["target"], flow["source"]) == (quoted, view)
+
+
+@pytest.mark.parametrize(
     ("pipeline", "source", "target"),
     [
         ("properties_refresh", "main.leasing.properties", "properties"),
