@@ -18,6 +18,9 @@ LATEST_VENV := .venv-latest
 SPARK_VENV := .venv-spark
 SPARK_LOCK := requirements/spark-lock.txt
 SPARK_CACHE ?= $(HOME)/.cache/sharepack/spark
+# PySpark 4.3 (requirements/spark43.in), for the SCD type 2 case: no Delta runs on Spark 4.3 yet.
+SPARK43_VENV := .venv-spark43
+SPARK43_LOCK := requirements/spark43-lock.txt
 
 # Quiet installs: no pip "new version available" notice, no uv hardlink warning when the cache is on
 # another filesystem, and never an outer activated venv mistaken for ours.
@@ -52,6 +55,9 @@ $(LOWEST_VENV)/.installed: pyproject.toml $(LOWEST_LOCK) $(UV_LOCK)
 $(SPARK_VENV)/.installed: pyproject.toml $(SPARK_LOCK) $(UV_LOCK)
 	$(call build_venv,$(SPARK_VENV),$(SPARK_LOCK))
 
+$(SPARK43_VENV)/.installed: pyproject.toml $(SPARK43_LOCK) $(UV_LOCK)
+	$(call build_venv,$(SPARK43_VENV),$(SPARK43_LOCK))
+
 install: $(STAMP)
 
 # uv alone, for `make lock` (which must work while the locks are stale or missing).
@@ -63,11 +69,12 @@ $(VENV)/.uv: $(UV_LOCK)
 # Re-resolve the locks to the newest (and the lowest) versions pyproject.toml allows, and re-pin uv.
 # The Spark lock shares every version it has in common with the main lock (-c).
 lock: $(VENV)/.uv
-	@echo "resolving $(UV_LOCK), $(LOCK), $(LOWEST_LOCK) and $(SPARK_LOCK)…"
+	@echo "resolving $(UV_LOCK), $(LOCK), $(LOWEST_LOCK), $(SPARK_LOCK) and $(SPARK43_LOCK)…"
 	@$(COMPILE) requirements/uv.in -o $(UV_LOCK)
 	@$(COMPILE) pyproject.toml requirements/tools.in --extra dev -o $(LOCK)
 	@$(COMPILE) --resolution lowest-direct pyproject.toml requirements/tools.in --extra dev -o $(LOWEST_LOCK)
 	@$(COMPILE) pyproject.toml requirements/tools.in requirements/spark.in -c $(LOCK) -o $(SPARK_LOCK)
+	@$(COMPILE) pyproject.toml requirements/tools.in requirements/spark43.in -c $(LOCK) -o $(SPARK43_LOCK)
 
 lint: $(STAMP)
 	@$(BIN)/ruff check src tests benchmarks
@@ -122,14 +129,21 @@ test-clients: $(STAMP)
 	 $(BIN)/pytest -n 2 tests/emulator/test_go_sdk.py tests/emulator/test_js_sdk.py tests/emulator/test_bundle_cli.py
 
 # The generated sync code run for real: Spark Declarative Pipelines (spark-pipelines) on local Delta
-# tables, compared row by row with the expected result (tests/pipelines_spark). Needs Java 17+;
-# without it this says so and succeeds, so CI on a machine without Java is not red for it.
+# tables, compared row by row with the expected result (tests/pipelines_spark) — SCD 1 and full copies
+# on PySpark 4.2 with Delta, then SCD 2 on PySpark 4.3 (no Delta there yet). Needs Java 17+; without
+# it this says so and succeeds, so CI on a machine without Java is not red for it. Each pytest gets a
+# temporary folder of its own: pytest prunes old ones under /tmp/pytest-of-<user>, which other test
+# sessions on the machine would do while a Spark server still works in them.
 test-pipelines:
 	@if ! command -v java >/dev/null 2>&1; then \
 		echo "test-pipelines: skipped, no java on PATH (Spark needs Java 17 or newer)"; exit 0; fi; \
-	$(MAKE) --no-print-directory $(SPARK_VENV)/.installed && \
-	SHAREPACK_SPARK_PIPELINES=1 SHAREPACK_SPARK_CACHE="$(SPARK_CACHE)" \
-		$(SPARK_VENV)/bin/pytest -p no:cacheprovider -rfExX tests/pipelines_spark
+	$(MAKE) --no-print-directory $(SPARK_VENV)/.installed $(SPARK43_VENV)/.installed && \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	export SHAREPACK_SPARK_PIPELINES=1 SHAREPACK_SPARK_CACHE="$(SPARK_CACHE)" && \
+	$(SPARK_VENV)/bin/pytest -p no:cacheprovider --basetemp="$$tmp/spark42" -rfExX tests/pipelines_spark \
+		--ignore=tests/pipelines_spark/test_scd2_on_spark43.py && \
+	$(SPARK43_VENV)/bin/pytest -p no:cacheprovider --basetemp="$$tmp/spark43" -rfExX \
+		tests/pipelines_spark/test_scd2_on_spark43.py
 
 demo: $(STAMP)
 	@echo "A fresh local workspace (the embedded emulator, state in .sharepack/local.db)."
@@ -165,4 +179,4 @@ schema: $(STAMP)
 	$(BIN)/sharepack schema > schemas/sharepack.schema.json
 
 clean:
-	rm -rf $(VENV) $(LOWEST_VENV) $(LATEST_VENV) $(SPARK_VENV) .sharepack .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST_VENV) $(LATEST_VENV) $(SPARK_VENV) $(SPARK43_VENV) .sharepack .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,7 @@ from sharepack.sync_code import (
     source_library,
     sync_mode,
     sync_spec,
+    target_table,
 )
 
 if TYPE_CHECKING:
@@ -137,8 +138,7 @@ def desired_state(pack: Pack) -> DesiredState:
 
 
 def _target_tables(pipeline: ResolvedPipeline) -> list[str]:
-    table = pipeline.target_asset or str(pipeline.source_asset).split(".")[-1]
-    return [f"{pipeline.catalog}.{pipeline.schema_name}.{table}"]
+    return [f"{pipeline.catalog}.{pipeline.schema_name}.{target_table(pipeline)}"]
 
 
 def _desired_pipeline(
@@ -195,7 +195,7 @@ def _sync_configuration(pipeline: ResolvedPipeline) -> dict[str, str]:
         return {}
     config = {
         "pipelines.source_table": pipeline.source_asset,
-        "pipelines.target_table": pipeline.target_asset or pipeline.source_asset.split(".")[-1],
+        "pipelines.target_table": target_table(pipeline),
         # A team's own notebook is told the mode the generated code would use.
         "pipelines.scd_type": pipeline.scd_type if pipeline.cdc else sync_mode(pipeline),
     }

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import SpecProblem
-from sharepack.sync_code import Mode, sync_mode
+from sharepack.sync_code import Mode, sync_mode, target_table
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -73,7 +73,7 @@ def desired_sources(pack: Pack) -> tuple[SyncSource, ...]:
             mode=sync_mode(p),
             catalog=p.catalog,
             schema=p.schema_name,
-            target=p.target_asset or p.source_asset.split(".")[-1],
+            target=target_table(p),
             file=str(pack.path),
             line=p.location[0],
             col=p.location[1],

@@ -8,7 +8,12 @@ The first run starts the change-feed stream, which (given no starting version, a
 code gives none — on Databricks too) reads the source as it stands, every row an insert: the
 first commits reach the target as their net result. Only the second run reads changes commit by
 commit — the inserts, updates and deletes made since — so that is where the sequence and the
-deletes condition are put to work (a render without `apply_as_deletes` fails there)."""
+deletes condition are put to work (a render without `apply_as_deletes` fails there).
+
+The change patterns are the ones real sources produce: an UPDATE that changes the key (its
+pre-image must delete the old key), INSERT OVERWRITE and REPLACE WHERE (a delete and an insert of
+one key in one commit: the insert must win), a NULL key (dropped, and the pipeline keeps running),
+names that need backticks, and a column added to the source between runs."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tests.pipelines_spark.spark_engine import TARGET_CATALOG
+from tests.pipelines_spark.spark_engine import TARGET_CATALOG, quoted
 
 SOURCE_DB = "src"  # the source tables' schema, in spark_catalog
 TARGET_DB = "synced"  # the pipeline's default schema: where its targets land
@@ -25,7 +30,7 @@ TARGET_DB = "synced"  # the pipeline's default schema: where its targets land
 @dataclass(frozen=True)
 class Case:
     pipeline: str
-    table: str  # the source table; the target has the same name
+    table: str  # the source table, unquoted; the target has the same name unless target_asset says
     columns: str  # the source's columns, as DDL
     mode: Literal["1", "full_refresh"]
     keys: tuple[str, ...]
@@ -33,10 +38,19 @@ class Case:
     expected_first: frozenset[tuple[Any, ...]]
     second: tuple[str, ...]  # commits between the first run and the second
     expected_second: frozenset[tuple[Any, ...]]
+    target_asset: str | None = None
+    added: tuple[str, ...] = ()  # columns the second commits add to the source (ALTER TABLE)
+    backticked: bool = False  # the pack writes the source's table part in backticks
 
     @property
     def source(self) -> str:
-        return f"spark_catalog.{SOURCE_DB}.{self.table}"
+        """The source's name as the pack (and Spark) writes it."""
+        table = f"`{self.table}`" if self.backticked else quoted(self.table)
+        return f"spark_catalog.{SOURCE_DB}.{table}"
+
+    @property
+    def target_table(self) -> str:
+        return self.target_asset or self.table
 
     @property
     def catalog(self) -> str:
@@ -46,11 +60,22 @@ class Case:
 
     @property
     def target(self) -> str:
-        return f"{self.catalog}.{TARGET_DB}.{self.table}"
+        return f"{self.catalog}.{TARGET_DB}.{quoted(self.target_table)}"
 
     @property
     def column_names(self) -> list[str]:
-        return [part.split()[0] for part in self.columns.split(",")]
+        """The source's columns before the second commits, unquoted."""
+        return [_column_name(part) for part in self.columns.split(",")]
+
+    @property
+    def column_names_after(self) -> list[str]:
+        """And after them: a column added to the source reaches the target too."""
+        return [*self.column_names, *self.added]
+
+
+def _column_name(ddl: str) -> str:
+    ddl = ddl.strip()
+    return ddl[1 : ddl.index("`", 1)] if ddl.startswith("`") else ddl.split()[0]
 
 
 CASES = (
@@ -150,6 +175,113 @@ CASES = (
         ),
         expected_second=frozenset({(2, "bobby"), (4, "dee")}),
     ),
+    Case(
+        # An UPDATE of the key: its pre-image deletes the old key, its post-image inserts the new.
+        # An UPDATE of another column in the same run: pre- and post-image of one key in one
+        # commit, where the post-image must win.
+        pipeline="key_update_sync",
+        table="key_update",
+        columns="id INT, name STRING",
+        mode="1",
+        keys=("id",),
+        first=("INSERT INTO {t} VALUES (1, 'ann'), (2, 'bob')",),
+        expected_first=frozenset({(1, "ann"), (2, "bob")}),
+        second=(
+            "UPDATE {t} SET id = 10 WHERE id = 1",
+            "UPDATE {t} SET name = 'bobby' WHERE id = 2",
+        ),
+        expected_second=frozenset({(10, "ann"), (2, "bobby")}),
+    ),
+    Case(
+        # INSERT OVERWRITE: one commit deletes every row and inserts the new ones, so keys 1 and 2
+        # each have a delete and an insert with the same _commit_version. The insert wins.
+        pipeline="insert_overwrite_sync",
+        table="insert_overwrite",
+        columns="id INT, name STRING",
+        mode="1",
+        keys=("id",),
+        first=("INSERT INTO {t} VALUES (1, 'ann'), (2, 'bob'), (4, 'dee')",),
+        expected_first=frozenset({(1, "ann"), (2, "bob"), (4, "dee")}),
+        second=("INSERT OVERWRITE {t} VALUES (1, 'ann v2'), (2, 'bob'), (3, 'cy')",),
+        expected_second=frozenset({(1, "ann v2"), (2, "bob"), (3, "cy")}),
+    ),
+    Case(
+        # REPLACE WHERE: the rows the condition selects are deleted and written again in one commit.
+        pipeline="replace_where_sync",
+        table="replace_where",
+        columns="id INT, name STRING",
+        mode="1",
+        keys=("id",),
+        first=("INSERT INTO {t} VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')",),
+        expected_first=frozenset({(1, "ann"), (2, "bob"), (3, "cy")}),
+        second=("INSERT INTO {t} REPLACE WHERE id >= 2 VALUES (2, 'bob'), (3, 'cy v2')",),
+        expected_second=frozenset({(1, "ann"), (2, "bob"), (3, "cy v2")}),
+    ),
+    Case(
+        # A NULL key in the source's snapshot and again in a later commit: dropped each time, and
+        # the rest keeps syncing (AUTO CDC would fail the batch, and every run after it).
+        pipeline="null_key_sync",
+        table="null_key",
+        columns="id INT, name STRING",
+        mode="1",
+        keys=("id",),
+        first=("INSERT INTO {t} VALUES (1, 'ann'), (NULL, 'nobody')",),
+        expected_first=frozenset({(1, "ann")}),
+        second=(
+            "INSERT INTO {t} VALUES (NULL, 'no one'), (2, 'bob')",
+            "UPDATE {t} SET name = 'anna' WHERE id = 1",
+        ),
+        expected_second=frozenset({(1, "anna"), (2, "bob")}),
+    ),
+    Case(
+        # The source's table part in backticks, and no target_asset: the target is that part
+        # without them. Column names that need backticks, one of them the key. (Spark's session
+        # catalog, Delta's here, takes only letters, digits and _ in table names: a hyphenated
+        # name is the next case's target.)
+        pipeline="backticked_names_sync",
+        table="order_lines",
+        backticked=True,
+        columns="`line-no` INT, `item-name` STRING",
+        mode="1",
+        keys=("line-no",),
+        first=("INSERT INTO {t} VALUES (1, 'pen'), (2, 'ink')",),
+        expected_first=frozenset({(1, "pen"), (2, "ink")}),
+        second=(
+            "UPDATE {t} SET `item-name` = 'red ink' WHERE `line-no` = 2",
+            "DELETE FROM {t} WHERE `line-no` = 1",
+        ),
+        expected_second=frozenset({(2, "red ink")}),
+    ),
+    Case(
+        # A hyphenated target_asset: a valid Unity Catalog name, quoted wherever Spark parses it.
+        pipeline="hyphenated_target_sync",
+        table="hyphenated_target",
+        target_asset="synced-orders",
+        columns="id INT, name STRING",
+        mode="1",
+        keys=("id",),
+        first=("INSERT INTO {t} VALUES (1, 'ann')",),
+        expected_first=frozenset({(1, "ann")}),
+        second=("INSERT INTO {t} VALUES (2, 'bob')", "DELETE FROM {t} WHERE id = 1"),
+        expected_second=frozenset({(2, "bob")}),
+    ),
+    Case(
+        # A column added to the source between the runs reaches the target, for new rows and old.
+        pipeline="late_column_sync",
+        table="late_column",
+        columns="id INT, name STRING",
+        mode="1",
+        keys=("id",),
+        first=("INSERT INTO {t} VALUES (1, 'ann')",),
+        expected_first=frozenset({(1, "ann")}),
+        second=(
+            "ALTER TABLE {t} ADD COLUMNS (email STRING)",
+            "INSERT INTO {t} VALUES (2, 'bob', 'bob@example.com')",
+            "UPDATE {t} SET email = 'ann@example.com' WHERE id = 1",
+        ),
+        added=("email",),
+        expected_second=frozenset({(1, "ann", "ann@example.com"), (2, "bob", "bob@example.com")}),
+    ),
 )
 
 
@@ -205,6 +337,8 @@ def pack_yaml(cases: tuple[Case, ...] = CASES) -> str:
             f"        source_asset: {case.source}",
             f"        scd_type: {case.mode}",
         ]
+        if case.target_asset:
+            lines.append(f"        target_asset: {case.target_asset}")
         if case.keys:
             lines.append(f"        key_columns: [{', '.join(case.keys)}]")
     return "\n".join(lines) + "\n"

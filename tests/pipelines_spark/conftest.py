@@ -1,7 +1,8 @@
 """Fixtures for running the generated code on Spark: one server, two runs of every case's pipeline.
 
 Only `make test-pipelines` collects this folder (tests/conftest.py leaves it out otherwise): it
-needs Java and the PySpark + Delta environment that target builds in .venv-spark."""
+needs Java and the environments that target builds — PySpark 4.2 + Delta in .venv-spark, PySpark
+4.3 in .venv-spark43 (test_scd2_on_spark43). The server is the installed PySpark's."""
 
 from __future__ import annotations
 

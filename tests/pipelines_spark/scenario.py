@@ -72,10 +72,15 @@ def _batches(storage: Path, table: str) -> dict[str, list[int]]:
 
 
 def _snapshot(
-    engine: SparkEngine, target: str, columns: list[str], outcome: FlowOutcome, storage: Path, source: str
+    engine: SparkEngine,
+    target: str,
+    table: str,  # the target's own name, unquoted
+    columns: list[str],
+    outcome: FlowOutcome,
+    storage: Path,
+    source: str,
 ) -> Snapshot:
     source_version = engine.spark.sql(f"DESCRIBE HISTORY {source} LIMIT 1").collect()[0]["version"]
-    table = target.rsplit(".", 1)[-1]
     if not engine.spark.catalog.tableExists(target):
         return Snapshot(outcome, None, source_version=source_version, batches=_batches(storage, table))
     rows = frozenset(engine.rows(target, columns)) if outcome.state == "COMPLETED" else None
@@ -121,13 +126,14 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
         catalog: write_project(work / catalog, libraries[catalog], catalog, TARGET_DB) for catalog in catalogs
     }
 
-    def snapshots(run: dict[str, PipelineRun]) -> tuple[dict[str, Snapshot], Snapshot]:
+    def snapshots(run: dict[str, PipelineRun], after: bool) -> tuple[dict[str, Snapshot], Snapshot]:
         by_case = {
             case.pipeline: _snapshot(
                 engine,
                 case.target,
-                case.column_names,
-                run[case.catalog].outcome(case.table),
+                case.target_table,
+                case.column_names_after if after else case.column_names,
+                run[case.catalog].outcome(case.target_table),
                 specs[case.catalog].parent / "storage",
                 case.source,
             )
@@ -137,6 +143,7 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
         wrong_keys = _snapshot(
             engine,
             wrong.target,
+            wrong.table,
             wrong.of.column_names,
             run[wrong.of.catalog].outcome(wrong.table),
             specs[wrong.of.catalog].parent / "storage",
@@ -145,11 +152,11 @@ def run_cases(engine: SparkEngine, work: Path) -> Runs:
         return by_case, wrong_keys
 
     first_runs = {catalog: engine.run_pipeline(spec) for catalog, spec in specs.items()}
-    first, wrong_first = snapshots(first_runs)
+    first, wrong_first = snapshots(first_runs, after=False)
     for case in CASES:
         _commit(engine, case, case.second)
     second_runs = {catalog: engine.run_pipeline(spec) for catalog, spec in specs.items()}
-    second, wrong_second = snapshots(second_runs)
+    second, wrong_second = snapshots(second_runs, after=True)
     return Runs(
         sources, first, second, (wrong_first, wrong_second), [*first_runs.values(), *second_runs.values()]
     )

@@ -43,11 +43,16 @@ START_TIMEOUT_S = 600  # the first start downloads Delta's jars from Maven Centr
 RUN_TIMEOUT_S = 900
 
 
-def delta_package() -> str:
+def delta_package() -> str | None:
     """Delta's Maven coordinates for the installed PySpark and delta-spark (as delta's own
-    `configure_spark_with_delta_pip` computes them): one jar per Spark minor."""
+    `configure_spark_with_delta_pip` computes them): one jar per Spark minor. None in a venv
+    without delta-spark (.venv-spark43: no Delta runs on Spark 4.3 yet)."""
+    try:
+        delta = importlib.metadata.version("delta-spark")
+    except importlib.metadata.PackageNotFoundError:
+        return None
     spark_minor = ".".join(pyspark.__version__.split(".")[:2])
-    return f"io.delta:delta-spark_{spark_minor}_2.13:{importlib.metadata.version('delta-spark')}"
+    return f"io.delta:delta-spark_{spark_minor}_2.13:{delta}"
 
 
 # Spark's reference connector for row-level operations (MERGE, UPDATE, DELETE through DSv2), shipped
@@ -58,12 +63,15 @@ ROW_LEVEL_CATALOG = "org.apache.spark.sql.connector.catalog.SharedTablesInMemory
 _CATALYST_TESTS_SHA256 = {
     "4.2.0": "9f46cfb6d4cb5dff696b76f8af3db1ecfc56cbc43ffb0fa785ef947ac4ad2620",
 }
+# The tests jar each PySpark uses. spark-catalyst 4.3.0 is not on Maven Central (PySpark 4.3.0 is on
+# PyPI): 4.2.0's connector, a test class over the public DSv2 API, loads and runs on 4.3.
+_CATALYST_TESTS_FOR = {"4.2.0": "4.2.0", "4.3.0": "4.2.0"}
 _MAVEN = "https://repo1.maven.org/maven2/org/apache/spark/spark-catalyst_2.13"
 
 
 def row_level_catalog_jar(cache: Path) -> Path:
     """spark-catalyst's tests jar for the installed PySpark, downloaded once and verified."""
-    version = pyspark.__version__
+    version = _CATALYST_TESTS_FOR.get(pyspark.__version__, pyspark.__version__)
     if version not in _CATALYST_TESTS_SHA256:
         raise RuntimeError(f"no pinned digest for spark-catalyst_2.13-{version}-tests.jar; add it")
     jar = cache / "jars" / f"spark-catalyst_2.13-{version}-tests.jar"
@@ -78,6 +86,11 @@ def row_level_catalog_jar(cache: Path) -> Path:
         jar.unlink()
         raise RuntimeError(f"{jar.name}: sha256 {digest} is not the pinned one; removed, try again")
     return jar
+
+
+def quoted(name: str) -> str:
+    """One name part as Spark's parser needs it: backticks unless it is a plain identifier."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else "`" + name.replace("`", "``") + "`"
 
 
 def _free_port() -> int:
@@ -110,16 +123,27 @@ class PipelineRun:
 
     def outcome(self, table: str) -> FlowOutcome:
         """The flow's outcome; a flow the run never got to (the graph was refused before any
-        flow started) carries the run's own error."""
-        if table in self.flows:
-            return self.flows[table]
+        flow started) carries the run's own error.
+
+        Open-source Spark logs no state past STARTING for a flow whose name needs backticks: its
+        stream listener parses the flow's name again, unquoted, and fails (StreamListener.
+        getFlowFromStreamName: INVALID_IDENTIFIER in the server log). The flow still runs; its
+        outcome is then the run's, which completes only when every flow did."""
+        flow = self.flows.get(table)
+        if flow is not None and flow.state == "STARTING" and quoted(table) != table:
+            completed = self.returncode == 0 and _RUN_COMPLETED in self.log
+            return FlowOutcome("COMPLETED") if completed else flow
+        if flow is not None:
+            return flow
         failures = _RUN_FAILURE.findall(self.log)
         message = failures[-1] if failures else f"exit code {self.returncode}"
         error = _ERROR_CLASS.match(message)
         return FlowOutcome("NOT STARTED", error.group(1) if error else "", message)
 
 
-_FLOW_STATE = re.compile(r"Flow '?(?:[\w`]+\.)*([\w`]+)'? (?:is|has) ([A-Z_]+)")
+# "Flow cdc.synced.`order-lines` is RUNNING": the last part of the flow's name, backticks and all.
+_FLOW_STATE = re.compile(r"Flow '?(?:(?:`[^`]*`|[\w-]+)\.)*(`[^`]*`|[\w-]+)'? (?:is|has) ([A-Z_]+)")
+_RUN_COMPLETED = "Run is COMPLETED."
 _FLOW_ERROR = re.compile(r"^Error: (.*)")
 _ERROR_CLASS = re.compile(r"\[([A-Z_.]+)\]")
 _RUN_FAILURE = re.compile(r"^pyspark\.errors\.exceptions\.[\w.]+: (.*)$", re.MULTILINE)
@@ -158,14 +182,11 @@ class SparkEngine:
 
     def start(self) -> None:
         bin_dir = Path(sys.executable).parent
+        delta = delta_package()
         confs = {
             "spark.jars.ivy": str(self.cache / "ivy"),
-            "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-            "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
             TARGET_CATALOG_CONF: ROW_LEVEL_CATALOG,
             "spark.jars": str(row_level_catalog_jar(self.cache)),
-            # Databricks' default format: the tables a pipeline creates are Delta tables there too.
-            "spark.sql.sources.default": "delta",
             "spark.sql.warehouse.dir": str(self.workdir / "warehouse"),
             "spark.connect.grpc.binding.address": "127.0.0.1",
             "spark.connect.grpc.binding.port": str(self.port),
@@ -174,14 +195,20 @@ class SparkEngine:
             # 50 for log replay) turn each statement into tens of seconds of empty tasks.
             "spark.sql.shuffle.partitions": "2",
             "spark.default.parallelism": "2",
-            "spark.databricks.delta.snapshotPartitions": "2",
         }
+        if delta is not None:
+            confs |= {
+                "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+                "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+                # Databricks' default format: the tables a pipeline creates are Delta tables there too.
+                "spark.sql.sources.default": "delta",
+                "spark.databricks.delta.snapshotPartitions": "2",
+            }
         command = [
             str(bin_dir / "spark-submit"),
             "--class",
             "org.apache.spark.sql.connect.service.SparkConnectServer",
-            "--packages",
-            delta_package(),
+            *(["--packages", delta] if delta is not None else []),
             *[arg for key, value in confs.items() for arg in ("--conf", f"{key}={value}")],
             "spark-internal",
         ]
@@ -216,7 +243,8 @@ class SparkEngine:
 
     def rows(self, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
         """The table's rows, sorted, as tuples of the named columns."""
-        return sorted(tuple(row) for row in self.spark.table(table).select(*columns).collect())
+        selected = self.spark.table(table).select(*(quoted(column) for column in columns))
+        return sorted(tuple(row) for row in selected.collect())
 
     def run_pipeline(self, spec: Path) -> PipelineRun:
         result = subprocess.run(

@@ -122,3 +122,34 @@ def test_validate_shows_the_note_of_an_older_form(cli: Any, pack_file: Write) ->
     assert (
         f"note: {path}:7:9: share[0].pipelines[0].schedule: schedule nested under 'orders'" in result.stderr
     )
+
+
+def test_the_target_of_a_backticked_source_is_its_table_part_without_backticks(pack_file: Write) -> None:
+    text = SHARE.replace("main.sales.orders", "main.sales.`order-lines`") + "        key_columns: id\n"
+    config = desired_state(load_pack(pack_file(text))).pipelines[0].spec["configuration"]
+    assert config["pipelines.target_table"] == "order-lines"
+    assert config["pipelines.source_table"] == "main.sales.`order-lines`"
+
+
+def test_edition_core_is_refused_at_its_line_for_a_pipeline_that_applies_changes(pack_file: Write) -> None:
+    text = "pipeline_defaults:\n  edition: core\n" + SHARE + "        key_columns: id\n"
+    (problem,) = problems_of(pack_file(text))
+    assert problem.startswith("2:12: pipeline_defaults.edition: pipeline 'orders_sync' applies")
+    assert "as SCD 2 (AUTO CDC)" in problem
+    assert "CORE edition does not have" in problem
+    on_classic = SHARE + '        scd_type: "1"\n        key_columns: id\n        serverless: false\n'
+    (problem,) = problems_of(pack_file(on_classic + "        edition: CORE\n"))
+    assert problem.startswith("10:18: share[0].pipelines[0].edition: pipeline 'orders_sync' applies")
+    assert "as SCD 1 (AUTO CDC)" in problem
+    # A full copy needs no AUTO CDC; PRO has it.
+    load_pack(pack_file(SHARE + "        scd_type: full_refresh\n        edition: CORE\n"))
+    load_pack(pack_file(on_classic + "        edition: PRO\n"))
+
+
+def test_key_columns_the_generated_code_cannot_merge_on_are_refused_at_their_line(pack_file: Write) -> None:
+    text = SHARE + "        key_columns: [id, _commit_version, __END_AT]\n"
+    assert [p.split(": ", 2)[:2] for p in problems_of(pack_file(text))] == [
+        ["7:27", "share[0].pipelines[0].key_columns[1]"],
+        ["7:44", "share[0].pipelines[0].key_columns[2]"],
+    ]
+    assert "'_commit_version' cannot be a key" in problems_of(pack_file(text))[0]

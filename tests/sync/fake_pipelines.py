@@ -4,9 +4,9 @@ generated code touches.
 The generated source is executed against it, so a test asserts what the code does (which table
 it reads, how it applies changes) rather than how it is spelled. It needs no Spark, so it runs in
 `make test`; `make test-pipelines` (tests/pipelines_spark) runs the same text on the open-source
-engine, SCD type 1 included (its targets in Spark's reference row-level catalog). This stand-in
-stays the only check of what that engine cannot run yet: SCD type 2 (PySpark 4.2 stores type 1
-only)."""
+engine (SCD 1 on PySpark 4.2, SCD 2 on 4.3). This stand-in is the only check of the one branch that
+engine cannot take: the Databricks one, where `dp` has expectations (`expectations=True`) and
+the rows with a NULL key are dropped by one instead of filtered out."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ class Read:
     options: dict[str, str] = field(default_factory=dict)
     table: str | None = None
     filters: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # selectExpr's, in order
+
+    def selectExpr(self, *exprs: str) -> Read:
+        self.columns = list(exprs)
+        return self
 
     def option(self, key: str, value: str) -> Read:
         self.options[key] = value
@@ -74,27 +79,43 @@ class _Spark:
 class Recording:
     tables: dict[str, Read] = field(default_factory=dict)  # @dp.materialized_view name -> what it returns
     views: dict[str, Read] = field(default_factory=dict)  # @dp.temporary_view name -> what it returns
+    # @dp.temporary_view name -> the expect_all_or_drop expectations on it (name -> condition)
+    expectations: dict[str, dict[str, str]] = field(default_factory=dict)
     streaming_tables: list[dict[str, Any]] = field(default_factory=list)
     flows: list[dict[str, Any]] = field(default_factory=list)  # create_auto_cdc_flow calls
 
 
 @contextmanager
-def fake_pipelines() -> Iterator[Recording]:
+def fake_pipelines(*, expectations: bool) -> Iterator[Recording]:
+    """`expectations`: whether `dp` has them, as on Databricks (open-source Spark has none)."""
     recording = Recording()
 
     def decorator(into: dict[str, Read]) -> Callable[..., Any]:
         def outer(name: str | None = None, **_: Any) -> Callable[[Callable[[], Read]], Callable[[], Read]]:
             def inner(function: Callable[[], Read]) -> Callable[[], Read]:
-                into[name or function.__name__] = function()
+                resolved = name or function.__name__
+                into[resolved] = function()
+                expected = getattr(function, "expect_all_or_drop", None)
+                if expected is not None:
+                    recording.expectations[resolved] = expected
                 return function
 
             return inner
 
         return outer
 
+    def expect_all_or_drop(conditions: dict[str, str]) -> Callable[[Callable[[], Read]], Callable[[], Read]]:
+        def inner(function: Callable[[], Read]) -> Callable[[], Read]:
+            function.expect_all_or_drop = dict(conditions)  # type: ignore[attr-defined]
+            return function
+
+        return inner
+
     dp = types.ModuleType("pyspark.pipelines")
     dp.materialized_view = decorator(recording.tables)  # type: ignore[attr-defined]
     dp.temporary_view = decorator(recording.views)  # type: ignore[attr-defined]
+    if expectations:
+        dp.expect_all_or_drop = expect_all_or_drop  # type: ignore[attr-defined]
     dp.create_streaming_table = lambda **kw: recording.streaming_tables.append(kw)  # type: ignore[attr-defined]
     dp.create_auto_cdc_flow = lambda **kw: recording.flows.append(kw)  # type: ignore[attr-defined]
     pyspark = types.ModuleType("pyspark")
@@ -115,8 +136,9 @@ def fake_pipelines() -> Iterator[Recording]:
                 sys.modules[name] = module
 
 
-def run(source: str) -> Recording:
-    """Execute generated source as the pipeline runtime would, and return what it declared."""
-    with fake_pipelines() as recording:
+def run(source: str, *, expectations: bool = True) -> Recording:
+    """Execute generated source as the pipeline runtime would (Databricks' by default), and
+    return what it declared."""
+    with fake_pipelines(expectations=expectations) as recording:
         exec(compile(source, "<generated>", "exec"), {"__name__": "__main__"})
     return recording

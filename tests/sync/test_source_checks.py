@@ -66,6 +66,34 @@ def test_a_complete_pack_plans_and_applies(cli: Any, workspace_env: Any, seeded:
     assert "not checked" not in result.output
 
 
+def test_the_plan_says_where_rows_with_a_null_key_go_for_every_scd_pipeline(
+    cli: Any, workspace_env: Any, seeded: Any, tmp_path: Path
+) -> None:
+    text = (
+        PACK + "  - name_prefix: units_copy\n    source_asset: main.leasing.leases\n    target_asset: units\n"
+    )
+    text += "    scd_type: full_refresh\n"
+    result = _plan(cli, tmp_path, text)
+    assert result.code == 0, result.output
+    lines = result.stdout.splitlines()
+    notes = {
+        name: [line.strip() for line in lines[lines.index(f"  + pipeline {name}: create") + 1 :][:2]]
+        for name in ("leases_sync", "payments_sync", "units_copy")
+    }
+    null_key = "rows whose key ({}) is NULL are dropped by the expectation key_not_null"
+    assert notes["leases_sync"][0].startswith("note: " + null_key.format("LEASE_ID"))
+    assert "data quality metrics" in notes["leases_sync"][0]
+    assert (
+        notes["leases_sync"][1]
+        == "note: SCD 2 target: pipelines.reset.allowed = false, so a full refresh keeps its history"
+    )
+    assert notes["payments_sync"][0].startswith("note: " + null_key.format("payment_id"))
+    assert not notes["payments_sync"][1].startswith("note:")  # SCD 1: no history to keep
+    assert not notes["units_copy"][0].startswith("note:")  # a full copy merges on no key
+    markdown = cli("plan", str(tmp_path / "pack.yaml"), "--output", "markdown")
+    assert "#   note: " + null_key.format("payment_id") in markdown.stdout
+
+
 def test_a_missing_source_table_is_a_plan_error_at_the_pipeline(
     cli: Any, workspace_env: Any, seeded: Any, tmp_path: Path
 ) -> None:

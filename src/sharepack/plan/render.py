@@ -77,6 +77,14 @@ def plans_to_json(plans: Sequence[Plan]) -> str:
 _TITLES = {"share_objects": "objects of share"}
 
 
+def _notes(change: Change) -> list[str]:
+    if change.resource_type != ResourceType.PIPELINE:
+        return []
+    from sharepack.sync_code import plan_notes
+
+    return plan_notes(change.settings)
+
+
 def _title(change: Change) -> str:
     kind = _TITLES.get(change.resource_type.value, change.resource_type.value)
     ident = f" (id {change.id})" if change.id else ""
@@ -115,6 +123,7 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         if change.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
             for detail in change.details:
                 lines.append(("yellow" if detail.startswith("warning:") else "dim", f"      {detail}"))
+            lines += [("dim", f"      {note}") for note in _notes(change)]
         if change.action == Action.CREATE and change.resource_type == ResourceType.PIPELINE:
             lines += [("dim", f"      {line}") for line in pipeline_summary(change.settings)]
     unchanged = sum(1 for c in plan.changes if c.action == Action.NOOP)
@@ -187,7 +196,7 @@ def to_markdown(plans: Sequence[Plan]) -> str:
                 out.append(
                     f"| {SYMBOLS[c.action]} | {c.action.value} | {c.resource_type.value} | `{c.name}` |"
                 )
-            details = [c for c in changes if c.diff or c.message or c.details]
+            details = [c for c in changes if c.diff or c.message or c.details or _notes(c)]
             if details:
                 out.append("")
                 out.append("<details><summary>Details</summary>")
@@ -202,6 +211,8 @@ def to_markdown(plans: Sequence[Plan]) -> str:
                         out.append(f"+   {d.path}: {_value(d.after)}")
                     for detail in c.details:
                         out.append(f"#   {detail}")
+                    if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
+                        out += [f"#   {note}" for note in _notes(c)]
                 out.append("```")
                 out.append("")
                 out.append("</details>")

@@ -31,6 +31,7 @@ from sharepack.spec.names import (
 )
 from sharepack.spec.positions import PositionIndex, render_path
 from sharepack.spec.resolve import Resolution, YamlPath
+from sharepack.spec.resolved import ResolvedPipeline
 from sharepack.spec.sharing_checks import check_sharing, share_key
 from sharepack.spec.variables import did_you_mean
 
@@ -180,6 +181,7 @@ class Checker:
                         "remove `schedule`, or set `continuous: false`",
                     )
                 self.check_schedule(pipeline.schedule, schedule_path, own=pipeline.declared_name)
+            self.check_edition(pipeline, origin, path)
             if production and pipeline.development:
                 self.report(
                     origin.get("development", path),
@@ -187,6 +189,21 @@ class Checker:
                     f"({self.pack.target.name if self.pack.target else ''}) never deploys",
                     "remove `development: true`, or deploy with a development target",
                 )
+
+    def check_edition(self, pipeline: ResolvedPipeline, origin: dict[str, YamlPath], path: YamlPath) -> None:
+        """AUTO CDC (the generated SCD 1 and 2 code, or a team's `pipeline_source` told to apply
+        changes) is a Pro and Advanced feature: a CORE pipeline fails at its first update."""
+        from sharepack.sync_code import sync_mode
+
+        mode = sync_mode(pipeline)
+        if mode == "full_refresh" or pipeline.libraries or (pipeline.edition or "").upper() != "CORE":
+            return
+        self.report(
+            origin.get("edition", path),
+            f"pipeline {pipeline.name!r} applies changes as SCD {mode} (AUTO CDC), which the CORE "
+            "edition does not have",
+            "set `edition: PRO` or `ADVANCED`, or leave `edition` out (the default edition has it)",
+        )
 
     def check_tags(
         self, tags: dict[str, str], origin: dict[str, YamlPath], path: YamlPath, extra: AnySchedule | None

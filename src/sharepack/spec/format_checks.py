@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING
 
 from sharepack.spec.governance import people_problem
-from sharepack.spec.names import ip_problem, name_key, uc_name_problem
+from sharepack.spec.names import invisible_char_problem, ip_problem, name_key, uc_name_problem
 from sharepack.spec.resolve import YamlPath
 
 if TYPE_CHECKING:
@@ -102,6 +102,25 @@ def _check_overlap(
             )
 
 
+def key_column_problem(column: str) -> str | None:
+    """A key column the generated code can merge on: a column name, not one of the change data
+    feed's own columns nor one the generated code or AUTO CDC adds."""
+    from sharepack.sync_code import RESERVED_COLUMNS
+
+    if not column.strip() or "`" in column or column != column.strip():
+        return f"{column!r} is not a column name"
+    hidden = invisible_char_problem(column, "key column")
+    if hidden:
+        return hidden
+    reserved = next((c for c in RESERVED_COLUMNS if c.lower() == column.lower()), None)
+    if reserved:
+        return (
+            f"{column!r} cannot be a key: {reserved} is a column of the change data feed, "
+            "or one the sync code or AUTO CDC adds"
+        )
+    return None
+
+
 def check_sync_keys(checker: Checker, pipeline: Pipeline, path: YamlPath) -> None:
     written = pipeline.model_fields_set
     for own, alias in (
@@ -120,8 +139,7 @@ def check_sync_keys(checker: Checker, pipeline: Pipeline, path: YamlPath) -> Non
         hint = "a bare table name: the pipeline's catalog and schema hold it" if problem else None
         checker.check(problem, (*path, "target_asset"), hint)
     for j, column in enumerate(pipeline.key_columns or ()):
-        if not column.strip() or "`" in column:
-            checker.report((*path, "key_columns", j), f"{column!r} is not a column name")
+        checker.check(key_column_problem(column), (*path, "key_columns", j))
     if pipeline.pipeline_source is not None:
         where = (*path, "pipeline_source")
         if not pipeline.pipeline_source.startswith("/"):
