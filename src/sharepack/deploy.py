@@ -472,12 +472,9 @@ def _print_report(executed: Sequence[Executed], strict: bool, plans: Sequence[Pl
     schedule_failures = [o for r in reports for o in r.schedule_failures]
     pipeline_failures = [o for r in reports for o in r.pipeline_failures]
     if pipeline_failures:
-        console.err().print(
-            f"✗ {len(pipeline_failures)} pipeline(s) failed; jobs that run them were skipped. "
-            "Fix the cause shown above and re-run apply: what succeeded is kept.",
-            style="red",
-            markup=False,
-        )
+        from sharepack.cli.progress import failure_line
+
+        console.err().print(failure_line(reports), style="red", markup=False)
     elif schedule_failures and not strict:
         console.err().print(
             f"⚠ {len(schedule_failures)} schedule job(s) failed; their pipelines are in place. "

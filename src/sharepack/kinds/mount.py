@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import WorkspaceError
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
 from sharepack.ownership import PACK_TAG, is_managed, merge_marks, ownership_tags
 from sharepack.plan.diff import FieldChange
 from sharepack.plan.model import Action, Change, ResourceType, change_key
@@ -196,6 +196,12 @@ class MountKind:
         wanted |= {k for k in planned if k.startswith(f"{ResourceType.GRANT.value}:{share}:")}
         return wanted & planned
 
+    def depends_on(self, change: Change) -> set[str]:
+        if change.action != Action.CREATE:
+            return set()
+        share = str((change.settings or {}).get("share", ""))
+        return {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
+
     def write(self, change: Change, context: WriteContext) -> Written:
         settings = change.settings or {}
         peer = context.writer.peers.get(str(settings.get("target")))
@@ -208,7 +214,6 @@ class MountKind:
                 peer.catalogs.delete(change.name, force=True)
             return Written(change.name)
         if change.action == Action.CREATE:
-            require(context, change_key(ResourceType.SHARE, str(settings["share"])))
             provider = _wait_for_share(peer, str(settings["provider_global_id"]), str(settings["share"]))
             peer.catalogs.create(
                 change.name,

@@ -62,6 +62,9 @@ class RecipientKind:
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
         return set()
 
+    def depends_on(self, change: Change) -> set[str]:
+        return set()
+
     def write(self, change: Change, context: WriteContext) -> Written:
         from sharepack.workspace import sharing_write
 

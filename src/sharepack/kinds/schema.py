@@ -96,6 +96,9 @@ class SchemaKind:
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
         return set()
 
+    def depends_on(self, change: Change) -> set[str]:
+        return set()
+
     def write(self, change: Change, context: WriteContext) -> Written:
         from databricks.sdk.errors import NotFound
 
