@@ -62,7 +62,9 @@ def test_a_grant_to_a_recipient_owned_by_another_pack_is_skipped_not_created(
     assert result.code == 1, result.output
     assert "Created grant" not in result.output
     assert "partner" not in grants_of(client, "b_secret_share")
-    assert re.search(r"b_secret_share:partner failed: skipped: recipient partner was left alone", result.output)
+    assert re.search(
+        r"b_secret_share:partner failed: skipped: recipient partner was left alone", result.output
+    )
 
 
 PII_V1 = """\

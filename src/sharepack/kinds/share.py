@@ -72,7 +72,9 @@ class ShareKind:
             sharing_write.create_share(context.writer, change.name, change.settings.get("comment"))
         else:
             assert change.settings is not None
-            context.writer.client.shares.update(change.name, comment=change.settings.get("comment"))
+            sharing_write.mark_share(
+                context.writer.client, change.name, change.pack, change.settings.get("comment")
+            )
         return Written(change.name)
 
 
