@@ -134,3 +134,29 @@ def test_a_pipeline_and_its_schedule_are_not_made_when_their_code_failed_to_uplo
     assert "skipped: workspace file" in result.output
     assert "pipeline(s) failed" not in result.output
     assert re.search(r"2 workspace file\(s\) failed", result.output)
+
+
+PACK_C = """\
+metadata:
+  name: team_c
+share:
+  - name: c_share
+    share_assets:
+      - main.sales.daily_sales
+    recipients: [partner]
+"""
+
+
+def test_an_empty_recipients_list_revokes_the_grant_this_pack_made_to_another_packs_recipient(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    assert cli("apply", str(write_pack(tmp_path, PACK_A, "a.yaml")), "--auto-approve").code == 0
+    pack = write_pack(tmp_path, PACK_C, "c.yaml")
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    assert grants_of(client, "c_share") == {"partner"}
+    write_pack(tmp_path, PACK_C.replace("[partner]", "[]"), "c.yaml")
+    plan = cli("plan", str(pack))
+    assert "- grant c_share:partner (id c_share:partner): delete" in plan.output, plan.output
+    assert cli("apply", str(pack), "--auto-approve").code == 0
+    assert grants_of(client, "c_share") == set()
+    assert grants_of(client, "a_share") == {"partner"}  # the other pack's own grant stays

@@ -68,7 +68,12 @@ class GrantKind:
                 owner = state.recipients[holder].owner() if holder in state.recipients else None
                 # Named in `recipients_to_remove`: the pack says so of this very grant.
                 named = holder.lower() in {r.lower() for r in share.absent_recipients}
-                if named or owner == pack or holder in declared_recipients:
+                # On a share of ours, only this pack grants to a recipient that another pack made
+                # (packs never touch a share they do not own): a full list that leaves it out —
+                # `recipients: []` included — takes that grant back. A recipient made by hand may
+                # have been granted by hand: that grant is said and left alone.
+                ours = found is not None and found.owner == pack and share.recipients_complete
+                if named or owner == pack or holder in declared_recipients or (ours and owner):
                     changes.append(_revoke(share.name, holder, pack, named=named))
                 else:
                     warnings.append(
