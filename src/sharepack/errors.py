@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# A value quoted in a message (a cell, a name) past this length is shown by its start and length:
+# a problem with a 1 MB cell is one line, not the cell.
+_LONG_QUOTED = re.compile("'([^'\\n]{121,})'|\"([^\"\\n]{121,})\"")
+
+
+def _shortened(match: re.Match[str]) -> str:
+    text = match.group(1) if match.group(1) is not None else match.group(2)
+    return f"'{text[:60]}…' ({len(text)} characters)"
+
+
+def shorten_quoted(message: str) -> str:
+    return _LONG_QUOTED.sub(_shortened, message)
 
 
 class SharepackError(Exception):
@@ -29,7 +43,7 @@ class SpecProblem:
 
     def __str__(self) -> str:
         where = self.place if self.place is not None else f"{self.line}:{self.col}"
-        text = f"{self.file}:{where}: {self.message}"
+        text = f"{self.file}:{where}: {shorten_quoted(self.message)}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 
