@@ -33,6 +33,7 @@ class DeployOptions:
     trust_digest: bool = False  # --trust-digest: skip fetching pipelines a schedule job's digest vouches for
     parallelism: int = 8
     allow_past_one_time: bool = False  # destroy: a one-time job that already ran is still ours to delete
+    delete_adopted: bool = False  # destroy: delete what the pack adopted instead of releasing it
 
     @property
     def selection(self) -> Selection:
@@ -101,7 +102,11 @@ def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[Pl
     for deployment in deployments:
         actual = deployment.read(complete=True)
         plan = build_destroy_plan(
-            deployment.desired, actual, source=str(deployment.pack.path), host=deployment.workspace.label
+            deployment.desired,
+            actual,
+            source=str(deployment.pack.path),
+            host=deployment.workspace.label,
+            delete_adopted=options.delete_adopted,
         )
         plans.append((replace(plan, extra={**plan.extra, "destroy": True}), deployment))
     return plans

@@ -115,6 +115,26 @@ def destroy_marked(
     return PlanOutput(tuple(changes), tuple(warnings))
 
 
+# The message of a destroy's change that releases what the pack adopted instead of deleting it;
+# `destroy --delete-adopted` turns exactly these changes into deletes (plan.destroy).
+RELEASED = "adopted by this pack, not made by it: released (its mark removed), not deleted"
+
+
+def release(
+    resource_type: ResourceType, name: str, pack: str, observed: str, settings: Mapping[str, Any]
+) -> Change:
+    return Change(
+        Action.UPDATE,
+        resource_type,
+        name,
+        pack,
+        id=name,
+        observed=observed,
+        settings=settings,
+        message=f"{RELEASED}; destroy --delete-adopted deletes it",
+    )
+
+
 class Kind(Protocol):
     resource_type: ResourceType
     # Created in ascending rank, deleted in descending: a share before its objects, its objects

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import WorkspaceError
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
-from sharepack.ownership import PACK_TAG, is_managed, merge_marks, ownership_tags
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, release
+from sharepack.ownership import PACK_TAG, is_managed, merge_marks, ownership_tags, was_adopted, without_marks
 from sharepack.plan.diff import FieldChange
 from sharepack.plan.model import Action, Change, ResourceType, change_key
 
@@ -173,7 +173,11 @@ class MountKind:
         changes = []
         for mount in desired.resources_of(TYPE.value):
             found = state.catalogs.get(mount.name)
-            if found is not None and found.owner() == desired.pack:
+            if found is not None and found.owner() == desired.pack and was_adopted(found.properties):
+                # A catalog the pack adopted as its mount was someone's: released, not dropped.
+                settings = {"target": mount.target, "properties": without_marks(found.properties)}
+                changes.append(release(TYPE, mount.name, desired.pack, _observed(found), settings))
+            elif found is not None and found.owner() == desired.pack:
                 changes.append(
                     Change(
                         Action.DELETE,
@@ -324,7 +328,7 @@ def _change(mount: DesiredMount, found: ActualCatalog | None, state: MountState,
             settings={
                 "target": mount.target,
                 "share": mount.share,
-                "properties": merge_marks(found.properties, pack),
+                "properties": merge_marks(found.properties, pack, adopted=True),
             },
             diff=tuple(FieldChange(f"properties.{k}", None, v) for k, v in marks.items()),
         )

@@ -101,11 +101,10 @@ def create_recipient(writer: Writer, settings: Mapping[str, Any]) -> str | None:
     return None
 
 
-def update_recipient(client: WorkspaceClient, name: str, settings: Mapping[str, Any]) -> None:
+def update_recipient(client: WorkspaceClient, name: str, settings: Mapping[str, Any], pack: str) -> None:
     from databricks.sdk.service.sharing import IpAccessList, SecurablePropertiesKvPairs
 
     ips = settings.get("ip_access_list")
-    pack = dict(settings["properties"]).get(PACK_TAG)
 
     def taken_by() -> str | None:
         # As for shares: read just before and just after the PATCH, so that of two packs
