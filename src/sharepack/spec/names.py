@@ -152,6 +152,13 @@ def unquote(part: str) -> str:
     return quoted.group(1).replace("``", "`") if quoted else part
 
 
+def api_name(name: str) -> str:
+    """A dotted name as Unity Catalog's REST API takes it: each part without its backticks
+    (`main`.`my-schema`.t → main.my-schema.t); the backticks are SQL's quoting, not the name."""
+    parts = split_name(name)
+    return ".".join(unquote(part) for part in parts) if parts else name
+
+
 def name_key(name: str) -> tuple[str, ...]:
     """What Unity Catalog compares: parts without backticks, case-insensitively."""
     parts = split_name(name) or [name]
