@@ -84,3 +84,19 @@ def test_two_packs_adopting_one_share_at_once_never_both_adopt(
     trial: int, client: Any, emulator: Any, tmp_path: Path
 ) -> None:
     race_adoptions(client, emulator, tmp_path)
+
+
+def test_two_packs_creating_one_share_at_once_leave_it_to_one_of_them(
+    client: Any, emulator: Any, tmp_path: Path
+) -> None:
+    from tests.reliability.races import race_new_share
+
+    race_new_share(client, emulator, tmp_path)
+
+
+def test_two_packs_declaring_one_recipient_at_once_grant_only_as_its_owner(
+    client: Any, emulator: Any, tmp_path: Path
+) -> None:
+    from tests.reliability.races import race_for_one_recipient
+
+    race_for_one_recipient(client, emulator, tmp_path)
