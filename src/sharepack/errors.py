@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# A value quoted in a message (a cell, a name) past this length is shown by its start and length:
+# A value quoted in a message (a cell, a name) past 400 characters is shown by its start and length:
 # a problem with a 1 MB cell is one line, not the cell.
-_LONG_QUOTED = re.compile("'([^'\\n]{121,})'|\"([^\"\\n]{121,})\"")
+_LONG_QUOTED = re.compile("'([^'\\n]{401,})'|\"([^\"\\n]{401,})\"")
 
 
 def _shortened(match: re.Match[str]) -> str:
