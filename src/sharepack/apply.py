@@ -1,5 +1,10 @@
 """Execute a plan: every write once what it waits for is settled, then deletions kind by kind.
 
+The one rule of the applier lives here, in `Settled`: a write runs only when every change it
+depends on (`Kind.depends_on`) was applied in this run or was already true (a no-op). A change
+that was refused (conflict, immutable, ambiguous), failed, was skipped or lost a race stops
+everything that depends on it, with a reason naming it. No kind checks this for itself.
+
 Writes run in parallel, bounded. A failed schedule job never stops the others and never undoes
 its pipeline (seed 000: schedules are non-fatal). Ctrl-C lets the writes in flight finish, sends
 nothing new, and a re-run picks up from what the workspace then holds.
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from sharepack.errors import SharepackError
 from sharepack.kinds import KIND_OF, KINDS
 from sharepack.kinds.base import WriteContext
-from sharepack.plan.model import Action, Change, Plan, ResourceType
+from sharepack.plan.model import REFUSED, Action, Change, Plan, ResourceType
 from sharepack.workspace.write import Writer
 
 
@@ -28,6 +33,8 @@ class Outcome:
     error: str | None = None
     # Said once to the person at the terminal (an activation link): never saved, never in JSON.
     notice: str | None = field(default=None, repr=False)
+    # Never attempted: a change it depends on was not applied (the error names it).
+    skipped: bool = False
 
     @property
     def is_schedule(self) -> bool:
@@ -45,8 +52,18 @@ class ApplyReport:
 
     @property
     def pipeline_failures(self) -> list[Outcome]:
-        """Failures that fail the apply: every kind but schedules."""
+        """Failures that fail the apply: every kind but schedules (skips included)."""
         return [o for o in self.outcomes if not o.ok and o.fatal]
+
+    @property
+    def failures(self) -> list[Outcome]:
+        """Writes that were attempted and failed, of every kind."""
+        return [o for o in self.outcomes if not o.ok and not o.skipped]
+
+    @property
+    def skips(self) -> list[Outcome]:
+        """Writes never attempted because something they depend on was not applied."""
+        return [o for o in self.outcomes if o.skipped]
 
     @property
     def schedule_failures(self) -> list[Outcome]:
@@ -65,6 +82,49 @@ class ApplyReport:
 Listener = Callable[[Outcome], None]
 
 
+class Settled:
+    """What became of each change of the plan, as far as the changes that depend on it care.
+
+    A no-op was already true; a refused change (conflict, immutable, ambiguous) never happens;
+    a mutating change is settled by its outcome. A key the plan does not hold is nothing this
+    apply does (another pack's recipient, a share outside --select): it neither blocks nor helps."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._lock = threading.Lock()
+        self._why_not: dict[str, str | None] = {}
+        for change in plan.changes:
+            if change.action == Action.NOOP:
+                self._why_not[change.key] = None
+            elif change.action in REFUSED:
+                reason = f"{change.action.value}: {change.message}" if change.message else change.action.value
+                self._why_not[change.key] = f"{_label(change)} was left alone ({reason})"
+            else:
+                self._why_not[change.key] = f"{_label(change)} has not been applied yet"
+
+    def record(self, outcome: Outcome) -> None:
+        change = outcome.change
+        with self._lock:
+            if outcome.ok:
+                self._why_not[change.key] = None
+            elif outcome.skipped:
+                self._why_not[change.key] = f"{_label(change)} was skipped"
+            else:
+                self._why_not[change.key] = f"{_label(change)} failed"
+
+    def unmet(self, change: Change) -> str | None:
+        """Why `change` may not run (naming the first dependency not applied), or None."""
+        needed = KIND_OF[change.resource_type].depends_on(change)
+        with self._lock:
+            reasons = [self._why_not[key] for key in sorted(needed) if self._why_not.get(key)]
+        return reasons[0] if reasons else None
+
+
+def _label(change: Change) -> str:
+    if change.resource_type == ResourceType.SHARE_OBJECTS:
+        return f"the objects of share {change.name}"
+    return f"{change.resource_type.value.replace('_', ' ')} {change.name}"
+
+
 def apply_plan(
     plan: Plan,
     writer: Writer,
@@ -78,17 +138,21 @@ def apply_plan(
     report = ApplyReport()
     notify = on_outcome or (lambda _: None)
     context = WriteContext(writer, ids={c.key: c.id for c in plan.changes if c.id})
+    settled = Settled(plan)
 
     def record(outcome: Outcome) -> None:
         with context.lock:
             report.outcomes.append(outcome)
-            if not outcome.ok:
-                context.failed.add(outcome.change.key)
-            elif outcome.id and outcome.change.action != Action.DELETE:
+            if outcome.ok and outcome.id and outcome.change.action != Action.DELETE:
                 context.ids[outcome.change.key] = outcome.id
+        settled.record(outcome)
         notify(outcome)
 
     def run(change: Change) -> Outcome:
+        # The one gate: nothing that depends on a change runs unless that change happened.
+        why_not = settled.unmet(change)
+        if why_not is not None:
+            return Outcome(change, False, change.id, f"skipped: {why_not}", skipped=True)
         written = KIND_OF[change.resource_type].write(change, context)
         return Outcome(change, True, written.id, notice=written.notice)
 
@@ -105,7 +169,8 @@ def apply_plan(
         planned = {c.key for c in changes}
 
         def waits_for(change: Change, planned: set[str] = planned) -> set[str]:
-            return KIND_OF[change.resource_type].waits_for(change, planned)
+            kind = KIND_OF[change.resource_type]
+            return (kind.waits_for(change, planned) | kind.depends_on(change)) & planned
 
         if not _run_graph(changes, run, waits_for, record, parallelism, stop):
             report.interrupted = True
@@ -177,5 +242,9 @@ def _run_graph(
     pool.shutdown(wait=True)
     for change, pending in blocked.values():
         # Never dropped in silence: a wait that cannot end (a cycle) is a failure in the report.
-        record(Outcome(change, False, change.id, f"skipped: waits for {', '.join(sorted(pending))}"))
+        record(
+            Outcome(
+                change, False, change.id, f"skipped: waits for {', '.join(sorted(pending))}", skipped=True
+            )
+        )
     return True

@@ -33,6 +33,7 @@ class DeployOptions:
     trust_digest: bool = False  # --trust-digest: skip fetching pipelines a schedule job's digest vouches for
     parallelism: int = 8
     allow_past_one_time: bool = False  # destroy: a one-time job that already ran is still ours to delete
+    delete_adopted: bool = False  # destroy: delete what the pack adopted instead of releasing it
 
     @property
     def selection(self) -> Selection:
@@ -101,7 +102,11 @@ def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[Pl
     for deployment in deployments:
         actual = deployment.read(complete=True)
         plan = build_destroy_plan(
-            deployment.desired, actual, source=str(deployment.pack.path), host=deployment.workspace.label
+            deployment.desired,
+            actual,
+            source=str(deployment.pack.path),
+            host=deployment.workspace.label,
+            delete_adopted=options.delete_adopted,
         )
         plans.append((replace(plan, extra={**plan.extra, "destroy": True}), deployment))
     return plans
@@ -278,7 +283,10 @@ def execute(
         _confirm(plans, auto_approve)
         executed = _apply_all(plans, parallelism, quiet, json_output, force_lock, auto_approve)
         reports = [report for _, report in executed]
-        code = max([r.exit_code(strict=strict) for r in reports] + [refused_exit(plans, strict)])
+        # What was left alone is judged on the plans as executed: a re-plan under the deploy lock
+        # can leave alone what the first plan would have created (another apply won the race).
+        ran = [(p, d) for (p, _), (_, d) in zip(executed, plans, strict=True)]
+        code = max([r.exit_code(strict=strict) for r in reports] + [refused_exit(ran, strict)])
         if any(r.interrupted for r in reports):
             code = 130  # whatever else happened, the command did not finish
         if json_output:
@@ -376,7 +384,14 @@ def _apply_all(
                 continue
             done.append(
                 _apply_one(
-                    plan, deployment, parallelism, quiet, json_output, force_lock, auto_approve=auto_approve
+                    plan,
+                    deployment,
+                    parallelism,
+                    quiet,
+                    json_output,
+                    force_lock,
+                    auto_approve=auto_approve,
+                    after=[p.pack for p, _ in done],
                 )
             )
         return done
@@ -430,13 +445,14 @@ def _apply_one(
     stop: threading.Event | None = None,
     bar: bool = True,
     auto_approve: bool = False,
+    after: Sequence[str] = (),
 ) -> Executed:
     """The plan executed (re-planned if the workspace moved under the lock) and what came of it."""
     from sharepack.cli.progress import OutcomePrinter
     from sharepack.workspace.lock import deploy_lock
 
     with deploy_lock(deployment.workspace.client, deployment.pack.name, force=force_lock):
-        plan = _still_fresh(plan, deployment, replan=auto_approve, quiet=quiet or json_output)
+        plan = _still_fresh(plan, deployment, replan=auto_approve, quiet=quiet or json_output, after=after)
         printer = OutcomePrinter(
             total=sum(1 for c in plan.changes if c.is_mutating), quiet=quiet or json_output, bar=bar
         )
@@ -447,7 +463,9 @@ def _apply_one(
         return plan, report
 
 
-def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: bool) -> Plan:
+def _still_fresh(
+    plan: Plan, deployment: Deployment, *, replan: bool, quiet: bool, after: Sequence[str] = ()
+) -> Plan:
     """The plan to execute now that the lock is held.
 
     The plan was read before the lock was taken, so another apply may have changed the workspace
@@ -466,9 +484,17 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
     moved = check_fresh(plan, actual)
     if not moved:
         return plan
+    # Packs applied before this one in the same run write to the same workspace: what they did
+    # is no concurrent writer, and is said as what it is.
+    cause = (
+        f"the packs applied before it in this run ({', '.join(after)}) changed what its plan read"
+        if after
+        else "the workspace changed while waiting for the deploy lock"
+    )
     if fixed or not replan:
+        why = f"after {', '.join(after)} in this run" if after else "(another apply?)"
         raise SharepackError(
-            f"the workspace changed after the plan was made (another apply?): {'; '.join(moved[:3])}",
+            f"the workspace changed after the plan was made {why}: {'; '.join(moved[:3])}",
             hint=f"plan against what is there now: {same_command()}",
         )
     from sharepack.plan.render import summary_line
@@ -486,12 +512,14 @@ def _still_fresh(plan: Plan, deployment: Deployment, *, replan: bool, quiet: boo
         raise access_policy.refusal(broken)
     if not quiet:
         console.err().print(
-            f"⚠ the workspace changed while waiting for the deploy lock ({len(moved)} resource(s)); "
-            f"re-planned: {summary_line([fresh])}",
+            f"⚠ {cause} ({len(moved)} resource(s)); re-planned: {summary_line([fresh])}",
             style="yellow",
             markup=False,
         )
-    return fresh
+    # What the new plan leaves alone is said here, where "see above" points, even when quiet.
+    for line in refused_lines([(fresh, deployment)]):
+        console.err().print(line, style="yellow", markup=False)
+    return replace(fresh, extra={**fresh.extra, "replanned": cause})
 
 
 def _print_report(executed: Sequence[Executed], strict: bool, plans: Sequence[PlanPair]) -> None:
@@ -502,16 +530,24 @@ def _print_report(executed: Sequence[Executed], strict: bool, plans: Sequence[Pl
         _print_interrupted(executed, plans)
         return
     destroy = any(p.extra.get("destroy") for p, _ in executed)
-    console.out().print(summary_table(reports, title="Destroyed" if destroy else "Applied"))
-    schedule_failures = [o for r in reports for o in r.schedule_failures]
-    pipeline_failures = [o for r in reports for o in r.pipeline_failures]
-    if pipeline_failures:
+    title = "Destroyed" if destroy else "Applied"
+    left = [c for p, _ in executed if p.extra.get("replanned") for c in p.changes if c.action in REFUSED]
+    if left:
+        title = "Re-planned under the deploy lock: applied in part"
+    console.out().print(summary_table(reports, title=title))
+    if left:
         console.err().print(
-            f"✗ {len(pipeline_failures)} pipeline(s) failed; jobs that run them were skipped. "
-            "Fix the cause shown above and re-run apply: what succeeded is kept.",
+            f"✗ {len(left)} resource(s) left alone after re-planning ({left[0].message}): "
+            "what the first plan would have done there was not done.",
             style="red",
             markup=False,
         )
+    schedule_failures = [o for r in reports for o in r.schedule_failures]
+    pipeline_failures = [o for r in reports for o in r.pipeline_failures]
+    if pipeline_failures:
+        from sharepack.cli.progress import failure_line
+
+        console.err().print(failure_line(reports), style="red", markup=False)
     elif schedule_failures and not strict:
         console.err().print(
             f"⚠ {len(schedule_failures)} schedule job(s) failed; their pipelines are in place. "

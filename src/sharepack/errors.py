@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# A value quoted in a message (a cell, a name) past 400 characters is shown by its start and length:
+# a problem with a 1 MB cell is one line, not the cell.
+_LONG_QUOTED = re.compile("'([^'\\n]{401,})'|\"([^\"\\n]{401,})\"")
+
+
+def _shortened(match: re.Match[str]) -> str:
+    text = match.group(1) if match.group(1) is not None else match.group(2)
+    return f"'{text[:60]}…' ({len(text)} characters)"
+
+
+def shorten_quoted(message: str) -> str:
+    return _LONG_QUOTED.sub(_shortened, message)
 
 
 class SharepackError(Exception):
@@ -33,7 +47,7 @@ class SpecProblem:
         return f"{self.file}:{self.place if self.place is not None else f'{self.line}:{self.col}'}"
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}"
+        text = f"{self.where}: {shorten_quoted(self.message)}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

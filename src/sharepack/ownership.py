@@ -11,6 +11,9 @@ PACK_TAG = "sharepack_pack"
 # Carried by a pipeline's schedule job: a digest of the pipeline settings last applied, so that a
 # no-change plan can skip one GET per pipeline (pipeline list responses do not include settings).
 PIPELINE_DIGEST_TAG = "sharepack_pipeline_spec"
+# Beside the mark of a resource the pack found and adopted (it did not make it): destroy releases
+# such a resource (removes the mark) instead of deleting it, unless told to delete adopted ones.
+ADOPTED_TAG = "sharepack_adopted"
 
 
 def ownership_tags(pack: str) -> dict[str, str]:
@@ -34,13 +37,22 @@ def owner_label(tags: Mapping[str, str] | None) -> str:
 
 # Shares carry neither tags nor properties, only a comment: our mark is a trailer on it, found
 # wherever it ends up, so a person editing the rest of the comment does not disown the share.
-_TRAILER = re.compile(r"\s*\[managed_by=sharepack sharepack_pack=([A-Za-z0-9_.\-]+)\]\s*$")
+_TRAILER = re.compile(
+    r"\s*\[managed_by=sharepack sharepack_pack=([A-Za-z0-9_.\-]+)( sharepack_adopted=true)?\]\s*$"
+)
 
 
-def comment_with_mark(comment: str | None, pack: str) -> str:
+def comment_with_mark(comment: str | None, pack: str, *, adopted: bool = False) -> str:
     text = (comment or "").rstrip()
-    mark = f"[{MANAGED_BY}={MANAGED_BY_VALUE} {PACK_TAG}={pack}]"
+    flag = f" {ADOPTED_TAG}=true" if adopted else ""
+    mark = f"[{MANAGED_BY}={MANAGED_BY_VALUE} {PACK_TAG}={pack}{flag}]"
     return f"{text}\n\n{mark}" if text else mark
+
+
+def comment_adopted(comment: str | None) -> bool:
+    """Whether a share's mark says the pack adopted it rather than made it."""
+    found = _TRAILER.search(comment or "")
+    return found is not None and found.group(2) is not None
 
 
 def split_comment_mark(comment: str | None) -> tuple[str | None, str | None]:
@@ -53,6 +65,15 @@ def split_comment_mark(comment: str | None) -> tuple[str | None, str | None]:
     return comment[: found.start()].rstrip() or None, found.group(1)
 
 
-def merge_marks(properties: Mapping[str, str] | None, pack: str) -> dict[str, str]:
+def merge_marks(properties: Mapping[str, str] | None, pack: str, *, adopted: bool = False) -> dict[str, str]:
     """Existing properties with ours added: keys that belong to others are kept as they are."""
-    return {**(properties or {}), **ownership_tags(pack)}
+    return {**(properties or {}), **ownership_tags(pack), **({ADOPTED_TAG: "true"} if adopted else {})}
+
+
+def was_adopted(properties: Mapping[str, str] | None) -> bool:
+    return (properties or {}).get(ADOPTED_TAG) == "true"
+
+
+def without_marks(properties: Mapping[str, str] | None) -> dict[str, str]:
+    """The properties as they were before the pack adopted the resource: ours taken out."""
+    return {k: v for k, v in (properties or {}).items() if k not in (MANAGED_BY, PACK_TAG, ADOPTED_TAG)}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import SpecProblem
+from sharepack.spec.names import api_name
 from sharepack.sync_code import Mode, sync_mode, target_table
 
 if TYPE_CHECKING:
@@ -101,17 +102,26 @@ class SourcesReader:
         if not tables:
             return SourcesState()
         # One table first: a workspace that cannot answer costs one request, not one per table.
-        first = _table(client, tables[0])
+        first = _table(client, api_name(tables[0]))
         if isinstance(first, str):
             return SourcesState(reason=first)
         catalogs = sorted({s.catalog for s in sources})
         schemas = sorted({f"{s.catalog}.{s.schema}" for s in sources})
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-            rest = dict(zip(tables[1:], pool.map(lambda t: _table(client, t), tables[1:]), strict=True))
-            found_catalogs = dict(
-                zip(catalogs, pool.map(lambda c: _exists(client.catalogs.get, c), catalogs), strict=True)
+            # Asked by the names the API takes (no backticks); kept by the names as written.
+            rest = dict(
+                zip(tables[1:], pool.map(lambda t: _table(client, api_name(t)), tables[1:]), strict=True)
             )
-            found_schemas = dict(zip(schemas, pool.map(lambda s: _schema(client, s), schemas), strict=True))
+            found_catalogs = dict(
+                zip(
+                    catalogs,
+                    pool.map(lambda c: _exists(client.catalogs.get, api_name(c)), catalogs),
+                    strict=True,
+                )
+            )
+            found_schemas = dict(
+                zip(schemas, pool.map(lambda s: _schema(client, api_name(s)), schemas), strict=True)
+            )
         read = {tables[0]: first, **rest}
         unanswered = next((v for v in read.values() if isinstance(v, str)), None)
         if unanswered is not None:

@@ -126,3 +126,41 @@ def test_status_says_where_a_share_is_mounted(cli: Any, tmp_path: Path, analytic
     assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
     after = cli("status", str(pack), "--target", "local")
     assert "analytics/retail_from_provider: mounted" in after.stdout
+
+
+def test_a_renamed_mount_warns_of_its_old_catalog_and_deletes_it_under_prune(
+    cli: Any, tmp_path: Path, analytics: Any
+) -> None:
+    from databricks.sdk.errors import NotFound
+
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _pack(org))
+    assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
+    write_pack(tmp_path, _pack(org).replace("catalog: retail_from_provider", "catalog: retail_v2"))
+    planned = cli("plan", str(pack), "--target", "local")
+    assert planned.code == 0, planned.output
+    assert "retail_from_provider (target analytics)" in planned.output and "--prune" in planned.output
+    assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
+    assert analytics().catalogs.get("retail_from_provider").share_name == "retail_d2d_share"  # kept
+    pruned = cli("apply", str(pack), "--target", "local", "--auto-approve", "--prune")
+    assert pruned.code == 0, pruned.output
+    with pytest.raises(NotFound):
+        analytics().catalogs.get("retail_from_provider")
+    assert analytics().catalogs.get("retail_v2").share_name == "retail_d2d_share"
+
+
+def test_destroy_releases_a_catalog_the_pack_adopted_as_its_mount(
+    cli: Any, tmp_path: Path, analytics: Any
+) -> None:
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _pack(org))
+    assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
+    client = analytics()
+    # As if the catalog had been made by hand and then adopted: the mark says "adopted".
+    properties = dict(client.catalogs.get("retail_from_provider").properties or {})
+    client.catalogs.update("retail_from_provider", properties={**properties, "sharepack_adopted": "true"})
+    destroyed = cli("destroy", str(pack), "--target", "local", "--auto-approve")
+    assert destroyed.code == 0, destroyed.output
+    assert "catalog retail_from_provider" in destroyed.output and "released" in destroyed.output
+    kept = analytics().catalogs.get("retail_from_provider")
+    assert "sharepack_pack" not in (kept.properties or {})

@@ -172,3 +172,13 @@ def test_a_pipeline_into_a_catalog_the_metastore_lacks_is_refused_once_it_knows_
     made = client.pipelines.create(name="ok", catalog="Analytics", schema="s", serverless=True)
     with pytest.raises(InvalidParameterValue, match="does not exist"):
         client.pipelines.update(made.pipeline_id, name="ok", catalog="nowhere", schema="s", serverless=True)
+
+
+def test_a_workspace_path_too_deep_or_too_long_is_refused_at_once(client: Any) -> None:
+    with pytest.raises(InvalidParameterValue, match="levels; the limit is"):
+        client.workspace.mkdirs("/Shared" + "/a" * 1_500)
+    with pytest.raises(InvalidParameterValue, match="characters long"):
+        client.workspace.mkdirs("/Shared" + "/a" * 30_000)
+    with pytest.raises(InvalidParameterValue, match="characters long; the limit is"):
+        client.workspace.mkdirs("/Shared/" + "x" * 5000)
+    assert [o.path for o in client.workspace.list("/Shared")] == []

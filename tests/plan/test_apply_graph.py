@@ -35,3 +35,20 @@ def test_a_wait_that_cannot_end_is_reported_as_a_failure_not_dropped() -> None:
     assert sorted(o.change.name for o in recorded) == ["a:x", "a:y"]
     assert not any(o.ok for o in recorded)
     assert all((o.error or "").startswith("skipped: waits for") for o in recorded)
+
+
+def test_a_write_whose_dependency_was_refused_is_skipped_naming_it_and_never_sent() -> None:
+    from typing import Any, cast
+
+    from sharepack.apply import apply_plan
+    from sharepack.plan.model import Plan
+
+    refused = Change(Action.CONFLICT, ResourceType.RECIPIENT, "partner", "b", message="belongs to 'a'")
+    grant = Change(Action.CREATE, ResourceType.GRANT, "s:partner", "b", settings={"share": "s"})
+    share = Change(Action.NOOP, ResourceType.SHARE, "s", "b", id="s")
+    plan = Plan(pack="b", source="b.yaml", host="h", changes=(share, refused, grant))
+    # No writer at all: a write that were sent would fail on it.
+    report = apply_plan(plan, cast(Any, None))
+    [outcome] = report.outcomes
+    assert outcome.skipped and not outcome.ok
+    assert outcome.error == "skipped: recipient partner was left alone (conflict: belongs to 'a')"

@@ -59,3 +59,57 @@ def test_soak_two_packs_sharing_names_applied_at_once(
     trial: int, cli: Any, emulator: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     race_two_packs(cli, emulator, client, tmp_path, monkeypatch)
+
+
+# Issue 24: the first five findings, 20 trials each — 0 grants on anything not applied, 0 double
+# adoptions. Races run two applies at once; failures are injected with the emulator's fail_matching.
+TRIALS = range(int(os.environ.get("SHAREPACK_SOAK_TRIALS", "20")))
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_soak_two_packs_racing_for_one_recipient_grant_only_as_its_owner(
+    trial: int, client: Any, emulator: Any, tmp_path: Path
+) -> None:
+    from tests.reliability.races import race_for_one_recipient
+
+    race_for_one_recipient(client, emulator, tmp_path)
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_soak_a_grant_never_follows_a_failed_objects_change(
+    trial: int, cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    from tests.deploy.test_dependent_writes import (
+        test_a_grant_waits_for_the_shares_objects_and_a_failed_remove_stops_it as objects_failed,
+    )
+
+    objects_failed(cli, workspace_env, client, tmp_path)
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_soak_two_packs_adopting_one_share_never_both_adopt(
+    trial: int, client: Any, emulator: Any, tmp_path: Path
+) -> None:
+    from tests.reliability.races import race_adoptions
+
+    race_adoptions(client, emulator, tmp_path)
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_soak_no_pipeline_or_schedule_follows_a_failed_code_upload(
+    trial: int, cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    from tests.deploy.test_dependent_writes import (
+        test_a_pipeline_and_its_schedule_are_not_made_when_their_code_failed_to_upload as code_failed,
+    )
+
+    code_failed(cli, workspace_env, client, tmp_path)
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_soak_the_loser_of_a_race_for_one_share_fails_and_grants_nothing(
+    trial: int, client: Any, emulator: Any, tmp_path: Path
+) -> None:
+    from tests.reliability.races import race_new_share
+
+    race_new_share(client, emulator, tmp_path)

@@ -45,3 +45,24 @@ def test_names_with_invisible_or_bidi_characters_fail_validate(
     result = cli("validate", str(pack))
     assert result.code != 0
     assert "2:18: pipelines[0].name_prefix" in result.output and code in result.output
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../../../Users/victim@example.com/etl", "etl/daily", "etl..daily", "etl\\\\daily", "etl\\x01"],
+)
+def test_a_pipeline_name_that_could_lead_its_code_out_of_the_pack_folder_fails_validate(
+    name: str, cli: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, PIPELINE.format(name=f'"{name}"'))
+    result = cli("validate", str(pack))
+    assert result.code != 0
+    assert "2:18: pipelines[0].name_prefix" in result.output, result.output
+
+
+def test_a_target_prefix_with_a_slash_fails_validate_too(cli: Any, tmp_path: Path) -> None:
+    text = PIPELINE.format(name="etl") + "targets:\n  dev:\n    name_prefix: '../x/'\n"
+    pack = write_pack(tmp_path, text)
+    result = cli("validate", str(pack), "--target", "dev")
+    assert result.code != 0
+    assert "contains a slash" in result.output, result.output

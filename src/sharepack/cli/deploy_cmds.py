@@ -242,8 +242,16 @@ def destroy(
     force_lock: Annotated[
         bool, typer.Option("--force-lock", help="Take the deploy lock even if another apply holds it.")
     ] = False,
+    delete_adopted: Annotated[
+        bool,
+        typer.Option(
+            "--delete-adopted",
+            help="Delete what the pack adopted (found, not made) too; by default it is released: "
+            "its mark removed, the resource kept.",
+        ),
+    ] = False,
 ) -> None:
-    """Delete the pack's jobs and pipelines — only those that carry this pack's tags."""
+    """Delete what the pack made — only what carries its mark. What it adopted is released."""
     from sharepack.deploy import DeployOptions, execute, make_destroy_plans
 
     options = DeployOptions(
@@ -253,6 +261,7 @@ def destroy(
         variables=parse_vars(var),
         parallelism=parallelism,
         allow_past_one_time=True,
+        delete_adopted=delete_adopted,
     )
     plans = make_destroy_plans(files, options)
     code = execute(

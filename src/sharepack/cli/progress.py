@@ -116,6 +116,24 @@ def summary_table(reports: Sequence[ApplyReport], *, title: str = "Applied") -> 
     return table
 
 
+def failure_line(reports: Sequence[ApplyReport]) -> str:
+    """The closing line of an apply that failed: what failed, counted by its own kind, and how
+    many writes were skipped because something they depend on was not applied."""
+    failed = Counter(o.change.resource_type for r in reports for o in r.failures if o.fatal)
+    skipped = sum(len(r.skips) for r in reports)
+    parts = [_counted(kind, n) for kind, n in sorted(failed.items(), key=lambda kv: kv[0].value)]
+    said = "; ".join(parts) if parts else "nothing failed"
+    if skipped:
+        said += f"; {skipped} change(s) that depend on what was not applied were skipped"
+    return f"✗ {said}. Fix the cause shown above and re-run apply: what succeeded is kept."
+
+
+def _counted(kind: ResourceType, count: int) -> str:
+    if kind == ResourceType.SHARE_OBJECTS:
+        return f"the objects of {count} share(s) failed"
+    return f"{count} {kind.value.replace('_', ' ')}(s) failed"
+
+
 def interrupted_lines(executed: Sequence[tuple[Plan, ApplyReport]]) -> list[tuple[str, str]]:
     """What an interrupted apply wrote and what it never started, resource by resource."""
     from sharepack.deploy import not_started

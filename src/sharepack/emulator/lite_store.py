@@ -53,6 +53,20 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _private_file(path: str) -> None:
+    """The state holds recipients' activation URLs and tokens: readable by its user only (SQLite
+    gives its -wal and -shm files the mode of the database file)."""
+    import contextlib
+    import os
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with contextlib.suppress(PermissionError):  # another user's file: theirs to keep private
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 class Store:
     """One connection guarded by a lock: SQLite serialises writers anyway, and requests are short."""
 
@@ -62,6 +76,8 @@ class Store:
         self.clock_offset_ms = 0
         # Whether `\` escapes the next character in a pipelines `name LIKE` filter (unmeasured).
         self.like_backslash_escapes = True
+        if path != ":memory:":
+            _private_file(path)
         # A writer on the same file (another emulator, another process) is waited for, not failed.
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self.db.row_factory = sqlite3.Row

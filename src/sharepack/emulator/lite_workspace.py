@@ -32,6 +32,11 @@ NOTEBOOK_MARKS = {
     ".r": ("R", b"# Databricks notebook source"),
 }
 LANGUAGES = {"PYTHON", "SQL", "SCALA", "R"}
+# Bounds on one path, checked before any work: a 30,000-segment mkdirs would otherwise make
+# 30,000 folders in one request. Not measured against a real workspace (its limits are not
+# documented); they are far above any path a pack makes and bound the cost of one request.
+MAX_PATH_CHARS = 4096
+MAX_PATH_DEPTH = 128
 
 
 def seed(store: Store, user: str) -> None:
@@ -51,7 +56,11 @@ def canonical(value: Any) -> str:
     text = str(value or "")
     if not text.startswith("/"):
         raise invalid(f"Path ({text}) must be an absolute path starting with /.")
+    if len(text) > MAX_PATH_CHARS:
+        raise invalid(f"Path is {len(text)} characters long; the limit is {MAX_PATH_CHARS}.")
     path = re.sub("/+", "/", text).rstrip("/") or "/"
+    if path.count("/") > MAX_PATH_DEPTH:
+        raise invalid(f"Path has {path.count('/')} levels; the limit is {MAX_PATH_DEPTH}.")
     if path == "/Workspace":
         return "/"
     return path[len("/Workspace") :] if path.startswith("/Workspace/") else path

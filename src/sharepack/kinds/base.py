@@ -42,22 +42,12 @@ class PlanOutput:
 
 @dataclass
 class WriteContext:
-    """What writes share while a plan is applied: IDs learnt so far and what failed."""
+    """What writes share while a plan is applied: the IDs learnt so far. Whether a write may run
+    at all is decided before it is called, by the applier (`sharepack.apply.Settled`)."""
 
     writer: Writer
     ids: dict[str, str] = field(default_factory=dict)  # change key -> the ID it now has
-    failed: set[str] = field(default_factory=set)  # change keys that failed or were skipped
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def require(context: WriteContext, *keys: str) -> None:
-    """Stop a write whose prerequisite failed in this apply (a grant on a share never made)."""
-    from sharepack.errors import WorkspaceError
-
-    with context.lock:
-        failed = [k for k in keys if k in context.failed]
-    if failed:
-        raise WorkspaceError(f"skipped: {failed[0].replace(':', ' ', 1)} was not applied")
 
 
 @dataclass(frozen=True)
@@ -127,6 +117,26 @@ def destroy_marked(
     return PlanOutput(tuple(changes), tuple(warnings))
 
 
+# The message of a destroy's change that releases what the pack adopted instead of deleting it;
+# `destroy --delete-adopted` turns exactly these changes into deletes (plan.destroy).
+RELEASED = "adopted by this pack, not made by it: released (its mark removed), not deleted"
+
+
+def release(
+    resource_type: ResourceType, name: str, pack: str, observed: str, settings: Mapping[str, Any]
+) -> Change:
+    return Change(
+        Action.UPDATE,
+        resource_type,
+        name,
+        pack,
+        id=name,
+        observed=observed,
+        settings=settings,
+        message=f"{RELEASED}; destroy --delete-adopted deletes it",
+    )
+
+
 class Kind(Protocol):
     resource_type: ResourceType
     # Created in ascending rank, deleted in descending: a share before its objects, its objects
@@ -141,7 +151,14 @@ class Kind(Protocol):
 
     def observed(self, change: Change, actual: ActualState) -> str: ...
 
-    def waits_for(self, change: Change, planned: Set[str]) -> set[str]: ...
+    def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        """Changes to let finish first, for order alone (their failure does not stop this one)."""
+        ...
+
+    def depends_on(self, change: Change) -> set[str]:
+        """Changes that must have been applied (or already be true) for this one to run at all:
+        the applier waits for them and skips this change when one of them did not happen."""
+        ...
 
     def write(self, change: Change, context: WriteContext) -> Written: ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
 from sharepack.kinds.share import left_alone, share_change
 from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import SharingState, fold, sharing_of
@@ -73,7 +73,12 @@ class GrantKind:
                 owner = state.recipients[holder].owner() if holder in state.recipients else None
                 # Named in `recipients_to_remove`: the pack says so of this very grant.
                 named = holder.lower() in fold(share.absent_recipients)
-                if named or owner == pack or holder.lower() in declared_recipients:
+                # On a share of ours, only this pack grants to a recipient that another pack made
+                # (packs never touch a share they do not own): a full list that leaves it out —
+                # `recipients: []` included — takes that grant back. A recipient made by hand may
+                # have been granted by hand: that grant is said and left alone.
+                ours = found is not None and found.owner == pack and share.recipients_complete
+                if named or owner == pack or holder.lower() in declared_recipients or (ours and owner):
                     changes.append(_revoke(share.name, holder, pack, named=named))
                 else:
                     warnings.append(
@@ -93,26 +98,26 @@ class GrantKind:
         return "granted" if recipient.lower() in (found.grants or ()) else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def depends_on(self, change: Change) -> set[str]:
         if change.action == Action.DELETE:
-            # A revoke needs nothing before it; and deletions run in a phase of their own, after
-            # the writes, where a wait on a write (the share's objects) would never be settled.
+            # A revoke only takes access away: nothing needs to have happened before it.
             return set()
+        # Access is granted on exactly what the plan promised: the share, the recipient the plan
+        # means (not another pack's of that name), and the share's objects as planned — a REMOVE
+        # that failed leaves data in the share that the new recipient must not read.
         share, _, recipient = change.name.partition(":")
-        wanted = {
+        return {
             change_key(ResourceType.SHARE, share),
             change_key(ResourceType.SHARE_OBJECTS, share),
             change_key(ResourceType.RECIPIENT, recipient),
         }
-        return wanted & planned
 
     def write(self, change: Change, context: WriteContext) -> Written:
         from sharepack.workspace import sharing_write
 
         share, _, recipient = change.name.partition(":")
-        if change.action != Action.DELETE:
-            require(
-                context, change_key(ResourceType.SHARE, share), change_key(ResourceType.RECIPIENT, recipient)
-            )
         sharing_write.set_grant(
             context.writer.client, share, recipient, granted=change.action != Action.DELETE
         )

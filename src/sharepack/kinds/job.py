@@ -36,9 +36,14 @@ class JobKind:
         return "ambiguous" if len(jobs) > 1 else job_observed(jobs[0] if jobs else None)
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def depends_on(self, change: Change) -> set[str]:
         # Only its own pipelines: jobs start while other pipelines are still being written, so
         # both endpoints' rate limits are used at once.
-        return {change_key(ResourceType.PIPELINE, p) for p in change.pipelines} & planned
+        if change.action == Action.DELETE:
+            return set()
+        return {change_key(ResourceType.PIPELINE, p) for p in change.pipelines}
 
     def write(self, change: Change, context: WriteContext) -> Written:
         from sharepack.desired import PIPELINE_REF_PREFIX
@@ -51,16 +56,11 @@ class JobKind:
             return Written(change.id)
         assert change.settings is not None
         with context.lock:
-            blocked = sorted(
-                p for p in change.pipelines if change_key(ResourceType.PIPELINE, p) in context.failed
-            )
             ids = {
                 key.removeprefix(ResourceType.PIPELINE.key_prefix): value
                 for key, value in context.ids.items()
                 if key.startswith(ResourceType.PIPELINE.key_prefix)
             }
-        if blocked:
-            raise WorkspaceError(f"skipped: pipeline {blocked[0]} was not applied")
         settings = resolve_pipeline_refs(change.settings, ids)
         unresolved = [
             t

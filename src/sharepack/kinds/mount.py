@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import WorkspaceError
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
-from sharepack.ownership import PACK_TAG, is_managed, merge_marks, ownership_tags
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, release
+from sharepack.ownership import PACK_TAG, is_managed, merge_marks, ownership_tags, was_adopted, without_marks
 from sharepack.plan.diff import FieldChange
 from sharepack.plan.model import Action, Change, ResourceType, change_key
 
@@ -58,6 +58,9 @@ class MountState:
     provider_global_id: str | None = None  # this (the provider's) metastore, as recipients see it
     providers: Mapping[str, str] = field(default_factory=dict)  # target -> provider name there
     metastores: Mapping[str, str] = field(default_factory=dict)  # target -> its metastore's global ID
+    # Catalogs in the mounts' workspaces that carry this pack's mark but are not declared (a mount
+    # renamed, or removed): (target, catalog). Deleted with --prune and by destroy, else said.
+    strays: tuple[tuple[str, ActualCatalog], ...] = ()
 
 
 def mount_state(actual: Any) -> MountState:
@@ -105,11 +108,16 @@ class MountReader:
             metastores = dict(
                 pool.map(lambda t: (t, peers[t].metastores.summary().global_metastore_id), targets)
             )
+            declared = {m.name for m in mounts}
+            marked = list(
+                pool.map(lambda t: [(t, c) for c in _marked_catalogs(peers[t], desired.pack)], targets)
+            )
         return MountState(
             catalogs=catalogs,
             provider_global_id=provider_id,
             providers={t: p for t, p in providers.items() if p},
             metastores={t: m for t, m in metastores.items() if m},
+            strays=tuple((t, c) for found in marked for t, c in found if c.name not in declared),
         )
 
 
@@ -126,6 +134,16 @@ def _read_catalog(client: WorkspaceClient, name: str) -> ActualCatalog | None:
         share_name=info.share_name,
         properties=dict(info.properties or {}),
     )
+
+
+def _marked_catalogs(client: WorkspaceClient, pack: str) -> list[ActualCatalog]:
+    """The catalogs of that workspace carrying this pack's mark: one paginated list."""
+    found = []
+    for info in client.catalogs.list():
+        properties = dict(info.properties or {})
+        if info.name and is_managed(properties, pack):
+            found.append(ActualCatalog(info.name, info.provider_name, info.share_name, properties))
+    return found
 
 
 def _provider_name(client: WorkspaceClient, provider_global_id: str | None) -> str | None:
@@ -166,14 +184,29 @@ class MountKind:
                 changes.append(Change(Action.CONFLICT, TYPE, mount.name, pack, message=unreachable))
                 continue
             changes.append(_change(mount, state.catalogs[mount.name], state, pack))
-        return PlanOutput(tuple(changes))
+        strays = [(t, c) for t, c in state.strays if given.selected(c.name, c.share_name or "")]
+        if strays and not given.prune:
+            names = ", ".join(f"{c.name} (target {t})" for t, c in strays)
+            warning = (
+                f"{len(strays)} catalog(s) this SharePack mounted are no longer declared ({names}; a "
+                "renamed mount leaves its old catalog): run with --prune to delete them"
+            )
+            return PlanOutput(tuple(changes), (warning,))
+        deletes = [
+            _unmount(t, c, pack, "no longer declared in the SharePack (a renamed mount?)") for t, c in strays
+        ]
+        return PlanOutput((*changes, *deletes))
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
         state = mount_state(actual)
         changes = []
         for mount in desired.resources_of(TYPE.value):
             found = state.catalogs.get(mount.name)
-            if found is not None and found.owner() == desired.pack:
+            if found is not None and found.owner() == desired.pack and was_adopted(found.properties):
+                # A catalog the pack adopted as its mount was someone's: released, not dropped.
+                settings = {"target": mount.target, "properties": without_marks(found.properties)}
+                changes.append(release(TYPE, mount.name, desired.pack, _observed(found), settings))
+            elif found is not None and found.owner() == desired.pack:
                 changes.append(
                     Change(
                         Action.DELETE,
@@ -185,16 +218,32 @@ class MountKind:
                         settings={"target": mount.target},
                     )
                 )
+        for target, found in state.strays:
+            if was_adopted(found.properties):
+                settings = {"target": target, "properties": without_marks(found.properties)}
+                changes.append(release(TYPE, found.name, desired.pack, _observed(found), settings))
+            else:
+                changes.append(_unmount(target, found, desired.pack, "no longer declared in the SharePack"))
         return PlanOutput(tuple(changes))
 
     def observed(self, change: Change, actual: ActualState) -> str:
-        return _observed(mount_state(actual).catalogs.get(change.name))
+        state = mount_state(actual)
+        if change.name not in state.catalogs:
+            strays = {c.name: c for _, c in state.strays}
+            return _observed(strays.get(change.name))
+        return _observed(state.catalogs.get(change.name))
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
         share = str((change.settings or {}).get("share", ""))
         wanted = {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
         wanted |= {k for k in planned if k.startswith(f"{ResourceType.GRANT.value}:{share}:")}
         return wanted & planned
+
+    def depends_on(self, change: Change) -> set[str]:
+        if change.action != Action.CREATE:
+            return set()
+        share = str((change.settings or {}).get("share", ""))
+        return {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
 
     def write(self, change: Change, context: WriteContext) -> Written:
         settings = change.settings or {}
@@ -208,7 +257,6 @@ class MountKind:
                 peer.catalogs.delete(change.name, force=True)
             return Written(change.name)
         if change.action == Action.CREATE:
-            require(context, change_key(ResourceType.SHARE, str(settings["share"])))
             provider = _wait_for_share(peer, str(settings["provider_global_id"]), str(settings["share"]))
             peer.catalogs.create(
                 change.name,
@@ -220,6 +268,19 @@ class MountKind:
             return Written(change.name)
         peer.catalogs.update(change.name, properties=dict(settings["properties"]))
         return Written(change.name)
+
+
+def _unmount(target: str, found: ActualCatalog, pack: str, why: str) -> Change:
+    return Change(
+        Action.DELETE,
+        TYPE,
+        found.name,
+        pack,
+        id=found.name,
+        observed=_observed(found),
+        settings={"target": target},
+        message=why,
+    )
 
 
 def _not_shared_with(mount: DesiredMount, desired: DesiredState, state: MountState) -> str | None:
@@ -327,7 +388,7 @@ def _change(mount: DesiredMount, found: ActualCatalog | None, state: MountState,
             settings={
                 "target": mount.target,
                 "share": mount.share,
-                "properties": merge_marks(found.properties, pack),
+                "properties": merge_marks(found.properties, pack, adopted=True),
             },
             diff=tuple(FieldChange(f"properties.{k}", None, v) for k, v in marks.items()),
         )

@@ -35,9 +35,21 @@ class PipelineKind:
         return "ambiguous" if len(pipelines) > 1 else pipeline_observed(pipelines[0] if pipelines else None)
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
-        # After its code is uploaded (a library path that does not exist is refused), and after
-        # the share it syncs from is in place (ordering only: a pipeline reads the source table,
-        # not the share, so a failed share does not stop it).
+        # After the share it syncs from is in place (ordering only: a pipeline reads the source
+        # table, not the share, so a failed share does not stop it).
+        share = ((change.settings or {}).get("configuration") or {}).get(SHARE_SETTING)
+        if not share:
+            return set()
+        return {
+            change_key(ResourceType.SHARE, share),
+            change_key(ResourceType.SHARE_OBJECTS, share),
+        } & planned
+
+    def depends_on(self, change: Change) -> set[str]:
+        # Its code (a pipeline whose library is missing or stale must not be made, nor its
+        # schedule) and the schema it publishes into.
+        if change.action == Action.DELETE:
+            return set()
         settings = change.settings or {}
         wanted = {
             change_key(ResourceType.WORKSPACE_FILE, str(library["file"]["path"]))
@@ -46,10 +58,7 @@ class PipelineKind:
         }
         if settings.get("catalog") and settings.get("schema"):
             wanted.add(change_key(ResourceType.SCHEMA, f"{settings['catalog']}.{settings['schema']}"))
-        share = (settings.get("configuration") or {}).get(SHARE_SETTING)
-        if share:
-            wanted |= {change_key(ResourceType.SHARE, share), change_key(ResourceType.SHARE_OBJECTS, share)}
-        return wanted & planned
+        return wanted
 
     def write(self, change: Change, context: WriteContext) -> Written:
         writer = context.writer

@@ -18,11 +18,12 @@ from sharepack.kinds.base import (
     WriteContext,
     Written,
     destroy_marked,
+    release,
     with_orphans,
 )
 from sharepack.kinds.sharing_desired import DesiredRecipient
 from sharepack.kinds.sharing_state import ActualRecipient, sharing_of
-from sharepack.ownership import merge_marks
+from sharepack.ownership import merge_marks, was_adopted, without_marks
 from sharepack.plan.diff import FieldChange
 from sharepack.plan.model import Action, Change, ResourceType
 
@@ -52,14 +53,28 @@ class RecipientKind:
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
         declared = {r.name for r in desired.resources_of(TYPE.value)}
-        found = _marked(sharing_of(actual).recipients.values())
-        return destroy_marked("recipient", TYPE, found, declared, desired.pack)
+        recipients = sharing_of(actual).recipients
+        out = destroy_marked("recipient", TYPE, _marked(recipients.values()), declared, desired.pack)
+        # One the pack adopted was someone's before: it is released (its grants elsewhere, its
+        # activation, stay), not deleted.
+        changes = [
+            release(
+                TYPE, c.name, c.pack, c.observed, {"properties": without_marks(recipients[c.name].properties)}
+            )
+            if was_adopted(recipients[c.name].properties)
+            else c
+            for c in out.changes
+        ]
+        return PlanOutput(tuple(changes), out.warnings)
 
     def observed(self, change: Change, actual: ActualState) -> str:
         found = sharing_of(actual).recipients.get(change.name)
         return found.observed() if found else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def depends_on(self, change: Change) -> set[str]:
         return set()
 
     def write(self, change: Change, context: WriteContext) -> Written:
@@ -74,7 +89,7 @@ class RecipientKind:
         if change.action == Action.CREATE:
             link = sharing_write.create_recipient(context.writer, change.settings)
             return Written(change.name, notice=_activation_notice(change.name, link))
-        sharing_write.update_recipient(client, change.name, change.settings)
+        sharing_write.update_recipient(client, change.name, change.settings, change.pack)
         return Written(change.name)
 
 
@@ -149,7 +164,9 @@ def _change(recipient: DesiredRecipient, found: ActualRecipient | None, pack: st
     if action == Action.NOOP:
         return change(Action.NOOP, id=found.name, observed=observed)
     # PATCH replaces properties wholesale: others' keys are sent back as they are.
-    wanted: dict[str, Any] = {"properties": merge_marks(found.properties, pack) | dict(recipient.properties)}
+    # An adopted recipient says so in its mark: destroy then releases it rather than deleting it.
+    marks = merge_marks(found.properties, pack, adopted=action == Action.ADOPT)
+    wanted: dict[str, Any] = {"properties": marks | dict(recipient.properties)}
     if recipient.comment is not None or found.comment:
         wanted["comment"] = recipient.comment or ""
     if ips is not None:

@@ -85,12 +85,22 @@ class SchemaKind:
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
         state = sources_state(actual)
-        changes = [
-            Change(Action.DELETE, TYPE, name, desired.pack, id=name, observed=_observed(found))
-            for name, found in sorted(state.schemas.items())
-            if found is not None and is_managed(found, desired.pack)
-        ]
-        return PlanOutput(tuple(changes))
+        users = _publishers(actual, desired.pack)
+        changes, warnings = [], []
+        for name, found in sorted(state.schemas.items()):
+            if found is None or not is_managed(found, desired.pack):
+                continue
+            if name in users:
+                # Another pack's pipelines (or a team's) publish there: their tables live in it.
+                warnings.append(
+                    f"schema {name} is kept: {', '.join(sorted(users[name]))} still publish(es) into it "
+                    "(not pipelines of this pack)"
+                )
+                continue
+            changes.append(
+                Change(Action.DELETE, TYPE, name, desired.pack, id=name, observed=_observed(found))
+            )
+        return PlanOutput(tuple(changes), tuple(warnings))
 
     def observed(self, change: Change, actual: ActualState) -> str:
         state = sources_state(actual)
@@ -100,6 +110,9 @@ class SchemaKind:
         return "absent" if found is None else _observed(found)
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def depends_on(self, change: Change) -> set[str]:
         return set()
 
     def write(self, change: Change, context: WriteContext) -> Written:
@@ -132,6 +145,21 @@ def _made_by(client: WorkspaceClient, full_name: str, pack: str) -> bool:
     except Exception:
         return False
     return is_managed(dict(found.properties or {}), pack)
+
+
+def _publishers(actual: ActualState, pack: str) -> dict[str, set[str]]:
+    """catalog.schema -> the pipelines this destroy leaves in place that publish there (a destroy
+    reads every pipeline's settings, so the others' are known)."""
+    found: dict[str, set[str]] = {}
+    for pipelines in actual.pipelines.values():
+        for pipeline in pipelines:
+            spec = pipeline.spec or {}
+            if not spec or is_managed(pipeline.tags, pack):
+                continue
+            schema = spec.get("schema") or spec.get("target")
+            if spec.get("catalog") and schema:
+                found.setdefault(f"{spec['catalog']}.{schema}", set()).add(f"pipeline {pipeline.name}")
+    return found
 
 
 def _observed(properties: dict[str, str] | object) -> str:

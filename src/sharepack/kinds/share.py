@@ -16,11 +16,12 @@ from sharepack.kinds.base import (
     WriteContext,
     Written,
     destroy_marked,
+    release,
     with_orphans,
 )
 from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import ActualShare, sharing_of
-from sharepack.ownership import comment_with_mark, split_comment_mark
+from sharepack.ownership import comment_adopted, comment_with_mark, split_comment_mark
 from sharepack.plan.diff import FieldChange
 from sharepack.plan.model import Action, Change, ResourceType
 
@@ -46,17 +47,33 @@ class ShareKind:
         return with_orphans("share", TYPE, changes, _marked(state.shares.values()), declared, given)
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
-        # Deleting a share drops its objects and grants with it.
+        # Deleting a share drops its objects and grants with it: one the pack adopted holds what
+        # others put there (objects, grants to their recipients), so it is released instead.
         declared = {s.name for s in desired.resources_of(TYPE.value)}
-        return destroy_marked(
-            "share", TYPE, _marked(sharing_of(actual).shares.values()), declared, desired.pack
-        )
+        shares = sharing_of(actual).shares
+        out = destroy_marked("share", TYPE, _marked(shares.values()), declared, desired.pack)
+        changes = [
+            release(
+                TYPE,
+                c.name,
+                c.pack,
+                c.observed,
+                {"comment": split_comment_mark(shares[c.name].comment)[0] or ""},
+            )
+            if comment_adopted(shares[c.name].comment)
+            else c
+            for c in out.changes
+        ]
+        return PlanOutput(tuple(changes), out.warnings)
 
     def observed(self, change: Change, actual: ActualState) -> str:
         found = sharing_of(actual).shares.get(change.name)
         return found.observed() if found else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
+        return set()
+
+    def depends_on(self, change: Change) -> set[str]:
         return set()
 
     def write(self, change: Change, context: WriteContext) -> Written:
@@ -69,7 +86,9 @@ class ShareKind:
             sharing_write.create_share(context.writer, change.name, change.settings.get("comment"))
         else:
             assert change.settings is not None
-            context.writer.client.shares.update(change.name, comment=change.settings.get("comment"))
+            sharing_write.mark_share(
+                context.writer.client, change.name, change.pack, change.settings.get("comment")
+            )
         return Written(change.name)
 
 
@@ -77,7 +96,9 @@ def share_change(share: DesiredShare, found: ActualShare | None, pack: str) -> C
     def change(action: Action, **fields: Any) -> Change:
         return Change(action, TYPE, share.name, pack, **fields)
 
-    wanted = comment_with_mark(share.comment, pack)
+    wanted = comment_with_mark(
+        share.comment, pack, adopted=found is not None and comment_adopted(found.comment)
+    )
     if found is None:
         return change(Action.CREATE, settings={"name": share.name, "comment": wanted})
     observed = found.observed()
@@ -90,6 +111,8 @@ def share_change(share: DesiredShare, found: ActualShare | None, pack: str) -> C
             message=f"share {share.name} belongs to SharePack {owner!r}; it is left alone",
         )
     if owner is None:
+        # The mark says it was adopted: destroy then releases it rather than deleting it.
+        wanted = comment_with_mark(share.comment, pack, adopted=True)
         return change(
             Action.ADOPT,
             id=share.name,

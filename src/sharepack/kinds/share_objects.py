@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from typing import TYPE_CHECKING, Any
 
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, require
+from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
 from sharepack.kinds.share import left_alone, share_change
 from sharepack.kinds.sharing_desired import HISTORY, DesiredObject, DesiredShare
 from sharepack.kinds.sharing_state import ActualShare, fold, sharing_of
@@ -57,13 +57,15 @@ class ShareObjectsKind:
         return found.observed() if found else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
-        return {change_key(ResourceType.SHARE, change.name)} & planned
+        return set()
+
+    def depends_on(self, change: Change) -> set[str]:
+        return {change_key(ResourceType.SHARE, change.name)}
 
     def write(self, change: Change, context: WriteContext) -> Written:
         from sharepack.workspace import sharing_write
 
         assert change.settings is not None
-        require(context, change_key(ResourceType.SHARE, change.name))
         sharing_write.update_objects(context.writer.client, change.name, change.settings["updates"])
         return Written(change.name)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sharepack.ownership import ownership_tags
+from sharepack.spec.names import api_name
 
 if TYPE_CHECKING:
     from sharepack.spec import Pack
@@ -104,9 +105,10 @@ def desired_shares(pack: Pack) -> tuple[DesiredShare, ...]:
             comment=s.comment,
             objects=tuple(
                 DesiredObject(
-                    name=a.name,
+                    # Sent and compared as the API names them: backticks are SQL quoting only.
+                    name=api_name(a.name),
                     data_object_type=a.type,
-                    shared_as=a.shared_as,
+                    shared_as=api_name(a.shared_as) if a.shared_as else a.shared_as,
                     history=a.history,
                     cdf=a.cdf,
                 )
@@ -114,7 +116,7 @@ def desired_shares(pack: Pack) -> tuple[DesiredShare, ...]:
             ),
             recipients=tuple(s.recipients),
             objects_complete=s.assets_complete,
-            absent_objects=s.absent_assets,
+            absent_objects=tuple(api_name(n) for n in s.absent_assets),
             recipients_complete=s.recipients_complete,
             absent_recipients=s.absent_recipients,
         )

@@ -197,6 +197,9 @@ class WorkspaceFileKind:
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
         return set()
 
+    def depends_on(self, change: Change) -> set[str]:
+        return set()
+
     def write(self, change: Change, context: WriteContext) -> Written:
         client = context.writer.client
         if change.action == Action.DELETE:

@@ -164,7 +164,9 @@ class _Builder:
         counts = Counter(p.name for p in pipelines)
         usable: dict[str, _Pipeline] = {}
         for pipeline in pipelines:
-            problem = resource_name_problem(pipeline.name, "pipeline", max_chars=PIPELINE_NAME_MAX)
+            problem = resource_name_problem(
+                pipeline.name, "pipeline", max_chars=PIPELINE_NAME_MAX, file_name=True
+            )
             if counts[pipeline.name] > 1:
                 self.notes.append(f"{counts[pipeline.name]} pipelines are named {pipeline.name}: left out")
             elif problem:

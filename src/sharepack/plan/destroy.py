@@ -10,7 +10,11 @@ from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.workspace.state import ActualState
 
 
-def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: str, host: str) -> Plan:
+def build_destroy_plan(
+    desired: DesiredState, actual: ActualState, *, source: str, host: str, delete_adopted: bool = False
+) -> Plan:
+    """Deletes of what carries the pack's mark; what it adopted is released (unless
+    `delete_adopted`), and what others still rely on is kept — each said in the plan."""
     changes: list[Change] = []
     warnings: list[str] = []
     seen_pipelines: set[str] = set()
@@ -59,8 +63,15 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
 
     for kind in KINDS:
         out = kind.destroy(desired, actual)
-        changes.extend(out.changes)
+        changes.extend(_deleted(c) if delete_adopted else c for c in out.changes)
         warnings.extend(out.warnings)
+    released = [c for c in changes if c.action == Action.UPDATE]
+    if released:
+        warnings.append(
+            f"{len(released)} resource(s) this pack adopted are released, not deleted "
+            f"({', '.join(f'{c.resource_type.value} {c.name}' for c in released)}): "
+            "pass --delete-adopted to delete them too"
+        )
     plan = Plan(
         pack=desired.pack,
         source=source,
@@ -70,3 +81,16 @@ def build_destroy_plan(desired: DesiredState, actual: ActualState, *, source: st
         governance=dict(desired.governance),
     )
     return with_access(plan, actual, desired)
+
+
+def _deleted(change: Change) -> Change:
+    """--delete-adopted: a release becomes the delete it stood in for."""
+    from dataclasses import replace
+
+    from sharepack.kinds.base import RELEASED
+
+    if change.action != Action.UPDATE or not (change.message or "").startswith(RELEASED):
+        return change
+    return replace(
+        change, action=Action.DELETE, message="adopted by this pack; deleted as --delete-adopted asks"
+    )

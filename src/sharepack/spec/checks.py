@@ -142,7 +142,8 @@ class Checker:
             name_path = (*path, "name_prefix")
             self.unique(names, pipeline.name, name_path, "pipeline name")
             self.check(
-                resource_name_problem(pipeline.name, "pipeline", max_chars=PIPELINE_NAME_MAX), name_path
+                resource_name_problem(pipeline.name, "pipeline", max_chars=PIPELINE_NAME_MAX, file_name=True),
+                name_path,
             )
             asset_path = (*path, "source_asset")
             asset_problem = three_part_name_problem(pipeline.source_asset)

@@ -132,6 +132,7 @@ def _yaml_to_workbook(source: Path, out: Path) -> None:
         table.append(header)
         for row in rows[sheet]:
             table.append([row.get(column) for column in header])
+    _as_text(book)
     book.save(out)
 
 
@@ -150,6 +151,18 @@ def _with_identity(metadata: Any, source: Path) -> dict[str, Any]:
     if project is None:
         written["project_name"] = identity
     return written
+
+
+def _as_text(book: Any) -> None:
+    """Text stays text: a value such as `=HYPERLINK(...)` is stored as a string, never as a
+    formula, and one starting with = + - @ is quote-prefixed so Excel keeps it text on edit too."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if cell.value[:1] in ("=", "+", "-", "@"):
+                        cell.quotePrefix = True
 
 
 def _pipeline_row(share: Any, pipeline: dict[str, Any], left_out: list[str]) -> dict[str, Any]:

@@ -39,8 +39,12 @@ _RESERVED_TAG_PREFIXES = ("sharepack", "aws:", "azure", "microsoft", "windows")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 
 
-def resource_name_problem(name: str, what: str, *, max_chars: int | None = None) -> str | None:
-    """Pipeline and job names: non-empty, no stray spaces, nothing that breaks name filters."""
+def resource_name_problem(
+    name: str, what: str, *, max_chars: int | None = None, file_name: bool = False
+) -> str | None:
+    """Pipeline and job names: non-empty, no stray spaces, nothing that breaks name filters.
+    With `file_name` (a pipeline's generated code is uploaded as `<folder>/<name>.py`), nothing
+    that could lead the file out of the pack's folder either."""
     if not name.strip():
         return f"{what} name is empty"
     if name != name.strip():
@@ -54,6 +58,11 @@ def resource_name_problem(name: str, what: str, *, max_chars: int | None = None)
     hidden = invisible_char_problem(name, f"{what} name")
     if hidden:
         return hidden
+    if file_name and ("/" in name or ".." in name):
+        return (
+            f"{what} name {name!r} contains {'a slash' if '/' in name else '..'}, which is not allowed: "
+            "it names the file its generated code is uploaded to, which must stay in the pack's folder"
+        )
     if max_chars is not None and len(name) > max_chars:
         return f"{what} name is {len(name)} characters long; the limit is {max_chars}"
     if len(name.encode()) > JOB_NAME_MAX_BYTES:
@@ -141,6 +150,13 @@ def split_name(name: str) -> list[str] | None:
 def unquote(part: str) -> str:
     quoted = _QUOTED_PART.match(part)
     return quoted.group(1).replace("``", "`") if quoted else part
+
+
+def api_name(name: str) -> str:
+    """A dotted name as Unity Catalog's REST API takes it: each part without its backticks
+    (`main`.`my-schema`.t → main.my-schema.t); the backticks are SQL's quoting, not the name."""
+    parts = split_name(name)
+    return ".".join(unquote(part) for part in parts) if parts else name
 
 
 def name_key(name: str) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ def raw_name_problems(data: dict[str, Any], index: PositionIndex, file: str) -> 
             problems.append(problem_at(index, file, ("share", i), NO_ASSETS, NO_ASSETS_HINT))
     seen: dict[str, int] = {}
     for path, name in _pipeline_names(data):
-        problem = resource_name_problem(name, "pipeline", max_chars=PIPELINE_NAME_MAX)
+        problem = resource_name_problem(name, "pipeline", max_chars=PIPELINE_NAME_MAX, file_name=True)
         if problem is None and name in seen:
             problem = already_used("pipeline name", name, seen[name])
         if problem:

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sharepack.errors import SpecError, SpecProblem, UsageError
+from sharepack.errors import SharepackError, SpecError, SpecProblem, UsageError
 from sharepack.spec.files import MAX_FILE_BYTES
 from sharepack.spec.positions import NodePos, PositionIndex
 from sharepack.spec.variables import did_you_mean
@@ -132,6 +132,12 @@ class _Reader:
                 text = _text(value)
                 name = header[c - 1] if c - 1 < len(header) else None
                 if text is None:
+                    continue
+                if len(text) > MAX_CELL_CHARS:
+                    self.problem(
+                        _pos(number, r, c),
+                        f"the cell holds {len(text)} characters; Excel's limit is {MAX_CELL_CHARS}",
+                    )
                     continue
                 if name is None:
                     self.problem(_pos(number, r, c), "a value in a column without a name in row 1")
@@ -252,39 +258,125 @@ def _attach_pipelines(
             share_node.entries["pipelines"][2].items.append(pos)  # type: ignore[union-attr]
 
 
-def _check_file(path: Path, file: str) -> None:
+MAX_CELL_CHARS = 32_767  # Excel's own limit on what a cell holds
+# Every part is bounded before it is parsed: openpyxl reads styles, shared strings and the
+# workbook whole, so a small file whose styles.xml unpacks to 95 MB would take gigabytes.
+MAX_SHEET_PART_BYTES = 64 * 1024 * 1024  # worksheets and shared strings: rows are capped anyway
+MAX_OTHER_PART_BYTES = 8 * 1024 * 1024  # styles, themes, relationships, the workbook itself
+_SHEET_PARTS = ("xl/worksheets/", "xl/sharedstrings.xml")
+# What [Content_Types].xml says of a workbook with macros, whatever its parts are named.
+_MACRO_TYPES = ("vbaproject", "macroenabled", "ms-office.activex", "ms-excel.intl", "ms-excel.macrosheet")
+
+
+def _not_a_workbook(file: str, why: str) -> SpecError:
+    return SpecError(problems=[SpecProblem(file, 1, 1, f"not a readable Excel workbook (.xlsx): {why}")])
+
+
+def _read_bounded(path: Path, file: str) -> bytes:
+    """The file's bytes, read once: a regular file only (not a device, a FIFO or a link to one),
+    and its size checked on what is read, not on what a stat said."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file", hint="check the path of the SharePack workbook") from None
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise UsageError(f"{file} is not a regular file; sharepack reads a workbook only from a file")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SpecError(problems=[SpecProblem(file, 1, 1, f"the workbook is over {MAX_FILE_BYTES} bytes")])
+    return data
+
+
+def _check_file(path: Path, file: str) -> bytes:
+    """The workbook's bytes once they are known safe to parse."""
+    import io
+
     if path.suffix.lower() == ".xlsm":
         raise UsageError(
             f"{file} is a macro-enabled workbook; sharepack reads only .xlsx",
             hint="save it as an Excel Workbook (.xlsx): the macros are not needed to read the pack",
         )
+    data = _read_bounded(path, file)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise UsageError(f"{file}: no such file", hint="check the path of the SharePack workbook") from None
-    if size > MAX_FILE_BYTES:
-        raise SpecError(problems=[SpecProblem(file, 1, 1, f"the workbook is over {MAX_FILE_BYTES} bytes")])
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.infolist()
-    except zipfile.BadZipFile:
-        raise SpecError(problems=[SpecProblem(file, 1, 1, "not an Excel workbook (.xlsx)")]) from None
-    if any(info.filename.lower().endswith("vbaproject.bin") for info in names):
-        raise UsageError(f"{file} holds macros; sharepack reads only workbooks without them")
-    if sum(info.file_size for info in names) > MAX_UNZIPPED_BYTES:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_parts(archive, file)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
+        raise _not_a_workbook(file, _why(exc)) from None
+    return data
+
+
+def _check_parts(archive: zipfile.ZipFile, file: str) -> None:
+    parts = archive.infolist()
+    total = 0
+    for info in parts:
+        # zipfile reads no more than the size a part declares, so the declared size bounds it.
+        name = info.filename.lower()
+        limit = MAX_SHEET_PART_BYTES if name.startswith(_SHEET_PARTS) else MAX_OTHER_PART_BYTES
+        if info.file_size > limit:
+            raise _not_a_workbook(file, f"its part {info.filename[:100]} unpacks to more than {limit} bytes")
+        total += info.file_size
+    if total > MAX_UNZIPPED_BYTES:
         raise SpecError(problems=[SpecProblem(file, 1, 1, "the workbook unpacks to more than 100 MB")])
+    names = {info.filename.lower(): info for info in parts}
+    if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+        raise _not_a_workbook(file, "it has no xl/workbook.xml or no [Content_Types].xml")
+    for info in parts:
+        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            _refuse_doctype(archive, info, file)
+    types = archive.read(names["[content_types].xml"]).decode("utf-8", errors="replace").lower()
+    stored_vba = any(n.endswith("vbaproject.bin") for n in names)
+    if stored_vba or any(kind in types for kind in _MACRO_TYPES):
+        raise UsageError(f"{file} holds macros; sharepack reads only workbooks without them")
+
+
+def _refuse_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None:
+    """A DOCTYPE may only come before the root element: read the prolog, and refuse one there
+    (entities expand: a few bytes can become gigabytes). Excel never writes one."""
+    import re
+
+    prolog = b""
+    with archive.open(info) as part:
+        while len(prolog) < 1024 * 1024:
+            chunk = part.read(8192)
+            if not chunk:
+                break
+            prolog += chunk
+            if re.search(rb"<[A-Za-z_]", prolog):  # the root element has begun
+                break
+    head = re.split(rb"<[A-Za-z_]", prolog, maxsplit=1)[0]
+    if b"<!doctype" in head.lower() or b"<!entity" in head.lower():
+        raise _not_a_workbook(file, f"its part {info.filename[:100]} declares a DOCTYPE")
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
 
 
 def compose_workbook(path: str | Path, file: str) -> Composed:
     """The pack in a workbook as the YAML loader would give it: data, positions, problems."""
+    import io
+
     from openpyxl import load_workbook
 
-    _check_file(Path(path), file)
+    content = _check_file(Path(path), file)
     reader = _Reader(file)
     root = _mapping(NodePos(1, 1))
     data: dict[str, Any] = {}
-    # read_only streams the sheets; data_only reads the values Excel cached for formulas.
-    book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    # read_only streams the sheets; data_only reads the values Excel cached for formulas. The
+    # bytes already checked are parsed, not the file again (it may have changed since).
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    except SharepackError:
+        raise
+    except Exception as exc:  # a damaged workbook is bad input, said in one line: no traceback
+        raise _not_a_workbook(file, _why(exc)) from None
     try:
         sheets = {name.strip().lower(): book[name] for name in book.sheetnames}
         for name in sheets:
@@ -311,6 +403,10 @@ def compose_workbook(path: str | Path, file: str) -> Composed:
             _put(root, "share", share_nodes)
         if "pipelines" in sheets:
             _attach_pipelines(reader, shares, share_nodes, reader.table(sheets["pipelines"], 3, "pipelines"))
+    except SharepackError:
+        raise
+    except Exception as exc:  # a sheet is parsed as it is read: damage there is bad input too
+        raise _not_a_workbook(file, _why(exc)) from None
     finally:
         book.close()
     return Composed(data, PositionIndex(root), reader.problems, fatal=False)

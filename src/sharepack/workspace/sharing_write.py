@@ -101,10 +101,27 @@ def create_recipient(writer: Writer, settings: Mapping[str, Any]) -> str | None:
     return None
 
 
-def update_recipient(client: WorkspaceClient, name: str, settings: Mapping[str, Any]) -> None:
+def update_recipient(client: WorkspaceClient, name: str, settings: Mapping[str, Any], pack: str) -> None:
     from databricks.sdk.service.sharing import IpAccessList, SecurablePropertiesKvPairs
 
     ips = settings.get("ip_access_list")
+
+    def taken_by() -> str | None:
+        # As for shares: read just before and just after the PATCH, so that of two packs
+        # adopting one recipient at once the one whose mark did not stay loses cleanly.
+        found = _call(f"reading recipient {name}", lambda: client.recipients.get(name))
+        props = (found.properties_kvpairs.properties if found.properties_kvpairs else None) or {}
+        owner = props.get(PACK_TAG) if is_managed(props) else None
+        return owner if owner is not None and owner != pack else None
+
+    def lost(owner: str) -> WorkspaceError:
+        return WorkspaceError(
+            f"recipient {name} was adopted by SharePack {owner!r} meanwhile; it is left alone"
+        )
+
+    owner = taken_by()
+    if owner is not None:
+        raise lost(owner)
     # PATCH replaces the IP list and the properties wholesale: `settings` carries them merged.
     _call(
         f"updating recipient {name}",
@@ -117,6 +134,9 @@ def update_recipient(client: WorkspaceClient, name: str, settings: Mapping[str, 
             properties_kvpairs=SecurablePropertiesKvPairs(properties=dict(settings["properties"])),
         ),
     )
+    owner = taken_by()
+    if owner is not None:
+        raise lost(owner)
 
 
 def delete_recipient(client: WorkspaceClient, name: str) -> None:
@@ -173,6 +193,31 @@ def create_share(writer: Writer, name: str, comment: str | None) -> None:
         return found if split_comment_mark(found.comment)[1] == writer.pack else None
 
     _create(f"share {name}", lambda: writer.create_client.shares.create(name, comment=comment), ours)
+
+
+def mark_share(client: WorkspaceClient, name: str, pack: str, comment: str | None) -> None:
+    """Write our mark (an adopt, or a new comment) only while no other pack holds the share.
+
+    Shares have no version to write against, so the owner is read again just before the write
+    and once after it: of two packs adopting one share at once, the one whose mark did not stay
+    loses cleanly (an error naming the winner), and the applier stops everything that depends
+    on it — no objects, no grants on a share another pack now owns."""
+
+    def taken_by() -> str | None:
+        found = _call(f"reading share {name}", lambda: client.shares.get(name))
+        owner = split_comment_mark(found.comment)[1]
+        return owner if owner is not None and owner != pack else None
+
+    def lost(owner: str) -> WorkspaceError:
+        return WorkspaceError(f"share {name} was adopted by SharePack {owner!r} meanwhile; it is left alone")
+
+    owner = taken_by()
+    if owner is not None:
+        raise lost(owner)
+    _call(f"updating share {name}", lambda: client.shares.update(name, comment=comment))
+    owner = taken_by()
+    if owner is not None:
+        raise lost(owner)
 
 
 def delete_share(client: WorkspaceClient, name: str) -> None:
