@@ -117,6 +117,10 @@ def _check_alias(kind: str, name: str, obj: dict[str, Any]) -> None:
     alias = shared_as if shared_as is not None else string_shared_as
     if alias is None or kind == "SCHEMA":
         return
+    if str(alias).lower() == ".".join(name.lower().split(".")[1:]):
+        # The default alias, the object's own schema.name: the table exists under that name, so
+        # it is shared as it is (a hyphenated table needs no alias).
+        return
     parts = str(alias).split(".")
     if kind == "NOTEBOOK_FILE":
         parts = [str(alias)]
