@@ -77,3 +77,10 @@ def was_adopted(properties: Mapping[str, str] | None) -> bool:
 def without_marks(properties: Mapping[str, str] | None) -> dict[str, str]:
     """The properties as they were before the pack adopted the resource: ours taken out."""
     return {k: v for k, v in (properties or {}).items() if k not in (MANAGED_BY, PACK_TAG, ADOPTED_TAG)}
+
+
+def without_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
+    """A pipeline's or job's tags with every one sharepack writes taken out (the mark, the adopted
+    flag, a schedule's digest): what a released resource keeps. The pack's own `tags:` stay —
+    they were the user's words, and a pack may not use the reserved `sharepack_` prefix."""
+    return {k: v for k, v in (tags or {}).items() if k != MANAGED_BY and not k.startswith("sharepack_")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.base import RELEASED, PlanInput, PlanOutput, WriteContext, Written
 from sharepack.plan.model import Action, Change, ResourceType, change_key
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ class PipelineKind:
     def depends_on(self, change: Change) -> set[str]:
         # Its code (a pipeline whose library is missing or stale must not be made, nor its
         # schedule) and the schema it publishes into.
-        if change.action == Action.DELETE:
-            return set()
+        if change.action == Action.DELETE or (change.message or "").startswith(RELEASED):
+            return set()  # a release only takes our tags off what is there: it needs nothing new
         settings = change.settings or {}
         wanted = {
             change_key(ResourceType.WORKSPACE_FILE, str(library["file"]["path"]))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sharepack.desired import PIPELINE_REF_PREFIX, DesiredJob, DesiredPipeline, DesiredState, settings_digest
 from sharepack.errors import UsageError
-from sharepack.ownership import PACK_TAG, is_managed
+from sharepack.ownership import ADOPTED_TAG, PACK_TAG, is_managed, was_adopted, without_tags
 from sharepack.plan.access import with_access
 from sharepack.plan.diff import FieldChange, diff_settings
 from sharepack.plan.model import Action, Change, Plan, ResourceType
@@ -56,13 +56,18 @@ def build_plan(
         and len(found := actual.pipelines_named(p.name)) == 1
         and found[0].spec is None
     )
+    from sharepack.plan.destroy import keep_what_released_pipelines_use
+
+    changes, kept = keep_what_released_pipelines_use(
+        [*other_changes, *pipeline_changes, *job_changes, *removals, *orphans], actual, desired.pack
+    )
     plan = Plan(
         pack=desired.pack,
         source=source,
         host=host,
         target=target,
-        changes=(*other_changes, *pipeline_changes, *job_changes, *removals, *orphans),
-        warnings=(*other_warnings, *warnings),
+        changes=tuple(changes),
+        warnings=(*other_warnings, *warnings, *kept),
         selection=tuple(select),
         prune=prune,
         digest_only=digest_only,
@@ -187,14 +192,42 @@ def _pipeline_change(pipeline: DesiredPipeline, actual: ActualState, desired: De
             observed=observed,
             message=f"pipeline {pipeline.name} belongs to SharePack {owner!r}; it is left alone",
         )
-    diff = tuple(diff_settings(pipeline.spec, existing.spec, PIPELINE_RULES))
-    action = _update_action(is_managed(existing.tags, desired.pack), diff)
+    managed = is_managed(existing.tags, desired.pack)
+    spec = _adopted_mark(pipeline.spec, existing.tags, managed)
+    too_many = None if managed else _too_many_tags("pipeline", pipeline.name, spec)
+    if too_many:
+        return change(Action.CONFLICT, id=existing.pipeline_id, observed=observed, message=too_many)
+    diff = tuple(diff_settings(spec, existing.spec, PIPELINE_RULES))
+    action = _update_action(managed, diff)
     return change(
         action,
         id=existing.pipeline_id,
         diff=diff,
-        settings=pipeline.spec if action != Action.NOOP else None,
+        settings=spec if action != Action.NOOP else None,
         observed=observed,
+    )
+
+
+def _adopted_mark(settings: Mapping[str, Any], found: Mapping[str, str], managed: bool) -> Mapping[str, Any]:
+    """The settings with the adopted flag among their tags when the pack adopts what it found (or
+    adopted it before): destroy then releases it instead of deleting it (plan.destroy). What the
+    pack made never carries it."""
+    if managed and not was_adopted(found):
+        return settings
+    return {**settings, "tags": {**(settings.get("tags") or {}), ADOPTED_TAG: "true"}}
+
+
+def _too_many_tags(what: str, name: str, settings: Mapping[str, Any]) -> str | None:
+    """Said at plan time: adopting adds a tag, and Databricks refuses a 26th one at apply."""
+    from sharepack.spec.names import MAX_TAGS
+
+    count = len(settings.get("tags") or {})
+    if count <= MAX_TAGS:
+        return None
+    return (
+        f"{what} {name} exists and is not this pack's: adopting it marks it with {count} tags "
+        f"(`{ADOPTED_TAG}` among them), and Databricks allows {MAX_TAGS}; it is left alone — "
+        f"declare {count - MAX_TAGS} tag(s) fewer for it, or rename or delete the one that is there"
     )
 
 
@@ -254,8 +287,15 @@ def _job_change(
             message=f"job {job.name} belongs to SharePack {owner!r}; it is left alone",
             **base,
         )
+    managed = existing.is_managed(pack)
+    settings = dict(_adopted_mark(settings, existing.tags, managed))
+    too_many = None if managed else _too_many_tags("job", job.name, settings)
+    if too_many:
+        return Change(
+            action=Action.CONFLICT, id=str(existing.job_id), observed=observed, message=too_many, **base
+        )
     diff = tuple(_mark_unknown_ids(diff_settings(settings, existing.settings, JOB_RULES)))
-    action = _update_action(existing.is_managed(pack), diff)
+    action = _update_action(managed, diff)
     if action != Action.NOOP:
         # jobs/reset replaces every setting: carry over what sharepack does not manage (a
         # description, job clusters, run_as set by hand) instead of silently wiping it.
@@ -352,17 +392,25 @@ def _orphans(
                 continue
             if select and name not in select:
                 continue
-            changes.append(
-                Change(
-                    action=Action.DELETE,
-                    resource_type=ResourceType.JOB,
-                    name=name,
-                    pack=desired.pack,
-                    id=str(job.job_id),
-                    observed=job_observed(job),
-                    message="no longer declared in the SharePack",
+            if was_adopted(job.tags):
+                settings = {**job.settings, "tags": without_tags(job.tags)}
+                changes.append(
+                    _pruned_release(
+                        ResourceType.JOB, name, desired.pack, str(job.job_id), job_observed(job), settings
+                    )
                 )
-            )
+            else:
+                changes.append(
+                    Change(
+                        action=Action.DELETE,
+                        resource_type=ResourceType.JOB,
+                        name=name,
+                        pack=desired.pack,
+                        id=str(job.job_id),
+                        observed=job_observed(job),
+                        message="no longer declared in the SharePack",
+                    )
+                )
             for pipeline_id in job.pipeline_ids:
                 pipeline = actual.pipeline_by_id(pipeline_id)
                 if (
@@ -421,7 +469,36 @@ def _removed_jobs(
     return changes, warnings
 
 
+def _pruned_release(
+    resource_type: ResourceType, name: str, pack: str, id: str, observed: str, settings: Mapping[str, Any]
+) -> Change:
+    """A pipeline or job the pack adopted and no longer declares: --prune releases it (takes our
+    tags off) as destroy does, rather than deleting what the pack never made."""
+    from sharepack.kinds.base import RELEASED
+
+    return Change(
+        Action.UPDATE,
+        resource_type,
+        name,
+        pack,
+        id=id,
+        observed=observed,
+        settings=settings,
+        message=f"{RELEASED}; no longer declared in the SharePack",
+    )
+
+
 def _orphan_pipeline(pipeline: ActualPipeline, pack: str) -> Change:
+    if was_adopted(pipeline.tags) and pipeline.spec is not None:
+        settings = {**pipeline.spec, "tags": without_tags(pipeline.tags)}
+        return _pruned_release(
+            ResourceType.PIPELINE,
+            pipeline.name,
+            pack,
+            pipeline.pipeline_id,
+            pipeline_observed(pipeline),
+            settings,
+        )
     return Change(
         action=Action.DELETE,
         resource_type=ResourceType.PIPELINE,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sharepack.desired import DesiredState
-from sharepack.ownership import is_managed
+from sharepack.ownership import is_managed, was_adopted, without_tags
 from sharepack.plan.access import with_access
 from sharepack.plan.build import job_observed, pipeline_observed
 from sharepack.plan.model import Action, Change, Plan, ResourceType
@@ -26,16 +29,24 @@ def build_destroy_plan(
             if not job.is_managed(desired.pack):
                 warnings.append(f"job {name} (id {job.job_id}) does not carry this pack's tags: left alone")
                 continue
-            changes.append(
-                Change(
-                    Action.DELETE,
-                    ResourceType.JOB,
-                    name,
-                    desired.pack,
-                    id=str(job.job_id),
-                    observed=job_observed(job),
+            if was_adopted(job.tags):
+                settings = {**job.settings, "tags": without_tags(job.tags)}
+                changes.append(
+                    _release(
+                        ResourceType.JOB, name, desired.pack, str(job.job_id), job_observed(job), settings
+                    )
                 )
-            )
+            else:
+                changes.append(
+                    Change(
+                        Action.DELETE,
+                        ResourceType.JOB,
+                        name,
+                        desired.pack,
+                        id=str(job.job_id),
+                        observed=job_observed(job),
+                    )
+                )
             for pipeline_id in job.pipeline_ids:
                 seen_pipelines.add(pipeline_id)
     pipelines = {p.pipeline_id: p for found in actual.pipelines.values() for p in found}
@@ -49,22 +60,39 @@ def build_destroy_plan(
             if pipeline.name in declared or pipeline.pipeline_id in seen_pipelines:
                 warnings.append(f"pipeline {pipeline.name} does not carry this pack's tags: left alone")
             continue
-        changes.append(
-            Change(
-                Action.DELETE,
-                ResourceType.PIPELINE,
-                pipeline.name,
-                desired.pack,
-                id=pipeline.pipeline_id,
-                observed=pipeline_observed(pipeline),
+        if was_adopted(pipeline.tags):
+            settings = {**pipeline.spec, "tags": without_tags(pipeline.tags)}
+            changes.append(
+                _release(
+                    ResourceType.PIPELINE,
+                    pipeline.name,
+                    desired.pack,
+                    pipeline.pipeline_id,
+                    pipeline_observed(pipeline),
+                    settings,
+                )
             )
-        )
+        else:
+            changes.append(
+                Change(
+                    Action.DELETE,
+                    ResourceType.PIPELINE,
+                    pipeline.name,
+                    desired.pack,
+                    id=pipeline.pipeline_id,
+                    observed=pipeline_observed(pipeline),
+                )
+            )
     from sharepack.kinds import KINDS
 
     for kind in KINDS:
         out = kind.destroy(desired, actual)
-        changes.extend(_deleted(c) if delete_adopted else c for c in out.changes)
+        changes.extend(out.changes)
         warnings.extend(out.warnings)
+    if delete_adopted:
+        changes = [_deleted(c) for c in changes]
+    changes, kept = keep_what_released_pipelines_use(changes, actual, desired.pack)
+    warnings.extend(kept)
     released = [c for c in changes if c.action == Action.UPDATE]
     if released:
         warnings.append(
@@ -81,6 +109,69 @@ def build_destroy_plan(
         governance=dict(desired.governance),
     )
     return with_access(plan, actual, desired)
+
+
+def _release(
+    resource_type: ResourceType, name: str, pack: str, id: str, observed: str, settings: dict[str, Any]
+) -> Change:
+    """An adopted pipeline or job: its settings as found, with the tags sharepack wrote taken out."""
+    from dataclasses import replace
+
+    from sharepack.kinds.base import release
+
+    return replace(release(resource_type, name, pack, observed, settings), id=id)
+
+
+def keep_what_released_pipelines_use(
+    changes: list[Change], actual: ActualState, pack: str
+) -> tuple[list[Change], list[str]]:
+    """A released pipeline keeps running: when adopted it was pointed at the pack's generated code
+    and publishes into the pack's schema, so deleting either would break it at its next update
+    (and drop its tables). Both are kept, each said in the plan; --delete-adopted deletes all.
+    A file of ours that a pipeline not of this pack runs (one released earlier) is kept too."""
+    from sharepack.kinds.base import RELEASED
+
+    used: dict[str, str] = {}
+    for change in changes:
+        if change.resource_type == ResourceType.PIPELINE and (change.message or "").startswith(RELEASED):
+            _uses(change.settings or {}, f"pipeline {change.name}, released,", used, schema=True)
+    for found in actual.pipelines.values():
+        for pipeline in found:
+            # The schema kind keeps a schema such pipelines publish into (kinds.schema._publishers).
+            if pipeline.spec is not None and not is_managed(pipeline.tags, pack):
+                _uses(pipeline.spec, f"pipeline {pipeline.name} (not this pack's)", used, schema=False)
+    kept: list[Change] = []
+    warnings: list[str] = []
+    for change in changes:
+        key = (
+            _workspace_path(change.name)
+            if change.resource_type == ResourceType.WORKSPACE_FILE
+            else change.name
+        )
+        user = used.get(key) if change.resource_type in _USED_BY_PIPELINES else None
+        if change.action == Action.DELETE and user is not None:
+            warnings.append(f"{change.resource_type.value} {change.name} is kept: {user} still uses it")
+            continue
+        kept.append(change)
+    return kept, warnings
+
+
+def _uses(settings: Mapping[str, Any], who: str, used: dict[str, str], *, schema: bool) -> None:
+    for library in settings.get("libraries") or []:
+        for entry in library.values():
+            if isinstance(entry, dict) and entry.get("path"):
+                used.setdefault(_workspace_path(str(entry["path"])), who)
+    target = settings.get("schema") or settings.get("target")
+    if schema and settings.get("catalog") and target:
+        used.setdefault(f"{settings['catalog']}.{target}", who)
+
+
+_USED_BY_PIPELINES = frozenset({ResourceType.WORKSPACE_FILE, ResourceType.SCHEMA})
+
+
+def _workspace_path(path: str) -> str:
+    # Libraries and listings spell one file with or without the /Workspace prefix.
+    return path.removeprefix("/Workspace")
 
 
 def _deleted(change: Change) -> Change:

@@ -16,6 +16,7 @@ JOB_NAME_MAX_BYTES = 4096  # Jobs API: "The maximum length is 4096 bytes in UTF-
 UC_NAME_MAX = 255  # Unity Catalog object names
 TAG_KEY_MAX = 127  # cluster tags, which pipeline and job tags become (AWS: 127/255)
 TAG_VALUE_MAX = 255
+MAX_TAGS = 25  # per pipeline or job (Databricks)
 MAX_USER_TAGS = 22  # Databricks allows 25 tags per pipeline or job; sharepack adds up to 3 of its own
 
 # Quotes and backslashes break the `name LIKE '...'` filters used to find resources by name, and
