@@ -18,7 +18,7 @@ CODE_DIGEST = "sharepack.code_digest"
 TARGET_TABLE = "pipelines.target_table"
 SCD_TYPE = "pipelines.scd_type"
 KEYS = "pipelines.keys"
-OWNERSHIP = ("managed_by", "sharepack_pack")
+OWNERSHIP = ("managed_by", "sharepack_pack", "sharepack_adopted")  # said as "ownership tags"
 ALERTS = {
     "on-update-failure": "update failure",
     "on-update-fatal-failure": "fatal failure",
