@@ -91,6 +91,15 @@ def test_a_pack_of_mixed_case_names_applies_and_replans_to_no_change(
     assert "Created" not in reapplied.stdout
 
 
+def test_select_names_a_share_in_any_case_as_unity_catalog_does(cli: Any, tmp_path: Path) -> None:
+    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    pack = write_pack(tmp_path, _mixed_case_pack(org))
+    planned = cli("plan", str(pack), "--target", "local", "--select", "finance_share", "--output", "json")
+    assert planned.code == 0, planned.output
+    shares = {c["name"] for c in json.loads(planned.stdout)["changes"] if c["resource_type"] == "share"}
+    assert shares == {"Finance_Share"}, shares
+
+
 def test_two_names_that_differ_only_in_case_are_an_error_at_their_line(cli: Any, tmp_path: Path) -> None:
     text = _mixed_case_pack("aws:eu-west-1:0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3").replace(
         "  - name: Acme_D2O\n", "  - name: analytics_ws\n"

@@ -33,6 +33,7 @@ def build_plan(
 ) -> Plan:
     # One instant for the whole plan: every job's next runs are computed from the same moment.
     now = now or datetime.now(UTC)
+    select = _as_declared(desired, select)
     selected = _selection(desired, select)
     pipeline_changes = [
         _pipeline_change(p, actual, desired) for p in desired.pipelines if p.name in selected.pipelines
@@ -101,6 +102,17 @@ class _Selection:
     def __init__(self, pipelines: set[str], jobs: set[str]) -> None:
         self.pipelines = pipelines
         self.jobs = jobs
+
+
+def _as_declared(desired: DesiredState, select: Collection[str]) -> tuple[str, ...]:
+    """Each --select name as the pack spells it. Unity Catalog names (shares, recipients, catalogs)
+    are case-insensitive, so `--select finance_share` means the pack's `Finance_Share`; pipeline
+    and job names are not, and must match as written."""
+    exact = {p.name for p in desired.pipelines} | {j.name for j in desired.jobs} | _other_names(desired)
+    folded: dict[str, str] = {}
+    for name in sorted(_other_names(desired)):
+        folded.setdefault(name.lower(), name)
+    return tuple(name if name in exact else folded.get(name.lower(), name) for name in select)
 
 
 def _selection(desired: DesiredState, select: Collection[str]) -> _Selection:
