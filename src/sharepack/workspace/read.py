@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +45,8 @@ class ReadOptions:
     parallelism: int = 8
     # Other targets' workspaces (a mount's recipient side), by target name.
     peers: Mapping[str, WorkspaceClient] | None = None
+    # Many packs of one run bound to this workspace: its pipelines and jobs, listed once for all.
+    shared: SharedListing | None = None
 
 
 def read_actual(
@@ -51,30 +54,32 @@ def read_actual(
 ) -> ActualState:
     wanted_pipelines = {p.name for p in desired.pipelines}
     wanted_jobs = {j.name for j in desired.jobs}
+    shared = options.shared
     # Without --trust-digest every declared pipeline's settings are read: start each GET as soon
     # as the pipeline shows up in a list page instead of after the last page.
-    prefetch = _Prefetch(client, wanted_pipelines if not options.trust_digest else set(), options.parallelism)
-    with prefetch, ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
-        pipelines_future = pool.submit(
-            _read_kind,
-            wanted_pipelines,
-            lambda: prefetch.watch(_list_pipelines(client)),
-            lambda name: list(prefetch.watch(iter(_lookup_pipeline(client, name)))),
-            lambda p: p.name,
-            lambda p: False,
-            complete=options.complete,
-            unique_names=True,
-        )
-        jobs_future = pool.submit(
-            _read_kind,
-            wanted_jobs,
-            lambda: _list_jobs(client),
-            lambda name: _lookup_job(client, name),
-            lambda j: j.name,
-            lambda j: j.is_managed(desired.pack),
-            complete=options.complete,
-            unique_names=False,
-        )
+    prefetch = (
+        shared.prefetch
+        if shared is not None
+        else _Prefetch(client, wanted_pipelines if not options.trust_digest else set(), options.parallelism)
+    )
+    with (
+        nullcontext() if shared is not None else prefetch,
+        ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool,
+    ):
+        if shared is not None:
+            # The listing made for all the run's packs is this pack's too: no page is read again.
+            pipelines_future: Future[tuple[list[ActualPipeline], bool]] = _done((shared.pipelines, True))
+            jobs_future: Future[tuple[list[ActualJob], bool]] = _done((shared.jobs, shared.complete))
+        else:
+            pipelines_future, jobs_future = _list_kinds(
+                pool,
+                client,
+                prefetch,
+                wanted_pipelines,
+                wanted_jobs,
+                lambda j: j.is_managed(desired.pack),
+                complete=options.complete,
+            )
         # Other kinds (shares, recipients...) are read at the same time as pipelines and jobs.
         other_futures = {
             reader.name: pool.submit(
@@ -113,6 +118,90 @@ def read_actual(
         complete=state.complete,
         resources=state.resources,
     )
+
+
+def _list_kinds(
+    pool: ThreadPoolExecutor,
+    client: WorkspaceClient,
+    prefetch: _Prefetch,
+    wanted_pipelines: set[str],
+    wanted_jobs: set[str],
+    ours: Callable[[ActualJob], bool],
+    *,
+    complete: bool,
+) -> tuple[Future[tuple[list[ActualPipeline], bool]], Future[tuple[list[ActualJob], bool]]]:
+    """The pipeline and job listings, read side by side."""
+    pipelines_future = pool.submit(
+        _read_kind,
+        wanted_pipelines,
+        lambda: prefetch.watch(_list_pipelines(client)),
+        lambda name: list(prefetch.watch(iter(_lookup_pipeline(client, name)))),
+        lambda p: p.name,
+        lambda p: False,
+        complete=complete,
+        unique_names=True,
+    )
+    jobs_future = pool.submit(
+        _read_kind,
+        wanted_jobs,
+        lambda: _list_jobs(client),
+        lambda name: _lookup_job(client, name),
+        lambda j: j.name,
+        ours,
+        complete=complete,
+        unique_names=False,
+    )
+    return pipelines_future, jobs_future
+
+
+def _done(value: T) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
+
+
+class SharedListing:
+    """The pipelines and jobs of one workspace, listed once for all the packs of a run bound to it.
+
+    Each pack then picks its own out of the lists (what it declares, what carries its name), and
+    each pipeline's settings are read at most once however many packs look at it. Only the lists
+    are shared: every pack still reads its other kinds, takes its own lock and is planned alone.
+    `complete` says every job was listed (what prune and destroy need)."""
+
+    def __init__(
+        self, client: WorkspaceClient, desired: Sequence[DesiredState], options: ReadOptions
+    ) -> None:
+        self.prefetch = _Prefetch(
+            client,
+            set() if options.trust_digest else {p.name for d in desired for p in d.pipelines},
+            options.parallelism,
+        )
+        packs = [d.pack for d in desired]
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                pipelines_future, jobs_future = _list_kinds(
+                    pool,
+                    client,
+                    self.prefetch,
+                    {p.name for d in desired for p in d.pipelines},
+                    {j.name for d in desired for j in d.jobs},
+                    lambda j: any(j.is_managed(pack) for pack in packs),
+                    complete=options.complete,
+                )
+                self.pipelines, _ = pipelines_future.result()
+                self.jobs, self.complete = jobs_future.result()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self.prefetch.__exit__()
+
+    def __enter__(self) -> SharedListing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _Prefetch:
