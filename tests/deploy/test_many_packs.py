@@ -117,7 +117,7 @@ def test_a_folder_applied_then_destroyed_leaves_each_pack_owning_only_its_own(
         "team1_p0": "team1",
         "team1_p1": "team1",
     }
-    assert (tmp_path / "packs" / "team1.yaml").unlink() is None
+    (tmp_path / "packs" / "team1.yaml").unlink()
     result = cli("destroy", "packs", "--auto-approve")
     assert result.code == 0, result.output
     # Only the pack still in the folder is destroyed: the other's resources are not its to delete.
