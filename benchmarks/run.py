@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks import emulator_process
 from benchmarks.generate import write_pack, write_sharing_pack
+from benchmarks.many_packs import many_packs
 from benchmarks.measure import Measurement, run_measured
 from benchmarks.targets import print_targets
 
@@ -397,6 +398,12 @@ def main(argv: list[str] | None = None) -> None:
         "results.json",
     )
     parser.add_argument(
+        "--only-many-packs",
+        action="store_true",
+        help="only 100 packs x 5 pipelines planned in one run against one pack of 500, in a workspace "
+        "of 2,000 other pipelines, rows merged into results.json",
+    )
+    parser.add_argument(
         "--only-plans",
         action="store_true",
         help="only the apply that sets up a workspace and the no-change plans on it: no re-apply, "
@@ -414,6 +421,19 @@ def main(argv: list[str] | None = None) -> None:
         (workdir / "changed").mkdir()
         steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = []
         for regime in regimes:
+            if args.only_many_packs or not (
+                args.only_sharing or args.only_access or args.only_plans or args.quick
+            ):
+                steps.append(
+                    (
+                        f"{regime} many packs",
+                        lambda regime=regime: many_packs(
+                            regime, workdir, lambda m, regime=regime: floor_seconds(m, regime, read_only=True)
+                        ),
+                    )
+                )
+            if args.only_many_packs:
+                continue
             if not args.only_sharing:
                 steps.append((f"{regime} access", lambda regime=regime: access_scenarios(regime, workdir)))
             if args.only_access:
@@ -446,7 +466,7 @@ def main(argv: list[str] | None = None) -> None:
                     ),
                 )
             )
-        if not (args.only_plans or args.only_sharing or args.only_access):
+        if not (args.only_plans or args.only_sharing or args.only_access or args.only_many_packs):
             steps.append(("cold start", lambda: cold_start(workdir)))
         for label, step in steps:
             print(f"… {label}", flush=True)
@@ -460,7 +480,9 @@ def main(argv: list[str] | None = None) -> None:
     for record in records:
         record["machine"] = machine
     written = records
-    if (args.only_plans or args.only_sharing or args.only_access) and RESULTS.exists():
+    if (
+        args.only_plans or args.only_sharing or args.only_access or args.only_many_packs
+    ) and RESULTS.exists():
         # A partial run replaces only its own rows: the full run's other rows stay as they were.
         key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
         fresh = {key(r) for r in records}

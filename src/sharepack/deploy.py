@@ -131,7 +131,7 @@ def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[Pl
     try:
         with shared_listings(deployments, complete=True, trust_digest=False):
             for deployment in deployments:
-                actual = deployment.read(complete=True)
+                actual = deployment.read(complete=True, destroy=True)
                 plan = build_destroy_plan(
                     deployment.desired,
                     actual,

@@ -70,10 +70,13 @@ class Deployment:
 
         return command(*words, flags=self.selection.flags())
 
-    def read(self, *, complete: bool = False, trust_digest: bool = False) -> ActualState:
+    def read(
+        self, *, complete: bool = False, trust_digest: bool = False, destroy: bool = False
+    ) -> ActualState:
         options = ReadOptions(
             complete=complete,
             trust_digest=trust_digest,
+            destroy=destroy,
             parallelism=self.parallelism,
             peers={name: peer.client for name, peer in self.peers.items()},
             shared=self.listing

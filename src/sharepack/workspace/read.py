@@ -45,6 +45,8 @@ class ReadOptions:
     parallelism: int = 8
     # Other targets' workspaces (a mount's recipient side), by target name.
     peers: Mapping[str, WorkspaceClient] | None = None
+    # A destroy: what only a plan's diff needs (a declared file's content) is not read.
+    destroy: bool = False
     # Many packs of one run bound to this workspace: its pipelines and jobs, listed once for all.
     shared: SharedListing | None = None
 
@@ -89,7 +91,8 @@ def read_actual(
                 complete=options.complete,
                 parallelism=options.parallelism,
                 peers=options.peers,
-                trust_digest=options.trust_digest,
+                trust_digest=options.trust_digest
+                or (options.destroy and getattr(reader, "unread_on_destroy", False)),
             )
             for reader in READERS
         }
