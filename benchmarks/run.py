@@ -24,6 +24,7 @@ from benchmarks import emulator_process
 from benchmarks.generate import write_pack, write_sharing_pack
 from benchmarks.many_packs import many_packs
 from benchmarks.measure import Measurement, run_measured
+from benchmarks.startup import startup
 from benchmarks.targets import print_targets
 
 LATENCY_S = 0.05
@@ -404,6 +405,12 @@ def main(argv: list[str] | None = None) -> None:
         "of 2,000 other pipelines, rows merged into results.json",
     )
     parser.add_argument(
+        "--only-startup",
+        action="store_true",
+        help="only the start-up row: process start to the first request of a 5-pipeline plan, with "
+        "and without bytecode, rows merged into results.json",
+    )
+    parser.add_argument(
         "--only-plans",
         action="store_true",
         help="only the apply that sets up a workspace and the no-change plans on it: no re-apply, "
@@ -420,7 +427,11 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         (workdir / "changed").mkdir()
         steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = []
-        for regime in regimes:
+        if args.only_startup or not (
+            args.only_sharing or args.only_access or args.only_plans or args.only_many_packs
+        ):
+            steps.append(("start-up to the first request", lambda: startup(workdir)))
+        for regime in regimes if not args.only_startup else []:
             if args.only_many_packs or not (
                 args.only_sharing or args.only_access or args.only_plans or args.quick
             ):
@@ -466,7 +477,13 @@ def main(argv: list[str] | None = None) -> None:
                     ),
                 )
             )
-        if not (args.only_plans or args.only_sharing or args.only_access or args.only_many_packs):
+        if not (
+            args.only_plans
+            or args.only_sharing
+            or args.only_access
+            or args.only_many_packs
+            or args.only_startup
+        ):
             steps.append(("cold start", lambda: cold_start(workdir)))
         for label, step in steps:
             print(f"… {label}", flush=True)
@@ -491,6 +508,12 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print()
     print_table([r for r in records if r["regime"] != "none"])
+    for r in records:
+        if r["scenario"] == "startup_first_request":
+            print(
+                f"start-up to the first request ({r['tool']}): {r['wall_s']:.2f} s median, "
+                f"{r['min_s']:.2f} s min; floors {r['floors_s']}; load {r['load_average_1m']}"
+            )
     print_targets(records)
     print(f"\nmachine: {machine}\nwritten: {RESULTS}")
 
