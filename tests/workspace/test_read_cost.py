@@ -204,3 +204,22 @@ def test_a_destroy_finished_after_its_pipelines_went_reads_each_leftover_file_be
     writes = Counter(r.endpoint for r in workspace_env.request_log() if r.method in ("POST", "DELETE"))
     assert writes["workspace/delete"] == 3 + 1, writes
     assert list(client.workspace.list("/Workspace/Shared/.sharepack/cost/pipelines")) == []
+
+
+def test_a_prune_of_every_pipeline_deletes_the_code_folder_in_one_call(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, pack_text(3))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    sharing_only = "metadata:\n  name: cost\nrecipient:\n  - name: r1\n"
+    sharing_only += "    type: D2O\n    recipient_ips: [198.51.100.1]\n"
+    pack.write_text(sharing_only, encoding="utf-8")
+    workspace_env.reset_log()
+    result = cli("apply", str(pack), "--prune", "--auto-approve")
+    assert result.code == 0, result.output
+    writes = Counter(r.endpoint for r in workspace_env.request_log() if r.method in ("POST", "DELETE"))
+    assert (writes["pipelines/delete"], writes["jobs/delete"], writes["workspace/delete"]) == (3, 3, 1 + 1), (
+        writes
+    )
+    assert list(client.pipelines.list_pipelines()) == []
+    assert [o.path for o in client.workspace.list("/Workspace/Shared/.sharepack/cost")] == []

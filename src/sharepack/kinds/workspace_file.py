@@ -189,6 +189,12 @@ class WorkspaceFileKind:
                 "run with --prune to delete them"
             )
             return PlanOutput(tuple(changes), (warning,))
+        if orphans and not changes:
+            # The pack generates no code any more: its folder goes in one call if all of it is ours.
+            found = [state.files[c.name] for c in orphans]
+            whole = _folder_delete(state, folder_of(given.desired), pack, found)
+            if whole is not None:
+                return PlanOutput((whole,))
         return PlanOutput((*changes, *orphans))
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
