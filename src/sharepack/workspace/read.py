@@ -350,6 +350,9 @@ def _lookup_pipeline(client: WorkspaceClient, name: str) -> list[ActualPipeline]
 
 
 def _get_pipeline(client: WorkspaceClient, pipeline: ActualPipeline) -> ActualPipeline:
+    from sharepack.workspace.pacing import pace
+
+    pace(client, "pipelines/get")
     response = client.pipelines.get(pipeline.pipeline_id)
     spec = response.spec.as_dict() if response.spec else {}
     spec.pop("id", None)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
 from sharepack.ownership import is_managed, owner_label
+from sharepack.workspace.pacing import pace
 from sharepack.workspace.read import _lookup_job, _lookup_pipeline
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ class Writer:
         attempts = Attempts()
         while attempts.left():
             try:
+                pace(self.client, "pipelines/create")
                 created = self.create_client.pipelines.create(**_pipeline_kwargs(spec))
                 if not created.pipeline_id:
                     raise WorkspaceError(f"creating pipeline {name}: the response carried no pipeline_id")
@@ -194,6 +196,7 @@ class Writer:
         self._call(
             f"updating pipeline {spec.get('name')}",
             lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
+            endpoint="pipelines/update",
         )
 
     def delete_pipeline(self, pipeline_id: str, name: str) -> None:
@@ -204,6 +207,7 @@ class Writer:
                 f"deleting pipeline {name}",
                 lambda: self.client.pipelines.delete(pipeline_id),
                 passthrough=(NotFound,),
+                endpoint="pipelines/delete",
             )
 
     # -- jobs ------------------------------------------------------------------------------
@@ -220,6 +224,7 @@ class Writer:
         attempts = Attempts()
         while attempts.left():
             try:
+                pace(self.client, "jobs/create")
                 created = self.create_client.jobs.create(**kwargs)
                 if created.job_id is None:
                     raise WorkspaceError(f"creating job {name}: the response carried no job_id")
@@ -259,7 +264,9 @@ class Writer:
 
         new_settings = JobSettings.from_dict(dict(settings))
         self._call(
-            f"updating job {settings.get('name')}", lambda: self.client.jobs.reset(job_id, new_settings)
+            f"updating job {settings.get('name')}",
+            lambda: self.client.jobs.reset(job_id, new_settings),
+            endpoint="jobs/reset",
         )
 
     def delete_job(self, job_id: int, name: str) -> None:
@@ -267,12 +274,25 @@ class Writer:
 
         with contextlib.suppress(NotFound):
             self._call(
-                f"deleting job {name}", lambda: self.client.jobs.delete(job_id), passthrough=(NotFound,)
+                f"deleting job {name}",
+                lambda: self.client.jobs.delete(job_id),
+                passthrough=(NotFound,),
+                endpoint="jobs/delete",
             )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
-        """Idempotent writes: the SDK's retries are safe here; turn what is left into our error."""
+    def _call(
+        self,
+        what: str,
+        func: Callable[[], T],
+        passthrough: tuple[type[BaseException], ...] = (),
+        *,
+        endpoint: str | None = None,
+    ) -> T:
+        """Idempotent writes: the SDK's retries are safe here; turn what is left into our error.
+        `endpoint`: paced to its published rate limit first."""
+        if endpoint is not None:
+            pace(self.client, endpoint)
         try:
             return func()
         except passthrough:

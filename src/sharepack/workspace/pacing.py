@@ -1,0 +1,76 @@
+"""Requests paced to Databricks' published per-workspace rate limits.
+
+Sending as fast as the parallelism allows and retrying the 429s (the SDK waits what Retry-After
+says) finishes, but a big destroy then spends a third of its time being refused: hundreds of 429s,
+each a wasted round trip and a backoff. Pacing each endpoint below its limit sends every request
+once. Each endpoint has its own budget (a `jobs/delete` does not use up a `pipelines/delete`'s),
+kept per workspace host for the whole process, since the limit is the workspace's, not a
+thread's. A burst of one second's worth goes out at once, so small packs wait for nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+# Requests a second, by endpoint or endpoint prefix: the Jobs API's and the Pipelines API's
+# published per-workspace limits (the emulator's realistic profile holds the same).
+PUBLISHED_LIMITS = {
+    "jobs/create": 20.0,
+    "jobs/reset": 20.0,
+    "jobs/delete": 10.0,
+    "jobs/update": 10.0,
+    "pipelines/": 20.0,
+}
+HEADROOM = 0.9  # below the limit: the workspace's clock and ours do not tick together
+
+
+class Pacer:
+    """Token buckets, one per endpoint: `wait` returns when the endpoint may be called."""
+
+    def __init__(self, limits: dict[str, float] | None = None, headroom: float = HEADROOM) -> None:
+        self._limits = dict(PUBLISHED_LIMITS if limits is None else limits)
+        self._headroom = headroom
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # endpoint: (tokens, when counted)
+
+    def _rate(self, endpoint: str) -> float | None:
+        for key, rate in self._limits.items():
+            if endpoint == key or endpoint.startswith(key):
+                return rate * self._headroom
+        return None
+
+    def delay(self, endpoint: str) -> float:
+        """Takes the endpoint's next slot: 0 when it is free now, else the seconds until it is."""
+        rate = self._rate(endpoint)
+        if rate is None:
+            return 0.0
+        capacity = max(rate, 1.0)
+        with self._lock:
+            now = time.monotonic()
+            tokens, stamp = self._buckets.get(endpoint, (capacity, now))
+            tokens = min(capacity, tokens + (now - stamp) * rate) - 1
+            self._buckets[endpoint] = (tokens, now)
+        # Below zero, the slot is reserved: later callers queue behind it, each at 1/rate.
+        return 0.0 if tokens >= 0 else -tokens / rate
+
+    def wait(self, endpoint: str) -> None:
+        seconds = self.delay(endpoint)
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+_PACERS: dict[str, Pacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def pace(client: WorkspaceClient, endpoint: str) -> None:
+    """Wait for `endpoint`'s next slot on the client's workspace."""
+    host = str(client.config.host or "")
+    with _PACERS_LOCK:
+        pacer = _PACERS.setdefault(host, Pacer())
+    pacer.wait(endpoint)
