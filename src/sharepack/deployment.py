@@ -77,6 +77,7 @@ class Deployment:
             complete=complete,
             trust_digest=trust_digest,
             destroy=destroy,
+            probe=self.workspace.create_client,
             parallelism=self.parallelism,
             peers={name: peer.client for name, peer in self.peers.items()},
             shared=self.listing

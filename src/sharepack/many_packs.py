@@ -112,6 +112,7 @@ def shared_listings(
                     complete=complete or any(d.pack.metadata.strategy == "DELETE" for d in group),
                     trust_digest=trust_digest,
                     parallelism=group[0].parallelism,
+                    probe=group[0].workspace.create_client,
                 )
                 listing = stack.enter_context(
                     SharedListing(group[0].workspace.client, [d.desired for d in group], options)

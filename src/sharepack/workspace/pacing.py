@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -27,6 +27,9 @@ PUBLISHED_LIMITS = {
     "pipelines/": 20.0,
 }
 HEADROOM = 0.9  # below the limit: the workspace's clock and ours do not tick together
+# Reads whose limit is paced only once the workspace has refused one: a workspace that never
+# throttles them (or one with a higher limit) reads them as fast as the parallelism allows.
+ON_FIRST_REFUSAL = ("pipelines/get",)
 
 
 class Pacer:
@@ -37,6 +40,19 @@ class Pacer:
         self._headroom = headroom
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # endpoint: (tokens, when counted)
+        self._refused: set[str] = set()
+
+    def refused(self, endpoint: str) -> None:
+        """The workspace answered 429 to `endpoint`: pace it from now on, starting with an empty
+        budget (the workspace's is empty too)."""
+        with self._lock:
+            self._refused.add(endpoint)
+            self._buckets[endpoint] = (0.0, time.monotonic())
+
+    def paces(self, endpoint: str) -> bool:
+        return self._rate(endpoint) is not None and (
+            endpoint not in ON_FIRST_REFUSAL or endpoint in self._refused
+        )
 
     def _rate(self, endpoint: str) -> float | None:
         for key, rate in self._limits.items():
@@ -47,7 +63,7 @@ class Pacer:
     def delay(self, endpoint: str) -> float:
         """Takes the endpoint's next slot: 0 when it is free now, else the seconds until it is."""
         rate = self._rate(endpoint)
-        if rate is None:
+        if rate is None or not self.paces(endpoint):
             return 0.0
         capacity = max(rate, 1.0)
         with self._lock:
@@ -68,9 +84,30 @@ _PACERS: dict[str, Pacer] = {}
 _PACERS_LOCK = threading.Lock()
 
 
-def pace(client: WorkspaceClient, endpoint: str) -> None:
-    """Wait for `endpoint`'s next slot on the client's workspace."""
+def pacer_for(client: WorkspaceClient) -> Pacer:
     host = str(client.config.host or "")
     with _PACERS_LOCK:
-        pacer = _PACERS.setdefault(host, Pacer())
+        return _PACERS.setdefault(host, Pacer())
+
+
+def pace(client: WorkspaceClient, endpoint: str) -> None:
+    """Wait for `endpoint`'s next slot on the client's workspace."""
+    pacer_for(client).wait(endpoint)
+
+
+def read_paced(client: WorkspaceClient, probe: WorkspaceClient | None, endpoint: str, call: Any) -> Any:
+    """`call(client)`, paced once the workspace has refused `endpoint`. Until then it goes through
+    `probe` (the same workspace, the SDK's retries off) so that a 429 is seen here, switches the
+    pacing on, and the read is sent again paced; any other failure is retried as the SDK does."""
+    from sharepack.workspace.write import RetrySuppressed, retry_after
+
+    pacer = pacer_for(client)
+    if probe is not None and not pacer.paces(endpoint):
+        try:
+            return call(probe)
+        except RetrySuppressed as suppressed:
+            cause = suppressed.__context__  # the SDK's error, whose retry was switched off
+            if cause is not None and retry_after(cause) is not None:
+                pacer.refused(endpoint)
     pacer.wait(endpoint)
+    return call(client)

@@ -45,6 +45,8 @@ class ReadOptions:
     parallelism: int = 8
     # Other targets' workspaces (a mount's recipient side), by target name.
     peers: Mapping[str, WorkspaceClient] | None = None
+    # The same workspace with the SDK's retries off: a throttled read is seen, and paced from then.
+    probe: WorkspaceClient | None = None
     # A destroy: what only a plan's diff needs (a declared file's content) is not read.
     destroy: bool = False
     # Many packs of one run bound to this workspace: its pipelines and jobs, listed once for all.
@@ -62,7 +64,12 @@ def read_actual(
     prefetch = (
         shared.prefetch
         if shared is not None
-        else _Prefetch(client, wanted_pipelines if not options.trust_digest else set(), options.parallelism)
+        else _Prefetch(
+            client,
+            wanted_pipelines if not options.trust_digest else set(),
+            options.parallelism,
+            options.probe,
+        )
     )
     with (
         nullcontext() if shared is not None else prefetch,
@@ -178,6 +185,7 @@ class SharedListing:
             client,
             set() if options.trust_digest else {p.name for d in desired for p in d.pipelines},
             options.parallelism,
+            options.probe,
         )
         packs = [d.pack for d in desired]
         try:
@@ -210,8 +218,15 @@ class SharedListing:
 class _Prefetch:
     """Settings reads started while the pipeline list is still being paged."""
 
-    def __init__(self, client: WorkspaceClient, wanted: set[str], parallelism: int) -> None:
+    def __init__(
+        self,
+        client: WorkspaceClient,
+        wanted: set[str],
+        parallelism: int,
+        probe: WorkspaceClient | None = None,
+    ) -> None:
         self._client = client
+        self._probe = probe
         self._wanted = wanted
         self._pool = ThreadPoolExecutor(max_workers=max(1, parallelism))
         self._futures: dict[str, Future[ActualPipeline]] = {}
@@ -233,7 +248,7 @@ class _Prefetch:
         with self._lock:
             future = self._futures.get(pipeline.pipeline_id)
             if future is None:
-                future = self._pool.submit(_get_pipeline, self._client, pipeline)
+                future = self._pool.submit(_get_pipeline, self._client, pipeline, self._probe)
                 self._futures[pipeline.pipeline_id] = future
             return future
 
@@ -349,11 +364,12 @@ def _lookup_pipeline(client: WorkspaceClient, name: str) -> list[ActualPipeline]
     ]
 
 
-def _get_pipeline(client: WorkspaceClient, pipeline: ActualPipeline) -> ActualPipeline:
-    from sharepack.workspace.pacing import pace
+def _get_pipeline(
+    client: WorkspaceClient, pipeline: ActualPipeline, probe: WorkspaceClient | None = None
+) -> ActualPipeline:
+    from sharepack.workspace.pacing import read_paced
 
-    pace(client, "pipelines/get")
-    response = client.pipelines.get(pipeline.pipeline_id)
+    response = read_paced(client, probe, "pipelines/get", lambda c: c.pipelines.get(pipeline.pipeline_id))
     spec = response.spec.as_dict() if response.spec else {}
     spec.pop("id", None)
     return ActualPipeline(pipeline_id=pipeline.pipeline_id, name=pipeline.name, spec=spec)
