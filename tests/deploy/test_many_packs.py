@@ -54,9 +54,10 @@ def test_a_plan_of_a_folder_lists_the_workspace_once_for_all_its_packs(
     result = cli("plan", "packs")
     assert result.code == 0, result.output
     counts = requests(workspace_env)
-    # 56 pipelines in pages of 4: one listing is 14 pages (15 with the empty last page), where four
-    # packs reading on their own would each scan 4 pages and look up its 4 names: 32 requests.
-    assert counts["pipelines/list"] <= 15, counts
+    # 56 pipelines in pages of 4: one listing is 14 pages (15 with the empty last page), or, when the
+    # first pages hold some of the run's names, 4 scanned pages and up to 12 name lookups; four packs
+    # reading on their own would each scan 4 pages and look up its names: 20 requests or more.
+    assert counts["pipelines/list"] <= 16, counts
     assert counts["jobs/list"] <= 5, counts
     # Each declared pipeline's settings read exactly once.
     assert counts["pipelines/get"] == 16, counts
