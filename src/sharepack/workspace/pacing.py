@@ -1,18 +1,20 @@
-"""Requests paced to Databricks' published per-workspace rate limits.
+"""Requests paced to Databricks' published per-workspace rate limits, once the workspace throttles.
 
 Sending as fast as the parallelism allows and retrying the 429s (the SDK waits what Retry-After
 says) finishes, but a big destroy then spends a third of its time being refused: hundreds of 429s,
-each a wasted round trip and a backoff. Pacing each endpoint below its limit sends every request
-once. Each endpoint has its own budget (a `jobs/delete` does not use up a `pipelines/delete`'s),
-kept per workspace host for the whole process, since the limit is the workspace's, not a
-thread's. A burst of one second's worth goes out at once, so small packs wait for nothing.
+each a wasted round trip and a backoff. So from an endpoint's first 429 on, its requests are paced
+below its published limit and each is sent once. Until then nothing waits: a workspace that does
+not throttle (or grants more than the published limits) is written at full speed. Each endpoint
+has its own budget (a `jobs/delete` does not use up a `pipelines/delete`'s), kept per workspace
+host for the whole process, since the limit is the workspace's, not a thread's.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -27,9 +29,6 @@ PUBLISHED_LIMITS = {
     "pipelines/": 20.0,
 }
 HEADROOM = 0.9  # below the limit: the workspace's clock and ours do not tick together
-# Reads whose limit is paced only once the workspace has refused one: a workspace that never
-# throttles them (or one with a higher limit) reads them as fast as the parallelism allows.
-ON_FIRST_REFUSAL = ("pipelines/get",)
 
 
 class Pacer:
@@ -46,13 +45,12 @@ class Pacer:
         """The workspace answered 429 to `endpoint`: pace it from now on, starting with an empty
         budget (the workspace's is empty too)."""
         with self._lock:
-            self._refused.add(endpoint)
-            self._buckets[endpoint] = (0.0, time.monotonic())
+            if endpoint not in self._refused:  # later refusals were in flight already: the queue stays
+                self._refused.add(endpoint)
+                self._buckets[endpoint] = (0.0, time.monotonic())
 
     def paces(self, endpoint: str) -> bool:
-        return self._rate(endpoint) is not None and (
-            endpoint not in ON_FIRST_REFUSAL or endpoint in self._refused
-        )
+        return self._rate(endpoint) is not None and endpoint in self._refused
 
     def _rate(self, endpoint: str) -> float | None:
         for key, rate in self._limits.items():
@@ -80,6 +78,7 @@ class Pacer:
             time.sleep(seconds)
 
 
+T = TypeVar("T")
 _PACERS: dict[str, Pacer] = {}
 _PACERS_LOCK = threading.Lock()
 
@@ -95,10 +94,17 @@ def pace(client: WorkspaceClient, endpoint: str) -> None:
     pacer_for(client).wait(endpoint)
 
 
-def read_paced(client: WorkspaceClient, probe: WorkspaceClient | None, endpoint: str, call: Any) -> Any:
+def paced(
+    client: WorkspaceClient,
+    probe: WorkspaceClient | None,
+    endpoint: str,
+    call: Callable[[WorkspaceClient], T],
+) -> T:
     """`call(client)`, paced once the workspace has refused `endpoint`. Until then it goes through
     `probe` (the same workspace, the SDK's retries off) so that a 429 is seen here, switches the
-    pacing on, and the read is sent again paced; any other failure is retried as the SDK does."""
+    pacing on, and the request is sent again paced; any other failure is sent again through
+    `client`, with the SDK's retries and ours (the probe has neither), whose answer stands. Only
+    for requests that are safe to repeat."""
     from sharepack.workspace.write import RetrySuppressed, retry_after
 
     pacer = pacer_for(client)
@@ -109,5 +115,7 @@ def read_paced(client: WorkspaceClient, probe: WorkspaceClient | None, endpoint:
             cause = suppressed.__context__  # the SDK's error, whose retry was switched off
             if cause is not None and retry_after(cause) is not None:
                 pacer.refused(endpoint)
+        except Exception:
+            pass  # sent again below, through the client that retries
     pacer.wait(endpoint)
     return call(client)

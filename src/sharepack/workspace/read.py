@@ -367,9 +367,9 @@ def _lookup_pipeline(client: WorkspaceClient, name: str) -> list[ActualPipeline]
 def _get_pipeline(
     client: WorkspaceClient, pipeline: ActualPipeline, probe: WorkspaceClient | None = None
 ) -> ActualPipeline:
-    from sharepack.workspace.pacing import read_paced
+    from sharepack.workspace.pacing import paced
 
-    response = read_paced(client, probe, "pipelines/get", lambda c: c.pipelines.get(pipeline.pipeline_id))
+    response = paced(client, probe, "pipelines/get", lambda c: c.pipelines.get(pipeline.pipeline_id))
     spec = response.spec.as_dict() if response.spec else {}
     spec.pop("id", None)
     return ActualPipeline(pipeline_id=pipeline.pipeline_id, name=pipeline.name, spec=spec)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
 from sharepack.ownership import is_managed, owner_label
-from sharepack.workspace.pacing import pace
+from sharepack.workspace.pacing import pace, paced, pacer_for
 from sharepack.workspace.read import _lookup_job, _lookup_pipeline
 
 if TYPE_CHECKING:
@@ -167,6 +167,8 @@ class Writer:
                 exc = _unwrap(wrapped)
             except Exception as raw:
                 exc = raw
+            if retry_after(exc) is not None:
+                pacer_for(self.client).refused("pipelines/create")
             if attempts.throttled(exc):
                 continue  # nothing was committed: not a failed attempt
             if already_exists(exc) or maybe_committed(exc):
@@ -193,21 +195,21 @@ class Writer:
             raise CreateConflict(f"{kind} {name} was created meanwhile by {owner_of(tags)}; it is left alone")
 
     def update_pipeline(self, pipeline_id: str, spec: Mapping[str, Any]) -> None:
-        self._call(
+        self._write(
             f"updating pipeline {spec.get('name')}",
-            lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
-            endpoint="pipelines/update",
+            "pipelines/update",
+            lambda c: c.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
         )
 
     def delete_pipeline(self, pipeline_id: str, name: str) -> None:
         from databricks.sdk.errors import NotFound
 
         with contextlib.suppress(NotFound):  # already gone: the goal is reached
-            self._call(
+            self._write(
                 f"deleting pipeline {name}",
-                lambda: self.client.pipelines.delete(pipeline_id),
+                "pipelines/delete",
+                lambda c: c.pipelines.delete(pipeline_id),
                 passthrough=(NotFound,),
-                endpoint="pipelines/delete",
             )
 
     # -- jobs ------------------------------------------------------------------------------
@@ -235,6 +237,8 @@ class Writer:
                 raise
             except Exception as raw:
                 exc = raw
+            if retry_after(exc) is not None:
+                pacer_for(self.client).refused("jobs/create")
             if attempts.throttled(exc):
                 continue  # nothing was committed: not a failed attempt
             if not maybe_committed(exc):
@@ -263,36 +267,36 @@ class Writer:
         from databricks.sdk.service.jobs import JobSettings
 
         new_settings = JobSettings.from_dict(dict(settings))
-        self._call(
-            f"updating job {settings.get('name')}",
-            lambda: self.client.jobs.reset(job_id, new_settings),
-            endpoint="jobs/reset",
+        self._write(
+            f"updating job {settings.get('name')}", "jobs/reset", lambda c: c.jobs.reset(job_id, new_settings)
         )
 
     def delete_job(self, job_id: int, name: str) -> None:
         from databricks.sdk.errors import NotFound
 
         with contextlib.suppress(NotFound):
-            self._call(
+            self._write(
                 f"deleting job {name}",
-                lambda: self.client.jobs.delete(job_id),
+                "jobs/delete",
+                lambda c: c.jobs.delete(job_id),
                 passthrough=(NotFound,),
-                endpoint="jobs/delete",
             )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _call(
+    def _write(
         self,
         what: str,
-        func: Callable[[], T],
+        endpoint: str,
+        func: Callable[[WorkspaceClient], T],
         passthrough: tuple[type[BaseException], ...] = (),
-        *,
-        endpoint: str | None = None,
     ) -> T:
-        """Idempotent writes: the SDK's retries are safe here; turn what is left into our error.
-        `endpoint`: paced to its published rate limit first."""
-        if endpoint is not None:
-            pace(self.client, endpoint)
+        """An idempotent write, paced once the workspace has throttled `endpoint`."""
+        return self._call(
+            what, lambda: paced(self.client, self.create_client, endpoint, func), passthrough=passthrough
+        )
+
+    def _call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
+        """Idempotent writes: the SDK's retries are safe here; turn what is left into our error."""
         try:
             return func()
         except passthrough:
