@@ -7,13 +7,13 @@ from pathlib import Path
 TIMEZONES = ("UTC", "America/New_York", "Europe/Paris", "Asia/Tokyo")
 
 
-def pack_yaml(n: int, *, name: str = "bench", changed_every: int = 0) -> str:
+def pack_yaml(n: int, *, name: str = "bench", changed_every: int = 0, share: str = "bench_share") -> str:
     """A pack with `n` pipelines; with `changed_every=10`, every 10th schedule fires an hour later."""
     lines = [
         "metadata:",
         f"  name: {name}",
         "share:",
-        "  - name: bench_share",
+        f"  - name: {share}",
         "    delta_share:",
         "      ext_catalog_name: bench_catalog",
         "      ext_schema_name: bench_schema",
@@ -33,9 +33,11 @@ def pack_yaml(n: int, *, name: str = "bench", changed_every: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_pack(directory: Path, n: int, *, name: str = "bench", changed_every: int = 0) -> Path:
+def write_pack(
+    directory: Path, n: int, *, name: str = "bench", changed_every: int = 0, share: str = "bench_share"
+) -> Path:
     path = directory / f"{name}_{n}.yaml"
-    path.write_text(pack_yaml(n, name=name, changed_every=changed_every), encoding="utf-8")
+    path.write_text(pack_yaml(n, name=name, changed_every=changed_every, share=share), encoding="utf-8")
     return path
 
 

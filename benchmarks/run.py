@@ -22,7 +22,9 @@ from typing import Any
 
 from benchmarks import emulator_process
 from benchmarks.generate import write_pack, write_sharing_pack
+from benchmarks.many_packs import many_packs
 from benchmarks.measure import Measurement, run_measured
+from benchmarks.startup_first_request import startup
 from benchmarks.targets import print_targets
 
 LATENCY_S = 0.05
@@ -397,6 +399,18 @@ def main(argv: list[str] | None = None) -> None:
         "results.json",
     )
     parser.add_argument(
+        "--only-many-packs",
+        action="store_true",
+        help="only 100 packs x 5 pipelines planned in one run against one pack of 500, in a workspace "
+        "of 2,000 other pipelines, rows merged into results.json",
+    )
+    parser.add_argument(
+        "--only-startup",
+        action="store_true",
+        help="only the start-up row: process start to the first request of a 5-pipeline plan, with "
+        "and without bytecode, rows merged into results.json",
+    )
+    parser.add_argument(
         "--only-plans",
         action="store_true",
         help="only the apply that sets up a workspace and the no-change plans on it: no re-apply, "
@@ -413,7 +427,24 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         (workdir / "changed").mkdir()
         steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = []
-        for regime in regimes:
+        if args.only_startup or not (
+            args.only_sharing or args.only_access or args.only_plans or args.only_many_packs
+        ):
+            steps.append(("start-up to the first request", lambda: startup(workdir)))
+        for regime in regimes if not args.only_startup else []:
+            if args.only_many_packs or not (
+                args.only_sharing or args.only_access or args.only_plans or args.quick
+            ):
+                steps.append(
+                    (
+                        f"{regime} many packs",
+                        lambda regime=regime: many_packs(
+                            regime, workdir, lambda m, regime=regime: floor_seconds(m, regime, read_only=True)
+                        ),
+                    )
+                )
+            if args.only_many_packs:
+                continue
             if not args.only_sharing:
                 steps.append((f"{regime} access", lambda regime=regime: access_scenarios(regime, workdir)))
             if args.only_access:
@@ -446,7 +477,13 @@ def main(argv: list[str] | None = None) -> None:
                     ),
                 )
             )
-        if not (args.only_plans or args.only_sharing or args.only_access):
+        if not (
+            args.only_plans
+            or args.only_sharing
+            or args.only_access
+            or args.only_many_packs
+            or args.only_startup
+        ):
             steps.append(("cold start", lambda: cold_start(workdir)))
         for label, step in steps:
             print(f"… {label}", flush=True)
@@ -460,7 +497,9 @@ def main(argv: list[str] | None = None) -> None:
     for record in records:
         record["machine"] = machine
     written = records
-    if (args.only_plans or args.only_sharing or args.only_access) and RESULTS.exists():
+    if (
+        args.only_plans or args.only_sharing or args.only_access or args.only_many_packs
+    ) and RESULTS.exists():
         # A partial run replaces only its own rows: the full run's other rows stay as they were.
         key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
         fresh = {key(r) for r in records}
@@ -469,6 +508,12 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print()
     print_table([r for r in records if r["regime"] != "none"])
+    for r in records:
+        if r["scenario"] == "startup_first_request":
+            print(
+                f"start-up to the first request ({r['tool']}): {r['wall_s']:.2f} s median, "
+                f"{r['min_s']:.2f} s min; floors {r['floors_s']}; load {r['load_average_1m']}"
+            )
     print_targets(records)
     print(f"\nmachine: {machine}\nwritten: {RESULTS}")
 

@@ -48,12 +48,14 @@ class DeployOptions:
 
 def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]:
     from sharepack.errors import SpecError
+    from sharepack.many_packs import conflicts, pack_files
 
+    files = pack_files(files)
     problems = []
     deployments: list[Deployment] = []
     packs = []
     # Validate every file before connecting anywhere: all problems at once, nothing half-done.
-    from sharepack.deployment import load
+    from sharepack.deployment import load, workspace_target
 
     for path in files:
         try:
@@ -68,12 +70,30 @@ def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]
         raise UsageError(
             f"two files declare the same SharePack name: {', '.join(duplicates)}", hint="set metadata.name"
         )
+    problems = conflicts(packs)
+    if problems:
+        raise SpecError(problems=problems)
+    from sharepack.workspace.connect import Workspace, WorkspaceTarget, connect
+
+    # Packs bound to one workspace share one connection (and, for `local`, one emulator).
+    connected: dict[WorkspaceTarget, Workspace] = {}
     try:
         for path, pack in zip(files, packs, strict=True):
+            target = workspace_target(pack, options.selection)
+            if target not in connected:
+                connected[target] = connect(target, state_dir=options.selection.state_dir)
             deployments.append(
-                open_deployment(path, options.selection, parallelism=options.parallelism, pack=pack)
+                open_deployment(
+                    path,
+                    options.selection,
+                    parallelism=options.parallelism,
+                    pack=pack,
+                    workspace=connected[target],
+                )
             )
     except BaseException:
+        for workspace in connected.values():
+            workspace.close()
         for deployment in deployments:
             deployment.close()
         raise
@@ -83,32 +103,48 @@ def _open_all(files: Sequence[Path], options: DeployOptions) -> list[Deployment]
 def make_plans(files: Sequence[Path], options: DeployOptions) -> list[PlanPair]:
     if not files:
         raise UsageError("no SharePack file given", hint="e.g. sharepack plan sharepacks/*.yaml")
+    from sharepack.many_packs import shared_listings
+
     deployments = _open_all(files, options)
     plans = []
-    for deployment in deployments:
-        # NEW: the usual plan; UPDATE refuses creates; DELETE plans the pack's destruction.
-        plan = strategy_plan(
-            deployment, prune=options.prune, select=options.select, trust_digest=options.trust_digest
-        )
-        plans.append(
-            (replace(plan, extra={**plan.extra, "workspace": _target_record(deployment)}), deployment)
-        )
+    try:
+        with shared_listings(deployments, complete=options.prune, trust_digest=options.trust_digest):
+            for deployment in deployments:
+                # NEW: the usual plan; UPDATE refuses creates; DELETE plans the pack's destruction.
+                plan = strategy_plan(
+                    deployment, prune=options.prune, select=options.select, trust_digest=options.trust_digest
+                )
+                plans.append(
+                    (replace(plan, extra={**plan.extra, "workspace": _target_record(deployment)}), deployment)
+                )
+    except BaseException:
+        for deployment in deployments:
+            deployment.close()
+        raise
     return plans
 
 
 def make_destroy_plans(files: Sequence[Path], options: DeployOptions) -> list[PlanPair]:
+    from sharepack.many_packs import shared_listings
+
     deployments = _open_all(files, options)
     plans = []
-    for deployment in deployments:
-        actual = deployment.read(complete=True)
-        plan = build_destroy_plan(
-            deployment.desired,
-            actual,
-            source=str(deployment.pack.path),
-            host=deployment.workspace.label,
-            delete_adopted=options.delete_adopted,
-        )
-        plans.append((replace(plan, extra={**plan.extra, "destroy": True}), deployment))
+    try:
+        with shared_listings(deployments, complete=True, trust_digest=False):
+            for deployment in deployments:
+                actual = deployment.read(complete=True, destroy=True)
+                plan = build_destroy_plan(
+                    deployment.desired,
+                    actual,
+                    source=str(deployment.pack.path),
+                    host=deployment.workspace.label,
+                    delete_adopted=options.delete_adopted,
+                )
+                plans.append((replace(plan, extra={**plan.extra, "destroy": True}), deployment))
+    except BaseException:
+        for deployment in deployments:
+            deployment.close()
+        raise
     return plans
 
 
@@ -245,13 +281,14 @@ def execute(
     parallelism: int,
     force_lock: bool,
 ) -> int:
-    from sharepack.plan.render import summary_line, text_lines
+    from sharepack.plan.render import summary_lines, text_lines
 
     try:
         if not json_output and not quiet:
             for plan, _ in plans:
                 console.print_lines(text_lines(plan))
-            console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
+            for line in summary_lines([p for p, _ in plans]):
+                console.out().print(line, style="bold", markup=False)
         refused = refused_lines(plans)
         if refused and (quiet or json_output):
             # Left-alone resources decide the exit code, so they are said even when quiet.

@@ -22,7 +22,7 @@ from sharepack.workspace.connect import (
     connect,
     guard_credentials,
 )
-from sharepack.workspace.read import ReadOptions, read_actual
+from sharepack.workspace.read import ReadOptions, SharedListing, read_actual
 from sharepack.workspace.state import ActualState
 from sharepack.workspace.write import Writer
 
@@ -61,6 +61,9 @@ class Deployment:
     # The workspaces of other targets that this pack reaches into (where its shares are mounted).
     peers: dict[str, Workspace] = field(default_factory=dict)
     selection: Selection = Selection()
+    # While the packs of one run are planned: the workspace's lists, read once for all of them.
+    # Cleared before anything is applied, so a read under the deploy lock is a fresh one.
+    listing: SharedListing | None = None
 
     def command(self, *words: str | Path) -> str:
         """`sharepack WORDS...` with the flags that chose this deployment, ready to paste."""
@@ -68,12 +71,19 @@ class Deployment:
 
         return command(*words, flags=self.selection.flags())
 
-    def read(self, *, complete: bool = False, trust_digest: bool = False) -> ActualState:
+    def read(
+        self, *, complete: bool = False, trust_digest: bool = False, destroy: bool = False
+    ) -> ActualState:
         options = ReadOptions(
             complete=complete,
             trust_digest=trust_digest,
+            destroy=destroy,
+            probe=self.workspace.create_client,
             parallelism=self.parallelism,
             peers={name: peer.client for name, peer in self.peers.items()},
+            shared=self.listing
+            if self.listing is not None and (self.listing.complete or not complete)
+            else None,
         )
         return read_actual(self.workspace.client, self.desired, options)
 
@@ -164,11 +174,17 @@ def workspace_target(pack: Pack, selection: Selection) -> WorkspaceTarget:
 
 
 def open_deployment(
-    path: str | Path, selection: Selection, *, parallelism: int = 8, pack: Pack | None = None
+    path: str | Path,
+    selection: Selection,
+    *,
+    parallelism: int = 8,
+    pack: Pack | None = None,
+    workspace: Workspace | None = None,
 ) -> Deployment:
-    """`pack` is the already loaded `load(path, selection)`, when the caller has it."""
+    """`pack` is the already loaded `load(path, selection)`, when the caller has it; `workspace`
+    its workspace, already connected for another pack of the run."""
     pack = pack or load(path, selection)
-    workspace = connect(workspace_target(pack, selection), state_dir=selection.state_dir)
+    workspace = workspace or connect(workspace_target(pack, selection), state_dir=selection.state_dir)
     try:
         if pack.target is not None and pack.target.mode == "development" and selection.target != LOCAL:
             # Development names carry the workspace user's name, as bundles do: ask the workspace.

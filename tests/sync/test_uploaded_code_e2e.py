@@ -128,4 +128,5 @@ def test_a_target_chooses_where_the_code_goes(
     assert _file(client, path).startswith("# managed by sharepack, pack leasing\n")
     assert f"# ---- {path}" in cli("render", str(pack)).stdout
     assert cli("destroy", str(pack), "--auto-approve").code == 0
-    assert list(client.workspace.list("/Workspace/Teams/leasing/.deploy/leasing/pipelines")) == []
+    # Everything in the pack's code folder was its own: the folder went in one recursive delete.
+    assert [o.path for o in client.workspace.list("/Workspace/Teams/leasing/.deploy/leasing")] == []

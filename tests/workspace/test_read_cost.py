@@ -172,17 +172,54 @@ def test_a_share_with_more_grants_than_a_page_reads_each_permissions_page(
     )
 
 
-def test_destroy_reads_each_generated_file_once(cli: Any, workspace_env: Any, tmp_path: Path) -> None:
+def test_destroy_deletes_the_code_folder_in_one_call_without_reading_its_files(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
     pack = write_pack(tmp_path, pack_text(6))
     assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
     workspace_env.reset_log()
     result = cli("destroy", str(pack), "--auto-approve")
     assert result.code == 0, result.output
     counts = reads(workspace_env)
-    # Once for the destroy plan (the mark says whose each file is); the re-read under the deploy
-    # lock lists the folder and lets the pipelines' digests vouch for what the plan read. The one
-    # more export is the deploy lock's own file.
-    assert counts["workspace/export"] == 6 + 1, counts
+    # Each file is the code of a pipeline whose settings (read for its ownership tags) name it:
+    # that pipeline vouches for it, so no file is read. The one export is the deploy lock's file.
+    assert counts["workspace/export"] == 1, counts
     writes = Counter(r.endpoint for r in workspace_env.request_log() if r.method in ("POST", "DELETE"))
     deletes = (writes["pipelines/delete"], writes["jobs/delete"], writes["workspace/delete"])
-    assert deletes == (6, 6, 6 + 1), writes  # the code files and the lock
+    assert deletes == (6, 6, 1 + 1), writes  # the code folder, recursively, and the lock
+    assert list(client.pipelines.list_pipelines()) == []
+
+
+def test_a_destroy_finished_after_its_pipelines_went_reads_each_leftover_file_before_deleting_it(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, pack_text(3))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    gone = next(p for p in client.pipelines.list_pipelines() if p.name == "p000")
+    client.pipelines.delete(gone.pipeline_id)  # as an earlier destroy, interrupted, left it
+    workspace_env.reset_log()
+    assert cli("destroy", str(pack), "--auto-approve").code == 0, "destroy failed"
+    # Nothing vouches for p000's file any more: its mark is read, then it is deleted on its own.
+    assert reads(workspace_env)["workspace/export"] == 1 + 1, reads(workspace_env)
+    writes = Counter(r.endpoint for r in workspace_env.request_log() if r.method in ("POST", "DELETE"))
+    assert writes["workspace/delete"] == 3 + 1, writes
+    assert list(client.workspace.list("/Workspace/Shared/.sharepack/cost/pipelines")) == []
+
+
+def test_a_prune_of_every_pipeline_deletes_the_code_folder_in_one_call(
+    cli: Any, workspace_env: Any, client: Any, tmp_path: Path
+) -> None:
+    pack = write_pack(tmp_path, pack_text(3))
+    assert cli("apply", str(pack), "--auto-approve", "--quiet").code == 0
+    sharing_only = "metadata:\n  name: cost\nrecipient:\n  - name: r1\n"
+    sharing_only += "    type: D2O\n    recipient_ips: [198.51.100.1]\n"
+    pack.write_text(sharing_only, encoding="utf-8")
+    workspace_env.reset_log()
+    result = cli("apply", str(pack), "--prune", "--auto-approve")
+    assert result.code == 0, result.output
+    writes = Counter(r.endpoint for r in workspace_env.request_log() if r.method in ("POST", "DELETE"))
+    assert (writes["pipelines/delete"], writes["jobs/delete"], writes["workspace/delete"]) == (3, 3, 1 + 1), (
+        writes
+    )
+    assert list(client.pipelines.list_pipelines()) == []
+    assert [o.path for o in client.workspace.list("/Workspace/Shared/.sharepack/cost")] == []

@@ -93,7 +93,7 @@ def plan(
 ) -> None:
     """Show what `apply` would change, sending no mutating request."""
     from sharepack.deploy import DeployOptions, check_plan_out, make_plans, save_plans
-    from sharepack.plan.render import plans_to_json, summary_line, text_lines, to_markdown
+    from sharepack.plan.render import plans_to_json, summary_lines, text_lines, to_markdown
 
     if out is not None:
         check_plan_out(out, files)  # before connecting: nothing is read for a plan that cannot be saved
@@ -124,7 +124,8 @@ def plan(
     else:
         for plan_value, _ in plans:
             console.print_lines(text_lines(plan_value, verbose=verbose))
-        console.out().print(summary_line([p for p, _ in plans]), style="bold", markup=False)
+        for line in summary_lines([p for p, _ in plans]):
+            console.out().print(line, style="bold", markup=False)
     from sharepack.deploy import refused_exit, refused_lines
 
     if broken:

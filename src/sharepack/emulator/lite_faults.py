@@ -30,6 +30,8 @@ class RequestRecord:
     status: int
     duration_ms: float
     endpoint: str
+    # When it arrived (epoch seconds): a benchmark times a tool's start-up to its first request.
+    received_at: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +40,7 @@ class RequestRecord:
             "status": self.status,
             "duration_ms": self.duration_ms,
             "endpoint": self.endpoint,
+            "received_at": self.received_at,
         }
 
 

@@ -448,10 +448,16 @@ def make_handler(
 
         def _record(self, method: str, path: str, status: int, started: float) -> None:
             endpoint = _endpoint(method, path)
+            elapsed = time.perf_counter() - started
             with ctx.lock:
                 ctx.log.append(
                     RequestRecord(
-                        method, path, status, round((time.perf_counter() - started) * 1000, 2), endpoint
+                        method,
+                        path,
+                        status,
+                        round(elapsed * 1000, 2),
+                        endpoint,
+                        round(time.time() - elapsed, 4),
                     )
                 )
 

@@ -66,6 +66,9 @@ class ActualFile:
 class FileState:
     files: Mapping[str, ActualFile] = field(default_factory=dict)  # by path: what was exported
     listed: bool = False  # the pack's folder was listed whole (so orphans can be found)
+    # What else the folder holds (sub-folders, notebooks): never ours, so the folder is never
+    # deleted whole while one is there.
+    others: tuple[str, ...] = ()
 
 
 def file_state(actual: Any) -> FileState:
@@ -96,6 +99,9 @@ def folder_of(desired: DesiredState) -> str:
 
 class WorkspaceFileReader:
     name = READER
+    # A destroy reads no declared file: the pipeline that runs it, proven ours by its tags, vouches
+    # for it (see `_proven`), and a file nothing vouches for is read just before it is deleted.
+    unread_on_destroy = True
 
     def read(
         self,
@@ -114,13 +120,15 @@ class WorkspaceFileReader:
             return FileState()
         folder = folder_of(desired)
         try:
-            listed = [
-                _spelled_as(folder, o.path)
+            objects = [
+                (_spelled_as(folder, o.path), str(getattr(o.object_type, "value", o.object_type)))
                 for o in client.workspace.list(folder)
-                if o.path and str(getattr(o.object_type, "value", o.object_type)) == "FILE"
+                if o.path
             ]
         except NotFound:
             return FileState(listed=True)  # no folder: nothing of ours is there
+        listed = [path for path, kind in objects if kind == "FILE"]
+        others = tuple(sorted(path for path, kind in objects if kind != "FILE"))
         wanted = sorted(p for p in listed if complete or p in declared)
         # Under --trust-digest (and the re-read under the deploy lock) a declared file is vouched
         # for by its pipeline's digest; only the undeclared ones, which may be orphans to prune,
@@ -129,7 +137,7 @@ class WorkspaceFileReader:
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
             read = list(pool.map(lambda p: _export(client, p), [p for p in wanted if p not in unread]))
         files = [*read, *(ActualFile(p, None) for p in unread)]
-        return FileState(files={f.path: f for f in files if f is not None}, listed=True)
+        return FileState(files={f.path: f for f in files if f is not None}, listed=True, others=others)
 
 
 def _spelled_as(folder: str, path: str) -> str:
@@ -181,17 +189,39 @@ class WorkspaceFileKind:
                 "run with --prune to delete them"
             )
             return PlanOutput(tuple(changes), (warning,))
+        if orphans and not changes:
+            # The pack generates no code any more: its folder goes in one call if all of it is ours.
+            found = [state.files[c.name] for c in orphans]
+            whole = _folder_delete(state, folder_of(given.desired), pack, found)
+            if whole is not None:
+                return PlanOutput((whole,))
         return PlanOutput((*changes, *orphans))
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput:
-        files = sorted(file_state(actual).files.items())
+        state = file_state(actual)
         folder = folder_of(desired)
-        return PlanOutput(
-            tuple(_delete(f, desired.pack, None) for _, f in files if _ours(f, folder, desired.pack))
-        )
+        proven = _proven(desired, actual)
+        ours = [
+            f for _, f in sorted(state.files.items()) if _ours(f, folder, desired.pack) or f.path in proven
+        ]
+        whole = _folder_delete(state, folder, desired.pack, ours)
+        if whole is not None:
+            return PlanOutput((whole,))
+        changes = [_delete(f, desired.pack, None) for f in ours]
+        changes += [
+            # Declared, not read (a destroy reads none), and no pipeline of ours vouches for it (an
+            # earlier destroy deleted it, say): its mark is read just before it would be deleted.
+            _delete(f, desired.pack, None, check_mark=True)
+            for _, f in sorted(state.files.items())
+            if f.content is None and f.path not in proven and f.path.startswith(folder + "/")
+        ]
+        return PlanOutput(tuple(changes))
 
     def observed(self, change: Change, actual: ActualState) -> str:
-        found = file_state(actual).files.get(change.name)
+        state = file_state(actual)
+        if (change.settings or {}).get("recursive"):
+            return _folder_observed(state)
+        found = state.files.get(change.name)
         return found.observed() if found else "absent"
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
@@ -205,8 +235,13 @@ class WorkspaceFileKind:
         if change.action == Action.DELETE:
             from databricks.sdk.errors import NotFound
 
+            settings = change.settings or {}
             with contextlib.suppress(NotFound):  # already gone: the goal is reached
-                client.workspace.delete(change.name)
+                if settings.get("check_mark"):
+                    found = _export(client, change.name)
+                    if found is None or owner_of(found.content or "") != change.pack:
+                        return Written(change.name)  # not ours after all: left as it is
+                client.workspace.delete(change.name, recursive=bool(settings.get("recursive")))
             return Written(change.name)
         assert change.settings is not None
         _upload(client, change.name, str(change.settings["content"]))
@@ -259,9 +294,63 @@ def _vouched(file: DesiredFile, given: PlanInput) -> bool:
     return bool(recorded == digest(file.content))
 
 
-def _delete(found: ActualFile, pack: str, message: str | None) -> Change:
+def _delete(found: ActualFile, pack: str, message: str | None, *, check_mark: bool = False) -> Change:
     return Change(
-        Action.DELETE, TYPE, found.path, pack, id=found.path, observed=found.observed(), message=message
+        Action.DELETE,
+        TYPE,
+        found.path,
+        pack,
+        id=found.path,
+        observed=found.observed(),
+        message=message,
+        settings={"check_mark": True} if check_mark else None,
+    )
+
+
+def _proven(desired: DesiredState, actual: ActualState) -> set[str]:
+    """The declared files that a pipeline proven ours (read, with this pack's tags) runs: they are
+    its generated code, at its path in the pack's folder, so they are ours without being read."""
+    from sharepack.ownership import is_managed
+    from sharepack.pipeline_code_check import code_paths
+
+    proven = set()
+    for file in desired.resources_of(TYPE.value):
+        found = actual.pipelines_named(file.pipeline)
+        if len(found) != 1 or found[0].spec is None or not is_managed(found[0].tags, desired.pack):
+            continue
+        if any(_canonical_path(p) == _canonical_path(file.name) for p in code_paths(found[0].spec)):
+            proven.add(file.name)
+    return proven
+
+
+def _canonical_path(path: str) -> str:
+    return path.removeprefix("/Workspace")
+
+
+def _folder_observed(state: FileState) -> str:
+    """The folder as listed: another file put in it since the plan stops a recursive delete."""
+    listed = "\n".join(sorted([*state.files, *state.others]))
+    return f"folder:{len(state.files) + len(state.others)}:{digest(listed)}"
+
+
+def _folder_delete(state: FileState, folder: str, pack: str, ours: list[ActualFile]) -> Change | None:
+    """One recursive delete of the pack's code folder, when all it holds is known to be ours;
+    None when anything else is in it (then each file of ours is deleted on its own)."""
+    if not state.listed or state.others or len(ours) < 2 or len(ours) != len(state.files):
+        return None
+    if any(not f.path.startswith(folder + "/") or "/" in f.path[len(folder) + 1 :] for f in ours):
+        return None
+    return Change(
+        Action.DELETE,
+        TYPE,
+        folder,
+        pack,
+        id=folder,
+        observed=_folder_observed(state),
+        settings={"recursive": True, "files": len(ours)},
+        details=(
+            f"the pack's code folder: its {len(ours)} generated files, all of this pack, in one delete",
+        ),
     )
 
 

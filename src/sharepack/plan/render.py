@@ -65,6 +65,16 @@ def summary_line(plans: Sequence[Plan]) -> str:
     return line
 
 
+def summary_lines(plans: Sequence[Plan]) -> list[str]:
+    """One pack: its summary. Several: a line per pack (a drift check of many packs reads which
+    ones drifted at a glance), then the total."""
+    if len(plans) < 2:
+        return [summary_line(plans)]
+    return [f"{p.source}: {summary_line([p]).removeprefix('Plan: ')}" for p in plans] + [
+        f"Total of {len(plans)} packs: {summary_line(plans).removeprefix('Plan: ')}"
+    ]
+
+
 def plans_to_json(plans: Sequence[Plan]) -> str:
     if len(plans) == 1:
         return json.dumps(plans[0].to_dict(), indent=2, sort_keys=False)

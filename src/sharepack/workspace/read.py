@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +45,12 @@ class ReadOptions:
     parallelism: int = 8
     # Other targets' workspaces (a mount's recipient side), by target name.
     peers: Mapping[str, WorkspaceClient] | None = None
+    # The same workspace with the SDK's retries off: a throttled read is seen, and paced from then.
+    probe: WorkspaceClient | None = None
+    # A destroy: what only a plan's diff needs (a declared file's content) is not read.
+    destroy: bool = False
+    # Many packs of one run bound to this workspace: its pipelines and jobs, listed once for all.
+    shared: SharedListing | None = None
 
 
 def read_actual(
@@ -51,30 +58,37 @@ def read_actual(
 ) -> ActualState:
     wanted_pipelines = {p.name for p in desired.pipelines}
     wanted_jobs = {j.name for j in desired.jobs} | set(desired.removed_jobs)
+    shared = options.shared
     # Without --trust-digest every declared pipeline's settings are read: start each GET as soon
     # as the pipeline shows up in a list page instead of after the last page.
-    prefetch = _Prefetch(client, wanted_pipelines if not options.trust_digest else set(), options.parallelism)
-    with prefetch, ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
-        pipelines_future = pool.submit(
-            _read_kind,
-            wanted_pipelines,
-            lambda: prefetch.watch(_list_pipelines(client)),
-            lambda name: list(prefetch.watch(iter(_lookup_pipeline(client, name)))),
-            lambda p: p.name,
-            lambda p: False,
-            complete=options.complete,
-            unique_names=True,
+    prefetch = (
+        shared.prefetch
+        if shared is not None
+        else _Prefetch(
+            client,
+            wanted_pipelines if not options.trust_digest else set(),
+            options.parallelism,
+            options.probe,
         )
-        jobs_future = pool.submit(
-            _read_kind,
-            wanted_jobs,
-            lambda: _list_jobs(client),
-            lambda name: _lookup_job(client, name),
-            lambda j: j.name,
-            lambda j: j.is_managed(desired.pack),
-            complete=options.complete,
-            unique_names=False,
-        )
+    )
+    with (
+        nullcontext() if shared is not None else prefetch,
+        ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool,
+    ):
+        if shared is not None:
+            # The listing made for all the run's packs is this pack's too: no page is read again.
+            pipelines_future: Future[tuple[list[ActualPipeline], bool]] = _done((shared.pipelines, True))
+            jobs_future: Future[tuple[list[ActualJob], bool]] = _done((shared.jobs, shared.complete))
+        else:
+            pipelines_future, jobs_future = _list_kinds(
+                pool,
+                client,
+                prefetch,
+                wanted_pipelines,
+                wanted_jobs,
+                lambda j: j.is_managed(desired.pack),
+                complete=options.complete,
+            )
         # Other kinds (shares, recipients...) are read at the same time as pipelines and jobs.
         other_futures = {
             reader.name: pool.submit(
@@ -84,7 +98,8 @@ def read_actual(
                 complete=options.complete,
                 parallelism=options.parallelism,
                 peers=options.peers,
-                trust_digest=options.trust_digest,
+                trust_digest=options.trust_digest
+                or (options.destroy and getattr(reader, "unread_on_destroy", False)),
             )
             for reader in READERS
         }
@@ -115,11 +130,104 @@ def read_actual(
     )
 
 
+def _list_kinds(
+    pool: ThreadPoolExecutor,
+    client: WorkspaceClient,
+    prefetch: _Prefetch,
+    wanted_pipelines: set[str],
+    wanted_jobs: set[str],
+    ours: Callable[[ActualJob], bool],
+    *,
+    complete: bool,
+) -> tuple[Future[tuple[list[ActualPipeline], bool]], Future[tuple[list[ActualJob], bool]]]:
+    """The pipeline and job listings, read side by side."""
+    pipelines_future = pool.submit(
+        _read_kind,
+        wanted_pipelines,
+        lambda: prefetch.watch(_list_pipelines(client)),
+        lambda name: list(prefetch.watch(iter(_lookup_pipeline(client, name)))),
+        lambda p: p.name,
+        lambda p: False,
+        complete=complete,
+        unique_names=True,
+    )
+    jobs_future = pool.submit(
+        _read_kind,
+        wanted_jobs,
+        lambda: _list_jobs(client),
+        lambda name: _lookup_job(client, name),
+        lambda j: j.name,
+        ours,
+        complete=complete,
+        unique_names=False,
+    )
+    return pipelines_future, jobs_future
+
+
+def _done(value: T) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
+
+
+class SharedListing:
+    """The pipelines and jobs of one workspace, listed once for all the packs of a run bound to it.
+
+    Each pack then picks its own out of the lists (what it declares, what carries its name), and
+    each pipeline's settings are read at most once however many packs look at it. Only the lists
+    are shared: every pack still reads its other kinds, takes its own lock and is planned alone.
+    `complete` says every job was listed (what prune and destroy need)."""
+
+    def __init__(
+        self, client: WorkspaceClient, desired: Sequence[DesiredState], options: ReadOptions
+    ) -> None:
+        self.prefetch = _Prefetch(
+            client,
+            set() if options.trust_digest else {p.name for d in desired for p in d.pipelines},
+            options.parallelism,
+            options.probe,
+        )
+        packs = [d.pack for d in desired]
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                pipelines_future, jobs_future = _list_kinds(
+                    pool,
+                    client,
+                    self.prefetch,
+                    {p.name for d in desired for p in d.pipelines},
+                    {j.name for d in desired for j in d.jobs}
+                    | {name for d in desired for name in d.removed_jobs},
+                    lambda j: any(j.is_managed(pack) for pack in packs),
+                    complete=options.complete,
+                )
+                self.pipelines, _ = pipelines_future.result()
+                self.jobs, self.complete = jobs_future.result()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self.prefetch.__exit__()
+
+    def __enter__(self) -> SharedListing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class _Prefetch:
     """Settings reads started while the pipeline list is still being paged."""
 
-    def __init__(self, client: WorkspaceClient, wanted: set[str], parallelism: int) -> None:
+    def __init__(
+        self,
+        client: WorkspaceClient,
+        wanted: set[str],
+        parallelism: int,
+        probe: WorkspaceClient | None = None,
+    ) -> None:
         self._client = client
+        self._probe = probe
         self._wanted = wanted
         self._pool = ThreadPoolExecutor(max_workers=max(1, parallelism))
         self._futures: dict[str, Future[ActualPipeline]] = {}
@@ -141,7 +249,7 @@ class _Prefetch:
         with self._lock:
             future = self._futures.get(pipeline.pipeline_id)
             if future is None:
-                future = self._pool.submit(_get_pipeline, self._client, pipeline)
+                future = self._pool.submit(_get_pipeline, self._client, pipeline, self._probe)
                 self._futures[pipeline.pipeline_id] = future
             return future
 
@@ -257,8 +365,12 @@ def _lookup_pipeline(client: WorkspaceClient, name: str) -> list[ActualPipeline]
     ]
 
 
-def _get_pipeline(client: WorkspaceClient, pipeline: ActualPipeline) -> ActualPipeline:
-    response = client.pipelines.get(pipeline.pipeline_id)
+def _get_pipeline(
+    client: WorkspaceClient, pipeline: ActualPipeline, probe: WorkspaceClient | None = None
+) -> ActualPipeline:
+    from sharepack.workspace.pacing import paced
+
+    response = paced(client, probe, "pipelines/get", lambda c: c.pipelines.get(pipeline.pipeline_id))
     spec = response.spec.as_dict() if response.spec else {}
     spec.pop("id", None)
     return ActualPipeline(pipeline_id=pipeline.pipeline_id, name=pipeline.name, spec=spec)

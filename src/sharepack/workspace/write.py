@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
 from sharepack.ownership import is_managed, owner_label
+from sharepack.workspace.pacing import pace, paced, pacer_for
 from sharepack.workspace.read import _lookup_job, _lookup_pipeline
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ class Writer:
         attempts = Attempts()
         while attempts.left():
             try:
+                pace(self.client, "pipelines/create")
                 created = self.create_client.pipelines.create(**_pipeline_kwargs(spec))
                 if not created.pipeline_id:
                     raise WorkspaceError(f"creating pipeline {name}: the response carried no pipeline_id")
@@ -168,6 +170,8 @@ class Writer:
                 exc = _unwrap(wrapped)
             except Exception as raw:
                 exc = raw
+            if retry_after(exc) is not None:
+                pacer_for(self.client).refused("pipelines/create")
             if attempts.throttled(exc):
                 continue  # nothing was committed: not a failed attempt
             if already_exists(exc) or maybe_committed(exc):
@@ -194,18 +198,20 @@ class Writer:
             raise CreateConflict(f"{kind} {name} was created meanwhile by {owner_of(tags)}; it is left alone")
 
     def update_pipeline(self, pipeline_id: str, spec: Mapping[str, Any]) -> None:
-        self.call(
+        self._write(
             f"updating pipeline {spec.get('name')}",
-            lambda: self.client.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
+            "pipelines/update",
+            lambda c: c.pipelines.update(pipeline_id, **_pipeline_kwargs(spec)),
         )
 
     def delete_pipeline(self, pipeline_id: str, name: str) -> None:
         from databricks.sdk.errors import NotFound
 
         with contextlib.suppress(NotFound):  # already gone: the goal is reached
-            self.call(
+            self._write(
                 f"deleting pipeline {name}",
-                lambda: self.client.pipelines.delete(pipeline_id),
+                "pipelines/delete",
+                lambda c: c.pipelines.delete(pipeline_id),
                 passthrough=(NotFound,),
             )
 
@@ -223,6 +229,7 @@ class Writer:
         attempts = Attempts()
         while attempts.left():
             try:
+                pace(self.client, "jobs/create")
                 created = self.create_client.jobs.create(**kwargs)
                 if created.job_id is None:
                     raise WorkspaceError(f"creating job {name}: the response carried no job_id")
@@ -233,6 +240,8 @@ class Writer:
                 raise
             except Exception as raw:
                 exc = raw
+            if retry_after(exc) is not None:
+                pacer_for(self.client).refused("jobs/create")
             if attempts.throttled(exc):
                 continue  # nothing was committed: not a failed attempt
             if not maybe_committed(exc):
@@ -261,19 +270,34 @@ class Writer:
         from databricks.sdk.service.jobs import JobSettings
 
         new_settings = JobSettings.from_dict(dict(settings))
-        self.call(
-            f"updating job {settings.get('name')}", lambda: self.client.jobs.reset(job_id, new_settings)
+        self._write(
+            f"updating job {settings.get('name')}", "jobs/reset", lambda c: c.jobs.reset(job_id, new_settings)
         )
 
     def delete_job(self, job_id: int, name: str) -> None:
         from databricks.sdk.errors import NotFound
 
         with contextlib.suppress(NotFound):
-            self.call(
-                f"deleting job {name}", lambda: self.client.jobs.delete(job_id), passthrough=(NotFound,)
+            self._write(
+                f"deleting job {name}",
+                "jobs/delete",
+                lambda c: c.jobs.delete(job_id),
+                passthrough=(NotFound,),
             )
 
     # -- helpers ---------------------------------------------------------------------------
+    def _write(
+        self,
+        what: str,
+        endpoint: str,
+        func: Callable[[WorkspaceClient], T],
+        passthrough: tuple[type[BaseException], ...] = (),
+    ) -> T:
+        """An idempotent write, paced once the workspace has throttled `endpoint`."""
+        return self.call(
+            what, lambda: paced(self.client, self.create_client, endpoint, func), passthrough=passthrough
+        )
+
     def call(self, what: str, func: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
         """Idempotent writes: the SDK's retries are safe here; turn what is left into our error."""
         try:
