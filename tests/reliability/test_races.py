@@ -66,17 +66,20 @@ def test_the_loser_of_the_deploy_lock_race_says_what_it_left_alone_and_fails(
     assert "alpha_partner" not in grants_of(client, "orders")
 
 
-def test_a_sequential_apply_of_several_packs_names_them_not_a_concurrent_writer(
+def test_two_packs_of_one_run_claiming_one_share_are_refused_before_anything_is_written(
     cli: Any, workspace_env: Any, client: Any, tmp_path: Path
 ) -> None:
     client.shares.create("orders")
     first, second = two_claims(tmp_path)
+    workspace_env.reset_log()
     result = cli("apply", str(first), str(second), "--auto-approve")
-    assert result.code == 1, result.output  # beta's share is alpha's by the time beta runs
+    assert result.code == 1, result.output
+    # Both files named, and no pack of the run wrote anything: the share is still nobody's.
+    assert str(first) in result.output and str(second) in result.output
     assert "waiting for the deploy lock" not in result.output
-    assert "the packs applied before it in this run (alpha)" in result.stderr
-    assert owner_of(client, "orders") == "alpha"
-    assert grants_of(client, "orders") == {"alpha_partner"}
+    assert not [r for r in workspace_env.request_log() if r.method != "GET"]
+    assert owner_of(client, "orders") is None
+    assert grants_of(client, "orders") == set()
 
 
 @pytest.mark.parametrize("trial", range(2))

@@ -333,6 +333,14 @@ def _folder_observed(state: FileState) -> str:
     return f"folder:{len(state.files) + len(state.others)}:{digest(listed)}"
 
 
+def split_folder_delete(change: Change, actual: ActualState) -> list[Change]:
+    """A recursive delete of the pack's code folder as one delete per file in it: when one of them
+    must be kept (a released pipeline still runs it), the folder cannot go in one call."""
+    folder = change.name.rstrip("/")
+    files = sorted(file_state(actual).files.items())
+    return [_delete(f, change.pack, None) for _, f in files if f.path.startswith(folder + "/")]
+
+
 def _folder_delete(state: FileState, folder: str, pack: str, ours: list[ActualFile]) -> Change | None:
     """One recursive delete of the pack's code folder, when all it holds is known to be ours;
     None when anything else is in it (then each file of ours is deleted on its own)."""

@@ -140,6 +140,7 @@ def keep_what_released_pipelines_use(
             # The schema kind keeps a schema such pipelines publish into (kinds.schema._publishers).
             if pipeline.spec is not None and not is_managed(pipeline.tags, pack):
                 _uses(pipeline.spec, f"pipeline {pipeline.name} (not this pack's)", used, schema=False)
+    changes = [split for change in changes for split in _split_if_used(change, actual, used)]
     kept: list[Change] = []
     warnings: list[str] = []
     for change in changes:
@@ -154,6 +155,23 @@ def keep_what_released_pipelines_use(
             continue
         kept.append(change)
     return kept, warnings
+
+
+def _split_if_used(change: Change, actual: ActualState, used: Mapping[str, str]) -> list[Change]:
+    """A recursive delete of the code folder becomes per-file deletes when a file in it is used, so
+    that file alone can be kept."""
+    if not (
+        change.action == Action.DELETE
+        and change.resource_type == ResourceType.WORKSPACE_FILE
+        and (change.settings or {}).get("recursive")
+    ):
+        return [change]
+    folder = _workspace_path(change.name).rstrip("/") + "/"
+    if not any(path.startswith(folder) for path in used):
+        return [change]
+    from sharepack.kinds.workspace_file import split_folder_delete
+
+    return split_folder_delete(change, actual)
 
 
 def _uses(settings: Mapping[str, Any], who: str, used: dict[str, str], *, schema: bool) -> None:
