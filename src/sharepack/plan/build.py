@@ -412,17 +412,7 @@ def _orphans(
                     )
                 )
             else:
-                changes.append(
-                    Change(
-                        action=Action.DELETE,
-                        resource_type=ResourceType.JOB,
-                        name=name,
-                        pack=desired.pack,
-                        id=str(job.job_id),
-                        observed=job_observed(job),
-                        message="no longer declared in the SharePack",
-                    )
-                )
+                changes.append(_job_delete(name, job, desired.pack, "no longer declared in the SharePack"))
             for pipeline_id in job.pipeline_ids:
                 pipeline = actual.pipeline_by_id(pipeline_id)
                 if (
@@ -467,18 +457,20 @@ def _removed_jobs(
                     "deletes only a schedule job this pack made"
                 )
                 continue
-            changes.append(
-                Change(
-                    action=Action.DELETE,
-                    resource_type=ResourceType.JOB,
-                    name=name,
-                    pack=desired.pack,
-                    id=str(job.job_id),
-                    observed=job_observed(job),
-                    message="schedule: {action: remove}",
-                )
-            )
+            changes.append(_job_delete(name, job, desired.pack, "schedule: {action: remove}"))
     return changes, warnings
+
+
+def _job_delete(name: str, job: ActualJob, pack: str, why: str) -> Change:
+    return Change(
+        action=Action.DELETE,
+        resource_type=ResourceType.JOB,
+        name=name,
+        pack=pack,
+        id=str(job.job_id),
+        observed=job_observed(job),
+        message=why,
+    )
 
 
 def _pruned_release(
