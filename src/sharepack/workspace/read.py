@@ -14,7 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,10 +71,9 @@ def read_actual(
             options.probe,
         )
     )
-    with (
-        nullcontext() if shared is not None else prefetch,
-        ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool,
-    ):
+    with ExitStack() as stack, ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
+        if shared is None:
+            stack.enter_context(prefetch)  # a shared listing's prefetch is closed by its owner
         if shared is not None:
             # The listing made for all the run's packs is this pack's too: no page is read again.
             pipelines_future: Future[tuple[list[ActualPipeline], bool]] = _done((shared.pipelines, True))
