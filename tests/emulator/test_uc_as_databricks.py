@@ -157,17 +157,22 @@ def test_shared_as_takes_letters_digits_and_underscores_and_only_for_tables(clie
     # The SDK's SharedDataObject docs: shared_as for table-like objects, schema.name of
     # alphanumerics and underscores; string_shared_as for the others and never for tables.
     client.shares.create("sales")
+
+    def add(name: str, **fields: Any) -> None:
+        # Raw bodies: SDKs before 0.57 have no VOLUME or MODEL object type to build them with.
+        update = {"action": "ADD", "data_object": {"name": name, **fields}}
+        client.api_client.do("PATCH", "/api/2.1/unity-catalog/shares/sales", body={"updates": [update]})
+
     refused = [
-        _change(ADD, "main.s.a", shared_as="an-alias.with-hyphens"),
-        _change(ADD, "main.s.b", shared_as="catalog.s.b"),
-        _change(ADD, "main.s.vol", data_object_type=Type.VOLUME, shared_as="s.vol"),
-        _change(ADD, "main.s.c", string_shared_as="s.c"),
+        {"name": "main.s.a", "shared_as": "an-alias.with-hyphens"},
+        {"name": "main.s.b", "shared_as": "catalog.s.b"},
+        {"name": "main.s.vol", "data_object_type": "VOLUME", "shared_as": "s.vol"},
+        {"name": "main.s.c", "string_shared_as": "s.c"},
     ]
-    for change in refused:
+    for fields in refused:
         with pytest.raises(InvalidParameterValue):
-            client.shares.update("sales", updates=[change])
-    model = _change(ADD, "main.s.churn", data_object_type=Type.MODEL, string_shared_as="models.churn")
-    client.shares.update("sales", updates=[model])
+            add(**fields)
+    add("main.s.churn", data_object_type="MODEL", string_shared_as="models.churn")
     assert _objects(client, "sales")["main.s.churn"].string_shared_as == "models.churn"
 
 
