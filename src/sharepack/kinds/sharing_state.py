@@ -205,14 +205,19 @@ def _read_share(client: WorkspaceClient, name: str) -> ActualShare | None:
 
 
 def _grants(client: WorkspaceClient, share: str) -> frozenset[str]:
-    holders: set[str] = set()
+    return frozenset(principal.lower() for principal in select_grantees(client, share))
+
+
+def select_grantees(client: WorkspaceClient, share: str) -> list[str]:
+    """The principals holding SELECT on a share, as the workspace spells them, every page read."""
+    holders: list[str] = []
     token: str | None = None
     while True:
         page = client.shares.share_permissions(share, max_results=PAGE_SIZE, page_token=token)
         for assignment in page.privilege_assignments or []:
             privileges = {p.value if hasattr(p, "value") else str(p) for p in assignment.privileges or []}
             if assignment.principal and "SELECT" in privileges:
-                holders.add(assignment.principal.lower())
+                holders.append(assignment.principal)
         token = page.next_page_token
         if not token:
-            return frozenset(holders)
+            return holders

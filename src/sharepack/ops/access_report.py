@@ -207,14 +207,6 @@ def _read_share(client: WorkspaceClient, name: str) -> _Share | None:
 
 
 def _grantees(client: WorkspaceClient, share: str) -> tuple[str, ...]:
-    holders: list[str] = []
-    token: str | None = None
-    while True:
-        page = client.shares.share_permissions(share, max_results=PAGE_SIZE, page_token=token)
-        for assignment in page.privilege_assignments or []:
-            privileges = {p.value if hasattr(p, "value") else str(p) for p in assignment.privileges or []}
-            if assignment.principal and "SELECT" in privileges:
-                holders.append(assignment.principal)
-        token = page.next_page_token
-        if not token:
-            return tuple(sorted(set(holders), key=str.lower))
+    from sharepack.kinds.sharing_state import select_grantees
+
+    return tuple(sorted(set(select_grantees(client, share)), key=str.lower))
