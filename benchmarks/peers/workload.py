@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 
 from benchmarks.generate import TIMEZONES
-from sharepack.desired import PIPELINE_REF_PREFIX, DesiredState, desired_state
-from sharepack.spec import load_pack
-from sharepack.sync_code import generated_sources
+from sharepack.desired.state import PIPELINE_REF_PREFIX, DesiredState, desired_state
+from sharepack.pack import load_pack
+from sharepack.sync.code import generated_sources
 
 PACK_NAME = "peers"
 CATALOG = "bench_catalog"

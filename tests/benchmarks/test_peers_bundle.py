@@ -12,9 +12,9 @@ from benchmarks.peers import databricks_cli
 from benchmarks.peers.run import main
 from benchmarks.peers.workload import write_bundle, write_pack
 
-from sharepack.desired import desired_state
-from sharepack.spec import load_pack
-from sharepack.sync_code import generated_sources
+from sharepack.desired.state import desired_state
+from sharepack.pack import load_pack
+from sharepack.sync.code import generated_sources
 
 
 def _bundle(tmp_path: Path, n: int, *, changed_every: int = 0) -> tuple[dict[str, Any], Path]:

@@ -91,7 +91,7 @@ def test_bad_flags_are_2(cli: Any, tmp_path: Path, command: str) -> None:
 def test_interrupted_is_130(
     cli: Any, workspace_env: Any, tmp_path: Path, command: str, monkeypatch: Any
 ) -> None:
-    from sharepack.deployment import Deployment
+    from sharepack.flow.deployment import Deployment
 
     pack = write_pack(tmp_path, SEED, "sales.yaml")
 

@@ -14,7 +14,7 @@ from tests.helpers import write_pack
 
 def _answer(monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
     """A person at a terminal, typing `typed` at the prompt."""
-    monkeypatch.setattr("sharepack.cli.console.interactive", lambda: True)
+    monkeypatch.setattr("sharepack.terminal.console.interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
 
 

@@ -78,7 +78,7 @@ def test_ctrl_c_during_apply_json_says_interrupted(
 def test_ctrl_c_during_plan_and_status_says_interrupted_and_exits_130(
     cli: Any, token_only: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sharepack.deployment import Deployment
+    from sharepack.flow.deployment import Deployment
 
     pack = write_pack(tmp_path, SEED, "sales.yaml")
 

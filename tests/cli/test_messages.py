@@ -25,8 +25,8 @@ def test_hints_carry_the_users_selection_flags_quoted_for_the_shell(cli: Any, tm
 
 
 def test_selection_flags_render_back_as_given() -> None:
-    from sharepack.deployment import Selection
-    from sharepack.suggest import command
+    from sharepack.flow.deployment import Selection
+    from sharepack.flow.suggest import command
 
     selection = Selection(target="dev", host="https://x.net", profile="p", variables={"env": "a b"})
     rendered = command("plan", "pack.yaml", flags=selection.flags())
@@ -85,7 +85,7 @@ def test_debug_after_the_command_logs_and_shows_tracebacks(cli: Any, tmp_path: P
 
 
 def test_api_error_hint_repeats_the_command_with_debug(cli: Any, workspace_env: Any, tmp_path: Path) -> None:
-    from sharepack.suggest import record_argv, same_command
+    from sharepack.flow.suggest import record_argv, same_command
 
     record_argv(["status", "pack.yaml", "--target", "local"])
     assert same_command(add=["--debug"]) == "sharepack status pack.yaml --target local --debug"

@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from sharepack.cli.secret_notice import say_once, secret_path
+from sharepack.terminal.secret_notice import say_once, secret_path
 
 
 def _mode(path: Path) -> int:

@@ -14,7 +14,7 @@ EXAMPLES = sorted((ROOT / "sharepacks").glob("*.yaml"))
 
 
 def test_examples_have_distinct_pack_names(cli: Any) -> None:
-    from sharepack.spec import load_pack
+    from sharepack.pack import load_pack
 
     names = [load_pack(path, target="local").name for path in EXAMPLES]
     assert len(set(names)) == len(names), names

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from tests.reference_schema import job_errors, pipeline_errors
 
-from sharepack.desired import desired_state
+from sharepack.desired.state import desired_state
+from sharepack.pack import load_pack
 from sharepack.plan.build import build_plan
-from sharepack.spec import load_pack
 from sharepack.workspace.state import ActualState
 
 ROOT = Path(__file__).resolve().parents[2]

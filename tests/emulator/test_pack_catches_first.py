@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sharepack.desired import _task_key
-from sharepack.spec.job_limits import task_key
-from tests.spec.helpers import problems_of
+from sharepack.desired.state import _task_key
+from sharepack.pack.job_limits import task_key
+from tests.pack.helpers import problems_of
 
 
 def _pack(tmp_path: Path, body: str) -> Path:

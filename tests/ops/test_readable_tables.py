@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from sharepack.cli import console
-from sharepack.cli.console import PIPED_WIDTH
+from sharepack.terminal import console
+from sharepack.terminal.console import PIPED_WIDTH
 from tests.helpers import write_pack
 
 # Long names and a long timezone: the words a narrow table used to cut (`exis/ts`, `Stat/e`).

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sharepack.changes.model import Action, Change, ResourceType
 from sharepack.kinds.sharing_state import ActualRecipient, ActualShare, SharingState
 from sharepack.plan.access import access_changes
-from sharepack.plan.model import Action, Change, ResourceType
 
 
 def _recipient(name: str, auth: str = "TOKEN") -> ActualRecipient:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sharepack.access_policy import load_policy
 from sharepack.errors import SpecError
+from sharepack.plan.access_policy import load_policy
 
 
 def _policy(tmp_path: Path, text: str) -> object:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sharepack.apply import Outcome, _run_graph
-from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.apply.executor import Outcome, _run_graph
+from sharepack.changes.model import Action, Change, ResourceType
 
 
 def _change(name: str) -> Change:
@@ -40,8 +40,8 @@ def test_a_wait_that_cannot_end_is_reported_as_a_failure_not_dropped() -> None:
 def test_a_write_whose_dependency_was_refused_is_skipped_naming_it_and_never_sent() -> None:
     from typing import Any, cast
 
-    from sharepack.apply import apply_plan
-    from sharepack.plan.model import Plan
+    from sharepack.apply.executor import apply_plan
+    from sharepack.changes.model import Plan
 
     refused = Change(Action.CONFLICT, ResourceType.RECIPIENT, "partner", "b", message="belongs to 'a'")
     grant = Change(Action.CREATE, ResourceType.GRANT, "s:partner", "b", settings={"share": "s"})

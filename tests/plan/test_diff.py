@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sharepack.plan.diff import diff_settings
-from sharepack.plan.rules import JOB_RULES, PIPELINE_RULES
+from sharepack.changes.diff import diff_settings
+from sharepack.changes.rules import JOB_RULES, PIPELINE_RULES
 
 DESIRED_JOB = {
     "name": "sales_daily_sync_schedule",

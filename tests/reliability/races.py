@@ -43,7 +43,7 @@ def apply_process(pack: Path, url: str) -> subprocess.Popen[str]:
 
 
 def owner_of(client: Any, share: str) -> str | None:
-    from sharepack.ownership import split_comment_mark
+    from sharepack.workspace.ownership import split_comment_mark
 
     return split_comment_mark(client.shares.get(share).comment)[1]
 

@@ -48,7 +48,7 @@ def test_a_held_lock_names_its_holder_and_can_be_forced(
 
     from databricks.sdk.service.workspace import ImportFormat
 
-    from sharepack.workspace.lock import LOCK_DIR, lock_path
+    from sharepack.flow.lock import LOCK_DIR, lock_path
 
     client.workspace.mkdirs(LOCK_DIR)
     stale = {"id": "x", "user": "alice", "host": "ci-runner-7", "acquired_at": "2026-11-01T00:00:00+00:00"}
@@ -79,7 +79,7 @@ def test_an_apply_that_planned_before_another_finished_replans_under_the_lock(
 ) -> None:
     # Deterministic version of the race: between this apply's read and its lock, another apply
     # creates everything. The stale plan would create every resource a second time.
-    from sharepack.workspace import lock
+    from sharepack.flow import lock
 
     pack = write_pack(tmp_path, pack_yaml(3))
     original = lock.deploy_lock
@@ -102,7 +102,7 @@ def test_an_apply_that_planned_before_another_finished_replans_under_the_lock(
 def test_without_auto_approve_a_moved_workspace_stops_the_apply(
     cli: Any, workspace_env: Any, client: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    from sharepack.workspace import lock
+    from sharepack.flow import lock
 
     pack = write_pack(tmp_path, pack_yaml(2))
     original = lock.deploy_lock
@@ -114,7 +114,7 @@ def test_without_auto_approve_a_moved_workspace_stops_the_apply(
 
     monkeypatch.setattr(lock, "deploy_lock", deploy_lock_after_a_rival)
     # Approving interactively is the same as --auto-approve=False reaching the executor.
-    monkeypatch.setattr("sharepack.deploy._confirm", lambda plans, auto_approve: None)
+    monkeypatch.setattr("sharepack.flow.run._confirm", lambda plans, auto_approve: None)
     result = cli("apply", str(pack))
     assert result.code == 1
     assert "the workspace changed after the plan was made" in result.stderr

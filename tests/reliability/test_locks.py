@@ -18,7 +18,7 @@ from tests.reliability.census import assert_exactly_declared, pack_yaml
 def _leave_lock(client: Any, holder: dict[str, Any]) -> None:
     from databricks.sdk.service.workspace import ImportFormat
 
-    from sharepack.workspace.lock import LOCK_DIR, lock_path
+    from sharepack.flow.lock import LOCK_DIR, lock_path
 
     client.workspace.mkdirs(LOCK_DIR)
     client.workspace.import_(

@@ -46,7 +46,7 @@ def test_an_adopt_that_loses_to_another_pack_just_before_its_write_stops_cleanly
 def test_the_loser_of_the_deploy_lock_race_says_what_it_left_alone_and_fails(
     cli: Any, workspace_env: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sharepack.workspace import lock
+    from sharepack.flow import lock
 
     client.shares.create("orders")
     first, second = two_claims(tmp_path)

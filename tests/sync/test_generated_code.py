@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from sharepack.spec import load_pack
-from sharepack.sync_code import generated_sources, owner_of
+from sharepack.pack import load_pack
+from sharepack.sync.code import generated_sources, owner_of
 from tests.helpers import write_pack
 from tests.sync.fake_pipelines import Recording, run
 

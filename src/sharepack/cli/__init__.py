@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run one command; every error becomes a message and an exit code here (README: Exit codes)."""
     _register_commands()
     given = sys.argv[1:] if argv is None else argv
-    from sharepack.suggest import record_argv
+    from sharepack.flow.suggest import record_argv
 
     record_argv(given)
     args = _debug_first(given)
@@ -71,7 +71,7 @@ def _run(args: list[str], *, debug: bool) -> tuple[int, bool]:
     try:
         result = app(args=args, standalone_mode=False)
     except SpecError as exc:
-        from sharepack.spec import located
+        from sharepack.pack import located
 
         # Whichever stage found them (loader, plan-time checks), a workbook's problems are at cells.
         print("\n".join(str(located(p)) for p in exc.problems), file=sys.stderr)
@@ -145,7 +145,7 @@ def _is_api_error(exc: BaseException) -> bool:
 
 
 def _describe_api_error(exc: BaseException) -> tuple[str, str | None]:
-    from sharepack.suggest import same_command
+    from sharepack.flow.suggest import same_command
 
     # The SDK appends "Config: host=..., token=***" to auth errors; the token is masked, but the
     # tail is noise for a person.

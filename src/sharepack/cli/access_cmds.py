@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import Host, Parallelism, Profile, Target, Vars, parse_vars
+from sharepack.terminal import console
 
 if TYPE_CHECKING:
-    from sharepack.access_policy import Policy, Violation
     from sharepack.ops.access_report import AccessReport
+    from sharepack.plan.access_policy import Policy, Violation
 
 BY_HAND = "by hand"
 CSV_COLUMNS = (
@@ -77,8 +77,8 @@ def access(
     parallelism: Parallelism = 8,
 ) -> None:
     """Every recipient, what it can read, through which share, and which pack manages it (or by hand)."""
-    from sharepack import access_policy
     from sharepack.ops.access_report import narrowed, read_access
+    from sharepack.plan import access_policy
 
     narrow: dict[str, Any] = {}
     found_policy = access_policy.find_policy(file, policy) if file is not None else None
@@ -120,7 +120,7 @@ def _connect(
         if var:
             raise UsageError("--var sets a pack's variables: give the pack too")
         return connect(choose_target(flag_host=host, flag_profile=profile, target_name=target))
-    from sharepack.deployment import Selection, load, workspace_target
+    from sharepack.flow.deployment import Selection, load, workspace_target
 
     selection = Selection(target=target, host=host, profile=profile, variables=parse_vars(var))
     pack = load(file, selection)

@@ -51,6 +51,6 @@ def enable_debug() -> None:
     # when debug_headers is set, which sharepack never does.
     logging.getLogger("databricks.sdk").setLevel(logging.DEBUG)
     logging.getLogger("sharepack").setLevel(logging.DEBUG)
-    from sharepack.log_redaction import install
+    from sharepack.workspace.redaction import install
 
     install()

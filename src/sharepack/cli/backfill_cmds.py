@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
 from sharepack.errors import Interrupted, SharepackError, UsageError
+from sharepack.terminal import console
 
 if TYPE_CHECKING:
     from sharepack.ops.backfill import BackfillRecord, DateEntry

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Target, Vars, parse_vars
+from sharepack.terminal import console
 
 if TYPE_CHECKING:
     from sharepack.schedule.calendar import CalendarEntry
@@ -52,11 +52,11 @@ def calendar(
 ) -> None:
     """A heat map of when every job fires: rows are jobs, columns hours; busiest hours marked."""
     from sharepack.cli.spec_cmds import _local_user
-    from sharepack.desired import desired_state
+    from sharepack.desired.state import desired_state
     from sharepack.errors import UsageError
+    from sharepack.pack import load_pack
     from sharepack.schedule.calendar import fire_counts, render_html, render_text, wrap_words
     from sharepack.schedule.forms import check_timezone
-    from sharepack.spec import load_pack
 
     try:
         check_timezone(tz)

@@ -24,7 +24,7 @@ def convert(
     ],
 ) -> None:
     """Convert a SharePack between an Excel workbook and YAML (both plan the same)."""
-    from sharepack.spec.convert import convert as run
+    from sharepack.pack.convert import convert as run
 
     run(source, out)
     typer.echo(f"Wrote {out}")

@@ -107,7 +107,7 @@ def _start(after: str | None, tz: str) -> datetime:
 
 
 def _invalid(expression: str, exc: Any, output: Output) -> None:
-    from sharepack.cli.console import print_lines
+    from sharepack.terminal.console import print_lines
 
     if output == Output.json:
         typer.echo(
@@ -133,7 +133,7 @@ def _invalid(expression: str, exc: Any, output: Output) -> None:
 
 
 def _print_text(result: dict[str, Any]) -> None:
-    from sharepack.cli.console import print_lines
+    from sharepack.terminal.console import print_lines
 
     kind = _KINDS[result["kind"]]
     lines = [

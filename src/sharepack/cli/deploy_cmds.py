@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import (
     Files,
@@ -24,6 +23,7 @@ from sharepack.cli.options import (
     parse_vars,
 )
 from sharepack.errors import UsageError
+from sharepack.terminal import console
 
 TrustDigest = Annotated[
     bool,
@@ -92,7 +92,7 @@ def plan(
     policy: PolicyOpt = None,
 ) -> None:
     """Show what `apply` would change, sending no mutating request."""
-    from sharepack.deploy import DeployOptions, check_plan_out, make_plans, save_plans
+    from sharepack.flow.run import DeployOptions, check_plan_out, make_plans, save_plans
     from sharepack.plan.render import plans_to_json, summary_lines, text_lines, to_markdown
 
     if out is not None:
@@ -111,7 +111,7 @@ def plan(
     plans = make_plans(files, options)
     if out is not None:
         save_plans(plans, out)
-    from sharepack import access_policy
+    from sharepack.plan import access_policy
 
     broken = access_policy.plan_violations([p for p, _ in plans], policy)
     if output == PlanOutput.json:
@@ -126,7 +126,7 @@ def plan(
             console.print_lines(text_lines(plan_value, verbose=verbose))
         for line in summary_lines([p for p, _ in plans]):
             console.out().print(line, style="bold", markup=False)
-    from sharepack.deploy import refused_exit, refused_lines
+    from sharepack.flow.run import refused_exit, refused_lines
 
     if broken:
         raise access_policy.refusal(broken)
@@ -185,8 +185,8 @@ def apply(
     policy: PolicyOpt = None,
 ) -> None:
     """Make the workspace match the SharePack: print the plan, ask, then execute exactly that plan."""
-    from sharepack.deploy import DeployOptions, execute, load_saved_plans, make_plans
-    from sharepack.strategy import check_approval
+    from sharepack.flow.run import DeployOptions, execute, load_saved_plans, make_plans
+    from sharepack.flow.strategy import check_approval
 
     options = DeployOptions(
         target=target,
@@ -204,7 +204,7 @@ def apply(
         plans = make_plans(files, options)
     try:
         check_approval([p for p, _ in plans], ignore=ignore_approval)
-        from sharepack import access_policy
+        from sharepack.plan import access_policy
 
         broken = access_policy.plan_violations([p for p, _ in plans], policy)
         if broken:
@@ -253,7 +253,7 @@ def destroy(
     ] = False,
 ) -> None:
     """Delete what the pack made — only what carries its mark. What it adopted is released."""
-    from sharepack.deploy import DeployOptions, execute, make_destroy_plans
+    from sharepack.flow.run import DeployOptions, execute, make_destroy_plans
 
     options = DeployOptions(
         target=target,

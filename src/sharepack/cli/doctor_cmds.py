@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
-from sharepack.cli.tables import Column, FitTable
+from sharepack.terminal import console
+from sharepack.terminal.tables import Column, FitTable
 
 if TYPE_CHECKING:
     from sharepack.ops.doctor import Report
@@ -41,7 +41,7 @@ def doctor(
     from sharepack.workspace.connect import choose_target
 
     if file is not None:
-        from sharepack.deployment import Selection, load, workspace_target
+        from sharepack.flow.deployment import Selection, load, workspace_target
 
         selection = Selection(target=target, host=host, profile=profile, variables=parse_vars(var))
         chosen = workspace_target(load(file, selection), selection)
@@ -50,7 +50,7 @@ def doctor(
     report = run_checks(chosen)
     if file is not None and report.ok:
         # The pack's sync pipelines and their code, checked as `plan` checks them (reads only).
-        from sharepack.deployment import open_deployment
+        from sharepack.flow.deployment import open_deployment
         from sharepack.ops.doctor_sync import code_checks, sync_checks
 
         deployment = open_deployment(file, selection)

@@ -189,7 +189,7 @@ def _seed_from_packs(packs: list[Path], state: str, token: str) -> None:
     from sharepack.emulator import Emulator, EmulatorConfig
     from sharepack.errors import SpecError
     from sharepack.ops.seed_pack import pack_sources, seed_pack
-    from sharepack.spec import LOCAL_TARGET, load_pack
+    from sharepack.pack import LOCAL_TARGET, load_pack
 
     loaded = []
     problems = []

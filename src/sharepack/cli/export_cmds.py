@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import Host, Output, OutputOpt, Profile, Target
 from sharepack.errors import UsageError
+from sharepack.terminal import console
 
 
 @app.command()
@@ -88,7 +88,7 @@ def export(
         console.err().print(f"not exported: {note}", style="yellow", markup=False)
     console.err().print(summary, style="bold", markup=False)
     if out is not None:
-        from sharepack.suggest import command, selection_flags
+        from sharepack.flow.suggest import command, selection_flags
 
         flags = selection_flags(target=target, host=host, profile=profile)
         console.err().print(f"Check it: {command('plan', out, flags=flags)}", markup=False)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.errors import UsageError
+from sharepack.terminal import console
 
 # Package data (src/sharepack/starter): the wheel carries it, so a pip install has it too.
 STARTER_FILES = ("seed_example.yaml", "tables/seed_example.yaml")
@@ -30,7 +30,7 @@ def init(
     """Write a starter SharePack, the tables it syncs and the JSON Schema for editors."""
     from importlib.resources import files
 
-    from sharepack.spec.schema import pack_json_schema_text
+    from sharepack.pack.schema import pack_json_schema_text
 
     starter = files("sharepack") / "starter"
     contents = {name: (starter / name).read_text(encoding="utf-8") for name in STARTER_FILES}

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
+from sharepack.terminal import console
 
 Names = Annotated[
     list[str] | None,

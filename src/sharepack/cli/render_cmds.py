@@ -23,9 +23,9 @@ def render(
     """Print the generated source of the pack's pipelines, exactly as it is uploaded."""
     from sharepack.cli.spec_cmds import _local_user
     from sharepack.errors import UsageError
-    from sharepack.spec import load_pack
-    from sharepack.spec.variables import did_you_mean
-    from sharepack.sync_code import file_path, generated_sources, root_of
+    from sharepack.pack import load_pack
+    from sharepack.pack.variables import did_you_mean
+    from sharepack.sync.code import file_path, generated_sources, root_of
 
     pack = load_pack(file, target=target, variables=parse_vars(var), user=_local_user())
     sources = generated_sources(pack)

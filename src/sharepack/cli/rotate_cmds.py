@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Profile, Target, Vars, parse_vars
 from sharepack.errors import UsageError
+from sharepack.terminal import console
 
 
 def _grace(text: str) -> int:
@@ -40,10 +40,10 @@ def rotate_token(
     var: Vars = None,
 ) -> None:
     """Rotate a D2O recipient's token; the new activation link is shown once (never logged or kept)."""
-    from sharepack.cli.secret_notice import say_once
-    from sharepack.deployment import Selection, open_deployment
+    from sharepack.flow.deployment import Selection, open_deployment
     from sharepack.ops.rotate import declared_recipient, rotate
     from sharepack.schedule.events import duration_words
+    from sharepack.terminal.secret_notice import say_once
 
     grace = _grace(expire_existing_in)
     selection = Selection(target=target, host=host, profile=profile, variables=parse_vars(var))

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
 from sharepack.errors import Interrupted
+from sharepack.terminal import console
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sharepack.deployment import Deployment
+    from sharepack.flow.deployment import Deployment
     from sharepack.ops.run import Started
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sharepack.cli import console
+from sharepack.terminal import console
 
 if TYPE_CHECKING:
     from sharepack.ops.sharing_status import RecipientStatus, ShareStatus, SharingStatus
@@ -36,7 +36,7 @@ def print_sharing(pack: str, status: SharingStatus, apply_command: str = "sharep
 def _recipients(rows: tuple[RecipientStatus, ...]) -> None:
     from rich.text import Text
 
-    from sharepack.cli.tables import Column, FitTable
+    from sharepack.terminal.tables import Column, FitTable
 
     headers = ("Type", "State", "Drift", "Activated", "Token expires", "Owner")
     table = FitTable([Column("Name"), *(Column(h) for h in headers)], title="Recipients")
@@ -57,7 +57,7 @@ def _recipients(rows: tuple[RecipientStatus, ...]) -> None:
 def _shares(rows: tuple[ShareStatus, ...]) -> None:
     from rich.text import Text
 
-    from sharepack.cli.tables import Column, FitTable
+    from sharepack.terminal.tables import Column, FitTable
 
     headers = ("State", "Drift", "Objects", "Grants", "Mount", "Owner")
     table = FitTable([Column("Name"), *(Column(h) for h in headers)], title="Shares")

@@ -12,7 +12,7 @@ from sharepack.cli.options import Files, Target, Vars, parse_vars
 def validate(files: Files, target: Target = None, var: Vars = None) -> None:
     """Check SharePack files: every problem at once, as file:line:col. Exit 1 if any."""
     from sharepack.errors import SpecError, SpecProblem
-    from sharepack.spec import Pack, duplicate_pack_names, load_pack
+    from sharepack.pack import Pack, duplicate_pack_names, load_pack
 
     variables = parse_vars(var)
     problems: list[SpecProblem] = []
@@ -41,7 +41,7 @@ def validate(files: Files, target: Target = None, var: Vars = None) -> None:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a SharePack (for editors: yaml-language-server, VS Code)."""
-    from sharepack.spec.schema import pack_json_schema_text
+    from sharepack.pack.schema import pack_json_schema_text
 
     typer.echo(pack_json_schema_text(), nl=False)
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sharepack.cli import console
 from sharepack.cli.app import app
 from sharepack.cli.options import File, Host, Output, OutputOpt, Profile, Target, Vars, parse_vars
-from sharepack.cli.tables import Column, FitTable
+from sharepack.terminal import console
+from sharepack.terminal.tables import Column, FitTable
 
 if TYPE_CHECKING:
     from sharepack.ops.status import StatusRow

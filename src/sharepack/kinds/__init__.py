@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sharepack.changes.model import ResourceType
 from sharepack.kinds.base import Kind, Reader
 from sharepack.kinds.grant import GrantKind
 from sharepack.kinds.job import JobKind
@@ -20,11 +21,10 @@ from sharepack.kinds.share import ShareKind
 from sharepack.kinds.share_objects import ShareObjectsKind
 from sharepack.kinds.sharing_state import SharingReader
 from sharepack.kinds.workspace_file import WorkspaceFileKind, WorkspaceFileReader
-from sharepack.plan.model import ResourceType
-from sharepack.sync_checks import SourcesReader
+from sharepack.sync.checks import SourcesReader
 
 if TYPE_CHECKING:
-    from sharepack.spec import Pack
+    from sharepack.pack import Pack
 
 # In rank order: created in this order, deleted in the reverse.
 KINDS: tuple[Kind, ...] = (
@@ -48,7 +48,7 @@ def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
     from sharepack.kinds.schema import desired_schemas
     from sharepack.kinds.sharing_desired import desired_recipients, desired_shares
     from sharepack.kinds.workspace_file import desired_files
-    from sharepack.sync_checks import RESOURCE, desired_sources
+    from sharepack.sync.checks import RESOURCE, desired_sources
 
     return {
         ResourceType.RECIPIENT.value: desired_recipients(pack),

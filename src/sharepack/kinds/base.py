@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.changes.model import Action, Change, ResourceType
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-    from sharepack.desired import DesiredState
-    from sharepack.spec import Pack
+    from sharepack.desired.state import DesiredState
+    from sharepack.pack import Pack
     from sharepack.workspace.state import ActualState
     from sharepack.workspace.write import Writer
 
@@ -43,7 +43,7 @@ class PlanOutput:
 @dataclass
 class WriteContext:
     """What writes share while a plan is applied: the IDs learnt so far. Whether a write may run
-    at all is decided before it is called, by the applier (`sharepack.apply.Settled`)."""
+    at all is decided before it is called, by the applier (`sharepack.apply.executor.Settled`)."""
 
     writer: Writer
     ids: dict[str, str] = field(default_factory=dict)  # change key -> the ID it now has

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
+from sharepack.changes.model import Action, Change, ResourceType, change_key
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
 from sharepack.kinds.share import left_alone, share_change
 from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import SharingState, fold, sharing_of
-from sharepack.plan.model import Action, Change, ResourceType, change_key
 
 if TYPE_CHECKING:
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.GRANT

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
+from sharepack.changes.model import Action, Change, ResourceType, change_key
 from sharepack.errors import WorkspaceError
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
-from sharepack.plan.model import Action, Change, ResourceType, change_key
 
 if TYPE_CHECKING:
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.workspace.state import ActualState
 
 
@@ -46,7 +46,7 @@ class JobKind:
         return {change_key(ResourceType.PIPELINE, p) for p in change.pipelines}
 
     def write(self, change: Change, context: WriteContext) -> Written:
-        from sharepack.desired import PIPELINE_REF_PREFIX
+        from sharepack.desired.state import PIPELINE_REF_PREFIX
         from sharepack.plan.build import resolve_pipeline_refs
 
         writer = context.writer

@@ -16,16 +16,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sharepack.changes.diff import FieldChange
+from sharepack.changes.model import Action, Change, ResourceType, change_key
 from sharepack.errors import WorkspaceError
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, release
-from sharepack.ownership import PACK_TAG, is_managed, merge_marks, ownership_tags, was_adopted, without_marks
-from sharepack.plan.diff import FieldChange
-from sharepack.plan.model import Action, Change, ResourceType, change_key
+from sharepack.workspace.ownership import (
+    PACK_TAG,
+    is_managed,
+    merge_marks,
+    ownership_tags,
+    was_adopted,
+    without_marks,
+)
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.CATALOG

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
+from sharepack.changes.model import Action, Change, ResourceType, change_key
 from sharepack.kinds.base import RELEASED, PlanInput, PlanOutput, WriteContext, Written
-from sharepack.plan.model import Action, Change, ResourceType, change_key
 
 if TYPE_CHECKING:
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.workspace.state import ActualState
 
 SHARE_SETTING = "sharepack.share"

@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterable, Set
 from typing import TYPE_CHECKING, Any
 
+from sharepack.changes.diff import FieldChange
+from sharepack.changes.model import Action, Change, ResourceType
 from sharepack.kinds.base import (
     Marked,
     PlanInput,
@@ -23,12 +25,10 @@ from sharepack.kinds.base import (
 )
 from sharepack.kinds.sharing_desired import DesiredRecipient
 from sharepack.kinds.sharing_state import ActualRecipient, sharing_of
-from sharepack.ownership import merge_marks, was_adopted, without_marks
-from sharepack.plan.diff import FieldChange
-from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.workspace.ownership import merge_marks, was_adopted, without_marks
 
 if TYPE_CHECKING:
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.RECIPIENT

@@ -15,17 +15,17 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sharepack.changes.model import Action, Change, ResourceType
 from sharepack.errors import WorkspaceError
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
-from sharepack.ownership import PACK_TAG, is_managed, ownership_tags
-from sharepack.plan.model import Action, Change, ResourceType
-from sharepack.sync_checks import sources_state
+from sharepack.sync.checks import sources_state
+from sharepack.workspace.ownership import PACK_TAG, is_managed, ownership_tags
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-    from sharepack.desired import DesiredState
-    from sharepack.spec import Pack
+    from sharepack.desired.state import DesiredState
+    from sharepack.pack import Pack
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.SCHEMA
@@ -38,7 +38,7 @@ class DesiredSchema:
 
 
 def desired_schemas(pack: Pack) -> tuple[DesiredSchema, ...]:
-    from sharepack.sync_checks import desired_sources
+    from sharepack.sync.checks import desired_sources
 
     # One schema however its pipelines spell it: Unity Catalog names are case-insensitive.
     spelled: dict[str, str] = {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from typing import TYPE_CHECKING, Any
 
+from sharepack.changes.diff import FieldChange
+from sharepack.changes.model import Action, Change, ResourceType
 from sharepack.kinds.base import (
     Marked,
     PlanInput,
@@ -21,12 +23,10 @@ from sharepack.kinds.base import (
 )
 from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import ActualShare, sharing_of
-from sharepack.ownership import comment_adopted, comment_with_mark, split_comment_mark
-from sharepack.plan.diff import FieldChange
-from sharepack.plan.model import Action, Change, ResourceType
+from sharepack.workspace.ownership import comment_adopted, comment_with_mark, split_comment_mark
 
 if TYPE_CHECKING:
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.SHARE

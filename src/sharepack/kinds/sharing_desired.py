@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sharepack.ownership import ownership_tags
-from sharepack.spec.names import api_name
+from sharepack.pack.names import api_name
+from sharepack.workspace.ownership import ownership_tags
 
 if TYPE_CHECKING:
-    from sharepack.spec import Pack
+    from sharepack.pack import Pack
 
 CONTACT_PROPERTY = "sharepack_contact"
 AUTHENTICATION = {"D2D": "DATABRICKS", "D2O": "TOKEN"}

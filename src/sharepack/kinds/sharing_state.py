@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sharepack.ownership import PACK_TAG, is_managed, split_comment_mark
+from sharepack.workspace.ownership import PACK_TAG, is_managed, split_comment_mark
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.kinds.sharing_desired import DesiredShare
 
 PAGE_SIZE = 100

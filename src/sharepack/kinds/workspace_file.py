@@ -25,16 +25,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sharepack.changes.diff import FieldChange
+from sharepack.changes.model import Action, Change, ResourceType
 from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
-from sharepack.plan.diff import FieldChange
-from sharepack.plan.model import Action, Change, ResourceType
-from sharepack.sync_code import digest, owner_of, pack_folder
+from sharepack.sync.code import digest, owner_of, pack_folder
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-    from sharepack.desired import DesiredState
-    from sharepack.spec import Pack
+    from sharepack.desired.state import DesiredState
+    from sharepack.pack import Pack
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.WORKSPACE_FILE
@@ -77,7 +77,7 @@ def file_state(actual: Any) -> FileState:
 
 
 def desired_files(pack: Pack) -> tuple[DesiredFile, ...]:
-    from sharepack.sync_code import file_path, render, root_of, sync_spec
+    from sharepack.sync.code import file_path, render, root_of, sync_spec
 
     root = root_of(pack)
     folder = f"{pack_folder(pack.name, root)}/{SUBFOLDER}"
@@ -282,7 +282,7 @@ def _ours(found: ActualFile, folder: str, pack: str) -> bool:
 def _vouched(file: DesiredFile, given: PlanInput) -> bool:
     """--trust-digest: the pipeline's settings say this very code was the last one uploaded."""
     from sharepack.plan.build import trusted_by_digest
-    from sharepack.sync_code import CODE_DIGEST_SETTING
+    from sharepack.sync.code import CODE_DIGEST_SETTING
 
     pipeline = given.desired.pipeline(file.pipeline)
     found = given.actual.pipelines_named(file.pipeline)
@@ -310,8 +310,8 @@ def _delete(found: ActualFile, pack: str, message: str | None, *, check_mark: bo
 def _proven(desired: DesiredState, actual: ActualState) -> set[str]:
     """The declared files that a pipeline proven ours (read, with this pack's tags) runs: they are
     its generated code, at its path in the pack's folder, so they are ours without being read."""
-    from sharepack.ownership import is_managed
-    from sharepack.pipeline_code_check import code_paths
+    from sharepack.sync.presence import code_paths
+    from sharepack.workspace.ownership import is_managed
 
     proven = set()
     for file in desired.resources_of(TYPE.value):

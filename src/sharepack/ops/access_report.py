@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sharepack.access_policy import object_matches
-from sharepack.ownership import PACK_TAG, is_managed, split_comment_mark
 from sharepack.plan.access import UNKNOWN, recipient_type
+from sharepack.plan.access_policy import object_matches
+from sharepack.workspace.ownership import PACK_TAG, is_managed, split_comment_mark
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient

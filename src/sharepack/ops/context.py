@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sharepack.deployment import Deployment, Selection, open_deployment
-from sharepack.desired import DesiredJob, DesiredPipeline
+from sharepack.desired.state import DesiredJob, DesiredPipeline
 from sharepack.errors import SharepackError, UsageError
-from sharepack.ownership import is_managed, owner_label
+from sharepack.flow.deployment import Deployment, Selection, open_deployment
+from sharepack.workspace.ownership import is_managed, owner_label
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
 
 

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from sharepack.ops.doctor import Check, Status
 
 if TYPE_CHECKING:
-    from sharepack.deployment import Deployment
+    from sharepack.flow.deployment import Deployment
 
 NAME = "sync sources"
 CODE = "pipeline code"
 
 
 def sync_checks(deployment: Deployment) -> list[Check]:
-    from sharepack.sync_checks import READER, RESOURCE, SourcesReader, sync_problems
+    from sharepack.sync.checks import READER, RESOURCE, SourcesReader, sync_problems
     from sharepack.workspace.state import ActualState
 
     desired = deployment.desired
@@ -26,7 +26,7 @@ def sync_checks(deployment: Deployment) -> list[Check]:
     )
     if warnings:
         return [Check(NAME, Status.skip, warnings[0])]
-    from sharepack.spec import located
+    from sharepack.pack import located
 
     checks = [Check(NAME, Status.fail, f"{located(p).where}: {p.message}", p.hint) for p in problems]
     count = len(desired.resources_of(RESOURCE))
@@ -36,7 +36,7 @@ def sync_checks(deployment: Deployment) -> list[Check]:
 def code_checks(deployment: Deployment) -> list[Check]:
     """Every declared pipeline's notebooks and files are in the workspace (not only the changed
     ones, as `plan` checks): code deleted by hand fails the pipeline's next update."""
-    from sharepack.pipeline_code_check import code_paths, missing_code
+    from sharepack.sync.presence import code_paths, missing_code
 
     desired = deployment.desired
     wanted = {p.name: code_paths(p.spec) for p in desired.pipelines}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sharepack.desired import SCHEDULE_JOB_SUFFIX
+from sharepack.desired.state import SCHEDULE_JOB_SUFFIX
 from sharepack.ops.export_sharing import (
     SharingExport,
     header_lines,
@@ -27,10 +27,10 @@ from sharepack.ops.export_sharing import (
     recipient_entries,
     share_entry,
 )
-from sharepack.ownership import MANAGED_BY, PACK_TAG, PIPELINE_DIGEST_TAG
+from sharepack.pack.names import PIPELINE_NAME_MAX, resource_name_problem
 from sharepack.schedule.interval import MINUTE_DIVISORS
-from sharepack.spec.names import PIPELINE_NAME_MAX, resource_name_problem
-from sharepack.sync_code import CODE_DIGEST_SETTING
+from sharepack.sync.code import CODE_DIGEST_SETTING
+from sharepack.workspace.ownership import MANAGED_BY, PACK_TAG, PIPELINE_DIGEST_TAG
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient

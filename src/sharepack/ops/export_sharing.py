@@ -24,9 +24,9 @@ from sharepack.kinds.sharing_state import (
     _list_share_names,
     _read_share,
 )
-from sharepack.ownership import split_comment_mark
-from sharepack.spec.names import email_problem, name_key, split_name, uc_name_problem
-from sharepack.spec.sharing_models import ASSET_TYPES
+from sharepack.pack.names import email_problem, name_key, split_name, uc_name_problem
+from sharepack.pack.sharing_models import ASSET_TYPES
+from sharepack.workspace.ownership import split_comment_mark
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from sharepack.errors import UsageError, WorkspaceError
 
 if TYPE_CHECKING:
-    from sharepack.deployment import Deployment
-    from sharepack.spec.resolved import ResolvedRecipient
+    from sharepack.flow.deployment import Deployment
+    from sharepack.pack.resolved import ResolvedRecipient
 
 DEFAULT_GRACE_S = 3600  # one hour: long enough to hand over a new link, short for a leaked one
 

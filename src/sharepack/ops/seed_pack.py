@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sharepack.sync_checks import CDF
+from sharepack.sync.checks import CDF
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-    from sharepack.spec import Pack
+    from sharepack.pack import Pack
 
 # A table no pipeline names keys for still needs a column to be a table.
 FILLER_COLUMN = "value"

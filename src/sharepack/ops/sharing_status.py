@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sharepack.changes.model import REFUSED, Action, Change, Plan, ResourceType
 from sharepack.kinds.grant import grant_name
 from sharepack.kinds.sharing_desired import DesiredRecipient, DesiredShare
 from sharepack.kinds.sharing_state import sharing_of
 from sharepack.ops.context import OpsContext
-from sharepack.plan.model import REFUSED, Action, Change, Plan, ResourceType
 
 # A change of one of these kinds means the workspace differs from the pack (or is not ours).
 _DRIFTED = frozenset({Action.UPDATE, Action.ADOPT, Action.CREATE, Action.DELETE, *REFUSED})

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sharepack.desired import DesiredJob, DesiredPipeline
+from sharepack.changes.model import Action, Change, Plan, ResourceType
+from sharepack.desired.state import DesiredJob, DesiredPipeline
 from sharepack.ops.context import OpsContext
 from sharepack.ops.runs_read import RunInfo, RunStats, backfill_run_ids, runs_by_job, stats, trigger_kind
-from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.schedule.events import duration_words
 from sharepack.schedule.explain import explain, explain_quartz
 from sharepack.workspace.state import ActualJob

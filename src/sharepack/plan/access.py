@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sharepack.plan.model import AccessChange, Action, Change, MountChange, Plan, ResourceType
+from sharepack.changes.model import AccessChange, Action, Change, MountChange, Plan, ResourceType
 
 if TYPE_CHECKING:
-    from sharepack.desired import DesiredState
+    from sharepack.desired.state import DesiredState
     from sharepack.kinds.sharing_state import ActualShare, SharingState
     from sharepack.workspace.state import ActualState
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sharepack.plan.model import AccessChange, MountChange, Plan
+from sharepack.changes.model import AccessChange, MountChange, Plan
 
 NO_ACCESS_CHANGE = "Access: no recipient gains or loses read on any object."
 _WHO = {"D2O": "D2O, external", "D2D": "D2D, another metastore", "unknown": "type unknown"}

@@ -7,14 +7,20 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sharepack.desired import PIPELINE_REF_PREFIX, DesiredJob, DesiredPipeline, DesiredState, settings_digest
+from sharepack.changes.diff import FieldChange, diff_settings
+from sharepack.changes.model import Action, Change, Plan, ResourceType
+from sharepack.changes.rules import JOB_RULES, PIPELINE_RULES
+from sharepack.desired.state import (
+    PIPELINE_REF_PREFIX,
+    DesiredJob,
+    DesiredPipeline,
+    DesiredState,
+    settings_digest,
+)
 from sharepack.errors import UsageError
-from sharepack.ownership import ADOPTED_TAG, PACK_TAG, is_managed, was_adopted, without_tags
+from sharepack.pack.variables import did_you_mean
 from sharepack.plan.access import with_access
-from sharepack.plan.diff import FieldChange, diff_settings
-from sharepack.plan.model import Action, Change, Plan, ResourceType
-from sharepack.plan.rules import JOB_RULES, PIPELINE_RULES
-from sharepack.spec.variables import did_you_mean
+from sharepack.workspace.ownership import ADOPTED_TAG, PACK_TAG, is_managed, was_adopted, without_tags
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
 
 UNKNOWN_ID = "(known after apply)"
@@ -231,7 +237,7 @@ def _adopted_mark(settings: Mapping[str, Any], found: Mapping[str, str], managed
 
 def _too_many_tags(what: str, name: str, settings: Mapping[str, Any]) -> str | None:
     """Said at plan time: adopting adds a tag, and Databricks refuses a 26th one at apply."""
-    from sharepack.spec.names import MAX_TAGS
+    from sharepack.pack.names import MAX_TAGS
 
     count = len(settings.get("tags") or {})
     if count <= MAX_TAGS:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sharepack.desired import DesiredState
-from sharepack.ownership import is_managed, was_adopted, without_tags
+from sharepack.changes.model import Action, Change, Plan, ResourceType
+from sharepack.desired.state import DesiredState
 from sharepack.plan.access import with_access
 from sharepack.plan.build import job_observed, pipeline_observed
-from sharepack.plan.model import Action, Change, Plan, ResourceType
+from sharepack.workspace.ownership import is_managed, was_adopted, without_tags
 from sharepack.workspace.state import ActualState
 
 

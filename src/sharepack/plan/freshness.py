@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sharepack.plan.model import Change, Plan
+from sharepack.changes.model import Change, Plan
 from sharepack.workspace.state import ActualState
 
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from sharepack.changes.model import Action, Change, Plan, ResourceType
 from sharepack.plan import access_render
-from sharepack.plan.model import Action, Change, Plan, ResourceType
 from sharepack.plan.render_pipeline import pipeline_summary
 
 SYMBOLS = {
@@ -90,7 +90,7 @@ _TITLES = {"share_objects": "objects of share"}
 def _notes(change: Change) -> list[str]:
     if change.resource_type != ResourceType.PIPELINE:
         return []
-    from sharepack.sync_code import plan_notes
+    from sharepack.sync.code import plan_notes
 
     return plan_notes(change.settings)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sharepack.ownership import is_managed
+from sharepack.workspace.ownership import is_managed
 
 # The pipeline's configuration keys sharepack itself writes (desired.py).
 SHARE = "sharepack.share"

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sharepack.desired import DesiredState
+from sharepack.desired.state import DesiredState
 from sharepack.kinds import READERS
 from sharepack.plan.build import pipelines_needing_settings
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState

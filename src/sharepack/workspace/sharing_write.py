@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import WorkspaceError
-from sharepack.ownership import PACK_TAG, is_managed, split_comment_mark
+from sharepack.workspace.ownership import PACK_TAG, is_managed, split_comment_mark
 from sharepack.workspace.write import (
     Attempts,
     RetrySuppressed,

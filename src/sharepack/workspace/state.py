@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharepack.ownership import PIPELINE_DIGEST_TAG, is_managed
+from sharepack.workspace.ownership import PIPELINE_DIGEST_TAG, is_managed
 
 
 @dataclass(frozen=True)

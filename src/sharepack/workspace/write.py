@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
-from sharepack.ownership import is_managed, owner_label
+from sharepack.workspace.ownership import is_managed, owner_label
 from sharepack.workspace.pacing import pace, paced, pacer_for
 from sharepack.workspace.read import _lookup_job, _lookup_pipeline
 
