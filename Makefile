@@ -79,6 +79,7 @@ lock: $(VENV)/.uv
 lint: $(STAMP)
 	@$(BIN)/ruff check src tests benchmarks
 	@$(BIN)/ruff format --check src tests benchmarks
+	@$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	@$(BIN)/mypy
@@ -95,6 +96,7 @@ test: lint typecheck unit
 test-lowest: $(LOWEST_VENV)/.installed
 	@$(LOWEST_VENV)/bin/ruff check --cache-dir $(LOWEST_VENV)/.ruff_cache src tests benchmarks
 	@$(LOWEST_VENV)/bin/mypy --cache-dir $(LOWEST_VENV)/.mypy_cache
+	@$(LOWEST_VENV)/bin/lint-imports --no-cache
 	@$(LOWEST_VENV)/bin/pytest -n 2
 
 # The canary for what `pip install` users get: lint, typecheck and the whole suite in $(LATEST_VENV) on
@@ -111,6 +113,7 @@ test-latest: $(VENV)/.uv
 		| grep -iE '^(databricks-sdk|typer|click|pydantic|rich|ruff|mypy|pytest) ' | tr -s ' ' | paste -sd, -
 	@$(LATEST_VENV)/bin/ruff check --cache-dir $(LATEST_VENV)/.ruff_cache src tests benchmarks
 	@$(LATEST_VENV)/bin/mypy --cache-dir $(LATEST_VENV)/.mypy_cache
+	@$(LATEST_VENV)/bin/lint-imports --no-cache
 	@SHAREPACK_WHEEL_TEST=1 $(LATEST_VENV)/bin/pytest -n 2
 
 # The README's "Without the repository" block run as written from an empty folder, with a wheel of

@@ -301,7 +301,7 @@ def access_scenarios(regime: str, workdir: Path) -> list[dict[str, Any]]:
 
 def measure_startup() -> float:
     """Median time for a fresh process to import what a plan needs, before any request."""
-    code = "import databricks.sdk, sharepack.cli, sharepack.flow.run, sharepack.workspace.read"
+    code = "import databricks.sdk, sharepack.cli, sharepack.flow.execute, sharepack.kinds.reading"
     times = []
     for _ in range(3):
         started = time.perf_counter()

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from benchmarks.generate import TIMEZONES
-from sharepack.desired.state import PIPELINE_REF_PREFIX, DesiredState, desired_state
+from sharepack.desired.build import desired_state
+from sharepack.desired.state import PIPELINE_REF_PREFIX, DesiredState
 from sharepack.pack import load_pack
 from sharepack.sync.code import generated_sources
 

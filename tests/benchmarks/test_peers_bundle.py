@@ -12,7 +12,7 @@ from benchmarks.peers import databricks_cli
 from benchmarks.peers.run import main
 from benchmarks.peers.workload import write_bundle, write_pack
 
-from sharepack.desired.state import desired_state
+from sharepack.desired.build import desired_state
 from sharepack.pack import load_pack
 from sharepack.sync.code import generated_sources
 

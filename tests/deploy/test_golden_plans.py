@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tests.reference_schema import job_errors, pipeline_errors
 
-from sharepack.desired.state import desired_state
+from sharepack.desired.build import desired_state
 from sharepack.pack import load_pack
 from sharepack.plan.build import build_plan
 from sharepack.workspace.state import ActualState

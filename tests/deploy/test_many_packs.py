@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tests.helpers import write_pack
 
-from sharepack.workspace import read
+from sharepack.workspace import listing
 
 
 def pack_text(name: str, pipelines: list[str], *, every: str = "1h") -> str:
@@ -40,7 +40,7 @@ def mutating(emulator: Any) -> list[str]:
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pages of 4 make a workspace of a few dozen resources "big": listing it costs many pages.
-    monkeypatch.setattr(read, "PAGE_SIZE", 4)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
 
 
 def test_a_plan_of_a_folder_lists_the_workspace_once_for_all_its_packs(

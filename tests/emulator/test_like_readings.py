@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from databricks.sdk import WorkspaceClient
 
-from sharepack.workspace.read import _lookup_pipeline, like_literal
+from sharepack.workspace.listing import like_literal, lookup_pipeline
 from tests.conftest import TOKEN
 
 NAMES = ["sp_orders", "spXorders", "SP_ORDERS", "sp_orders_v2", "it's_50", "its_50"]
@@ -31,7 +31,7 @@ def reading(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.mark.parametrize("name", NAMES)
 def test_exact_lookup_under_both_readings(reading: Any, name: str) -> None:
     ids = {n: reading.pipelines.create(name=n).pipeline_id for n in NAMES}
-    assert [(p.name, p.pipeline_id) for p in _lookup_pipeline(reading, name)] == [(name, ids[name])]
+    assert [(p.name, p.pipeline_id) for p in lookup_pipeline(reading, name)] == [(name, ids[name])]
 
 
 def test_the_two_readings_differ_for_an_escaped_filter(reading: Any) -> None:

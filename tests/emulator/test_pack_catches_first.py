@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sharepack.desired.state import _task_key
 from sharepack.pack.job_limits import task_key
+from sharepack.pack.job_limits import task_key as _task_key
 from tests.pack.helpers import problems_of
 
 

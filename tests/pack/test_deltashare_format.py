@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sharepack.desired.state import desired_state
+from sharepack.desired.build import desired_state
 from sharepack.pack import load_pack
 from tests.pack.helpers import SHAREPACKS, problems_of
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sharepack.desired.state import desired_state
+from sharepack.desired.build import desired_state
 from sharepack.errors import SpecError
 from sharepack.pack import load_pack
 from sharepack.pack.convert import convert

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sharepack.apply.executor import Outcome, _run_graph
+from sharepack.apply.executor import _run_graph
+from sharepack.apply.outcomes import Outcome
 from sharepack.changes.model import Action, Change, ResourceType
 
 

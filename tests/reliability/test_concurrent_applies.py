@@ -114,7 +114,7 @@ def test_without_auto_approve_a_moved_workspace_stops_the_apply(
 
     monkeypatch.setattr(lock, "deploy_lock", deploy_lock_after_a_rival)
     # Approving interactively is the same as --auto-approve=False reaching the executor.
-    monkeypatch.setattr("sharepack.flow.run._confirm", lambda plans, auto_approve: None)
+    monkeypatch.setattr("sharepack.flow.execute.confirm", lambda plans, auto_approve: None)
     result = cli("apply", str(pack))
     assert result.code == 1
     assert "the workspace changed after the plan was made" in result.stderr

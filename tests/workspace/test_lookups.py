@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sharepack.workspace import read
+from sharepack.workspace import listing
 from tests.helpers import write_pack
 
 PACK = """
@@ -24,7 +24,7 @@ pipelines:
 @pytest.fixture
 def crowded(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # More than the scanned pages of someone else's resources, so names are looked up one by one.
-    monkeypatch.setattr(read, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     for i in range(8):
         client.pipelines.create(name=f"other_{i}")
         client.jobs.create(name=f"other_job_{i}")

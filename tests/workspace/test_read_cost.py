@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sharepack.workspace import read
+from sharepack.workspace import listing
 from tests.helpers import write_pack
 
 
@@ -27,7 +27,7 @@ def reads(emulator: Any) -> Counter[str]:
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pages of 4 make "bigger than the scanned pages" reachable with a handful of resources.
-    monkeypatch.setattr(read, "PAGE_SIZE", 4)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
 
 
 def test_noop_plan_lists_each_kind_once_when_it_fits_the_scan(

@@ -52,7 +52,7 @@ def calendar(
 ) -> None:
     """A heat map of when every job fires: rows are jobs, columns hours; busiest hours marked."""
     from sharepack.cli.spec_cmds import _local_user
-    from sharepack.desired.state import desired_state
+    from sharepack.desired.build import desired_state
     from sharepack.errors import UsageError
     from sharepack.pack import load_pack
     from sharepack.schedule.calendar import fire_counts, render_html, render_text, wrap_words

@@ -92,7 +92,8 @@ def plan(
     policy: PolicyOpt = None,
 ) -> None:
     """Show what `apply` would change, sending no mutating request."""
-    from sharepack.flow.run import DeployOptions, check_plan_out, make_plans, save_plans
+    from sharepack.flow.plans import DeployOptions, make_plans
+    from sharepack.flow.saved import check_plan_out, save_plans
     from sharepack.plan.render import plans_to_json, summary_lines, text_lines, to_markdown
 
     if out is not None:
@@ -126,7 +127,7 @@ def plan(
             console.print_lines(text_lines(plan_value, verbose=verbose))
         for line in summary_lines([p for p, _ in plans]):
             console.out().print(line, style="bold", markup=False)
-    from sharepack.flow.run import refused_exit, refused_lines
+    from sharepack.flow.confirm import refused_exit, refused_lines
 
     if broken:
         raise access_policy.refusal(broken)
@@ -185,7 +186,9 @@ def apply(
     policy: PolicyOpt = None,
 ) -> None:
     """Make the workspace match the SharePack: print the plan, ask, then execute exactly that plan."""
-    from sharepack.flow.run import DeployOptions, execute, load_saved_plans, make_plans
+    from sharepack.flow.execute import execute
+    from sharepack.flow.plans import DeployOptions, make_plans
+    from sharepack.flow.saved import load_saved_plans
     from sharepack.flow.strategy import check_approval
 
     options = DeployOptions(
@@ -253,7 +256,8 @@ def destroy(
     ] = False,
 ) -> None:
     """Delete what the pack made — only what carries its mark. What it adopted is released."""
-    from sharepack.flow.run import DeployOptions, execute, make_destroy_plans
+    from sharepack.flow.execute import execute
+    from sharepack.flow.plans import DeployOptions, make_destroy_plans
 
     options = DeployOptions(
         target=target,

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sharepack.changes.model import Plan
-from sharepack.desired.state import DesiredState, desired_state
+from sharepack.desired.build import desired_state
+from sharepack.desired.state import DesiredState
 from sharepack.errors import UsageError
+from sharepack.kinds.reading import ReadOptions, read_actual
 from sharepack.plan.build import build_plan
 from sharepack.workspace.connect import (
     LOCAL,
@@ -22,7 +24,7 @@ from sharepack.workspace.connect import (
     connect,
     guard_credentials,
 )
-from sharepack.workspace.read import ReadOptions, SharedListing, read_actual
+from sharepack.workspace.listing import SharedListing
 from sharepack.workspace.state import ActualState
 from sharepack.workspace.write import Writer
 

@@ -98,7 +98,7 @@ def shared_listings(
 ) -> Iterator[None]:
     """While planning: the packs bound to one workspace read its pipelines and jobs from one
     listing. A pack alone on its workspace reads as it always does."""
-    from sharepack.workspace.read import ReadOptions, SharedListing
+    from sharepack.workspace.listing import SharedListing
 
     groups: dict[int, list[Deployment]] = {}
     for deployment in deployments:
@@ -108,14 +108,19 @@ def shared_listings(
             for group in groups.values():
                 if len(group) < 2:
                     continue
-                options = ReadOptions(
-                    complete=complete or any(d.pack.metadata.strategy == "DELETE" for d in group),
-                    trust_digest=trust_digest,
-                    parallelism=group[0].parallelism,
-                    probe=group[0].workspace.create_client,
-                )
+                desired = [d.desired for d in group]
                 listing = stack.enter_context(
-                    SharedListing(group[0].workspace.client, [d.desired for d in group], options)
+                    SharedListing(
+                        group[0].workspace.client,
+                        pipelines={p.name for d in desired for p in d.pipelines},
+                        jobs={j.name for d in desired for j in d.jobs}
+                        | {n for d in desired for n in d.removed_jobs},
+                        packs=[d.pack for d in desired],
+                        complete=complete or any(d.pack.metadata.strategy == "DELETE" for d in group),
+                        prefetch=not trust_digest,
+                        parallelism=group[0].parallelism,
+                        probe=group[0].workspace.create_client,
+                    )
                 )
                 for deployment in group:
                     deployment.listing = listing

@@ -1,13 +1,12 @@
 """The resource kinds sharepack manages, and the readers that read their state.
 
-Adding a kind is one module and one line here: `plan.build`, `plan.destroy`, `plan.freshness` and
-`apply` walk these lists.
+Adding a kind is one module and one line here: `plan.build`, `plan.destroy`, `plan.freshness`,
+`apply` and the reader (`kinds.reading`) walk these lists and name no kind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from sharepack.changes.model import ResourceType
 from sharepack.kinds.base import Kind, Reader
@@ -20,13 +19,13 @@ from sharepack.kinds.schema import SchemaKind
 from sharepack.kinds.share import ShareKind
 from sharepack.kinds.share_objects import ShareObjectsKind
 from sharepack.kinds.sharing_state import SharingReader
-from sharepack.kinds.workspace_file import WorkspaceFileKind, WorkspaceFileReader
+from sharepack.kinds.workspace_file import WorkspaceFileKind
+from sharepack.kinds.workspace_file_state import WorkspaceFileReader
 from sharepack.sync.checks import SourcesReader
 
-if TYPE_CHECKING:
-    from sharepack.pack import Pack
-
-# In rank order: created in this order, deleted in the reverse.
+# In the order a plan lists their changes, each kind planned with the changes of those before it
+# (a job's needs its pipelines'). Writes follow `rank` instead: created in ascending rank, deleted
+# in descending.
 KINDS: tuple[Kind, ...] = (
     RecipientKind(),
     ShareKind(),
@@ -34,27 +33,9 @@ KINDS: tuple[Kind, ...] = (
     GrantKind(),
     SchemaKind(),
     WorkspaceFileKind(),
+    MountKind(),
     PipelineKind(),
     JobKind(),
-    MountKind(),
 )
 KIND_OF: Mapping[ResourceType, Kind] = {k.resource_type: k for k in KINDS}
 READERS: tuple[Reader, ...] = (SharingReader(), MountReader(), WorkspaceFileReader(), SourcesReader())
-
-
-def desired_resources(pack: Pack) -> dict[str, tuple[Any, ...]]:
-    """The desired values of the kinds beyond pipelines and jobs, keyed by resource type."""
-    from sharepack.kinds.mount import desired_mounts
-    from sharepack.kinds.schema import desired_schemas
-    from sharepack.kinds.sharing_desired import desired_recipients, desired_shares
-    from sharepack.kinds.workspace_file import desired_files
-    from sharepack.sync.checks import RESOURCE, desired_sources
-
-    return {
-        ResourceType.RECIPIENT.value: desired_recipients(pack),
-        ResourceType.SHARE.value: desired_shares(pack),
-        ResourceType.CATALOG.value: desired_mounts(pack.shares),
-        ResourceType.WORKSPACE_FILE.value: desired_files(pack),
-        ResourceType.SCHEMA.value: desired_schemas(pack),
-        RESOURCE: desired_sources(pack),  # checked at plan time, never written
-    }

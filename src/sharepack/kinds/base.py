@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sharepack.changes.model import Action, Change, ResourceType
@@ -29,6 +30,10 @@ class PlanInput:
     actual: ActualState
     prune: bool = False
     select: frozenset[str] = frozenset()  # names given to --select; empty: everything
+    # The changes of the kinds planned before this one (a job's diff needs its pipelines' IDs).
+    earlier: tuple[Change, ...] = ()
+    # One instant for the whole plan: every schedule's next runs are computed from the same moment.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def selected(self, *names: str) -> bool:
         return not self.select or any(n in self.select for n in names)
@@ -38,6 +43,9 @@ class PlanInput:
 class PlanOutput:
     changes: tuple[Change, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Resources found but compared by a digest their neighbour records, not by their own settings
+    # (`--trust-digest`): the plan's summary says how many.
+    digest_only: int = 0
 
 
 @dataclass
@@ -144,6 +152,7 @@ class Kind(Protocol):
     rank: int
     fatal: bool  # whether a failed write fails the apply (schedules do not: seed 000)
     label: str  # plural, for summaries: "recipients"
+    always_summarised: bool
 
     def plan(self, given: PlanInput) -> PlanOutput: ...
 
@@ -161,6 +170,29 @@ class Kind(Protocol):
         ...
 
     def write(self, change: Change, context: WriteContext) -> Written: ...
+
+    def declared(self, desired: DesiredState) -> set[str]:
+        """The names it declares that `--select` must match exactly as written (Unity Catalog
+        names, under `desired.resources`, are matched in any case by the planner)."""
+        ...
+
+    def review(self, changes: list[Change], actual: ActualState, pack: str) -> tuple[list[Change], list[str]]:
+        """The whole plan's changes once every kind has planned: a kind may keep back a delete that
+        something else still relies on, saying why in a warning."""
+        ...
+
+
+class KindDefaults:
+    """What most kinds say to the optional parts of `Kind`: nothing declared beyond
+    `desired.resources`, nothing to review, listed in the apply summary only when it changed."""
+
+    always_summarised = False  # a row in the apply summary even when nothing of it changed
+
+    def declared(self, desired: DesiredState) -> set[str]:
+        return set()
+
+    def review(self, changes: list[Change], actual: ActualState, pack: str) -> tuple[list[Change], list[str]]:
+        return changes, []
 
 
 class Reader(Protocol):

@@ -10,9 +10,9 @@ from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from sharepack.changes.model import Action, Change, ResourceType, change_key
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.desired.sharing import DesiredShare
+from sharepack.kinds.base import KindDefaults, PlanInput, PlanOutput, WriteContext, Written
 from sharepack.kinds.share import left_alone, share_change
-from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import SharingState, fold, sharing_of
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def grant_name(share: str, recipient: str) -> str:
     return f"{share}:{recipient}"
 
 
-class GrantKind:
+class GrantKind(KindDefaults):
     resource_type = TYPE
     rank = 40
     fatal = True

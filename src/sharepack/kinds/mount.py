@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.changes.diff import FieldChange
 from sharepack.changes.model import Action, Change, ResourceType, change_key
+from sharepack.desired.sharing import DesiredMount
 from sharepack.errors import WorkspaceError
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written, release
+from sharepack.kinds.base import KindDefaults, PlanInput, PlanOutput, WriteContext, Written, release
 from sharepack.workspace.ownership import (
     PACK_TAG,
     is_managed,
@@ -38,14 +39,6 @@ if TYPE_CHECKING:
 TYPE = ResourceType.CATALOG
 READER = "mounts"
 VISIBLE_WITHIN_S = 120.0  # how long a new grant may take to reach the recipient's metastore
-
-
-@dataclass(frozen=True)
-class DesiredMount:
-    name: str  # the catalog's name in the recipient's workspace
-    target: str  # the pack's target whose workspace is the recipient's
-    share: str
-    recipients: tuple[str, ...]  # the share's D2D recipients, one of which is that workspace
 
 
 @dataclass(frozen=True)
@@ -73,16 +66,6 @@ class MountState:
 def mount_state(actual: Any) -> MountState:
     state = getattr(actual, "resources", {}).get(READER)
     return state if isinstance(state, MountState) else MountState()
-
-
-def desired_mounts(shares: Any) -> tuple[DesiredMount, ...]:
-    return tuple(
-        DesiredMount(
-            name=s.mount.catalog, target=s.mount.target, share=s.name, recipients=tuple(s.recipients)
-        )
-        for s in shares
-        if s.mount is not None
-    )
 
 
 class MountReader:
@@ -161,7 +144,7 @@ def _provider_name(client: WorkspaceClient, provider_global_id: str | None) -> s
     return None
 
 
-class MountKind:
+class MountKind(KindDefaults):
     resource_type = TYPE
     rank = 70
     fatal = True

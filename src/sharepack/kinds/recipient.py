@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.changes.diff import FieldChange
 from sharepack.changes.model import Action, Change, ResourceType
+from sharepack.desired.sharing import DesiredRecipient
 from sharepack.kinds.base import (
+    KindDefaults,
     Marked,
     PlanInput,
     PlanOutput,
@@ -23,7 +25,6 @@ from sharepack.kinds.base import (
     release,
     with_orphans,
 )
-from sharepack.kinds.sharing_desired import DesiredRecipient
 from sharepack.kinds.sharing_state import ActualRecipient, sharing_of
 from sharepack.workspace.ownership import merge_marks, was_adopted, without_marks
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 TYPE = ResourceType.RECIPIENT
 
 
-class RecipientKind:
+class RecipientKind(KindDefaults):
     resource_type = TYPE
     rank = 10
     fatal = True

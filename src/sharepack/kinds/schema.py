@@ -4,7 +4,7 @@ Only a schema that is missing is ever planned: one that exists is used as it is,
 (a team's schema stays theirs). One we create carries our mark in its `properties`, and only
 such a schema is deleted by its own pack's destroy — without `force`, so a schema that still
 holds tables (someone else's, or a pipeline's not yet dropped) makes the delete fail loudly
-rather than drop data. Read with the sync sources (`sync_checks`): when the workspace's table
+rather than drop data. Read with the sync sources (`sync.checks`): when the workspace's table
 API does not answer, nothing is known and nothing is planned.
 """
 
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Set
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sharepack.changes.model import Action, Change, ResourceType
 from sharepack.errors import WorkspaceError
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.base import KindDefaults, PlanInput, PlanOutput, WriteContext, Written
 from sharepack.sync.checks import sources_state
 from sharepack.workspace.ownership import PACK_TAG, is_managed, ownership_tags
 
@@ -25,31 +24,12 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
     from sharepack.desired.state import DesiredState
-    from sharepack.pack import Pack
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.SCHEMA
 
 
-@dataclass(frozen=True)
-class DesiredSchema:
-    name: str  # catalog.schema
-    pipelines: tuple[str, ...]  # the pipelines that publish there
-
-
-def desired_schemas(pack: Pack) -> tuple[DesiredSchema, ...]:
-    from sharepack.sync.checks import desired_sources
-
-    # One schema however its pipelines spell it: Unity Catalog names are case-insensitive.
-    spelled: dict[str, str] = {}
-    by_schema: dict[str, list[str]] = {}
-    for source in desired_sources(pack):
-        name = f"{source.catalog}.{source.schema}"
-        by_schema.setdefault(spelled.setdefault(name.lower(), name), []).append(source.name)
-    return tuple(DesiredSchema(name, tuple(pipelines)) for name, pipelines in by_schema.items())
-
-
-class SchemaKind:
+class SchemaKind(KindDefaults):
     resource_type = TYPE
     rank = 40  # before the code and the pipelines that publish there; deleted after them
     fatal = True
@@ -64,7 +44,7 @@ class SchemaKind:
             if not given.selected(schema.name, *schema.pipelines) or schema.name not in state.schemas:
                 continue
             if state.catalogs.get(catalog) is False:
-                continue  # the missing catalog is the plan's error (sync_checks)
+                continue  # the missing catalog is the plan's error (sync.checks)
             found = state.schemas[schema.name]
             if found is None:
                 changes.append(

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.changes.diff import FieldChange
 from sharepack.changes.model import Action, Change, ResourceType
+from sharepack.desired.sharing import DesiredShare
 from sharepack.kinds.base import (
+    KindDefaults,
     Marked,
     PlanInput,
     PlanOutput,
@@ -21,7 +23,6 @@ from sharepack.kinds.base import (
     release,
     with_orphans,
 )
-from sharepack.kinds.sharing_desired import DesiredShare
 from sharepack.kinds.sharing_state import ActualShare, sharing_of
 from sharepack.workspace.ownership import comment_adopted, comment_with_mark, split_comment_mark
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 TYPE = ResourceType.SHARE
 
 
-class ShareKind:
+class ShareKind(KindDefaults):
     resource_type = TYPE
     rank = 20
     fatal = True

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.changes.diff import FieldChange
 from sharepack.changes.model import Action, Change, ResourceType, change_key
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
+from sharepack.desired.sharing import HISTORY, DesiredObject, DesiredShare
+from sharepack.kinds.base import KindDefaults, PlanInput, PlanOutput, WriteContext, Written
 from sharepack.kinds.share import left_alone, share_change
-from sharepack.kinds.sharing_desired import HISTORY, DesiredObject, DesiredShare
 from sharepack.kinds.sharing_state import ActualShare, fold, sharing_of
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ TYPE = ResourceType.SHARE_OBJECTS
 _REPLACED_ON_CHANGE = ("data_object_type", "shared_as", "string_shared_as")
 
 
-class ShareObjectsKind:
+class ShareObjectsKind(KindDefaults):
     resource_type = TYPE
     rank = 30
     fatal = True

@@ -20,8 +20,8 @@ from sharepack.workspace.ownership import PACK_TAG, is_managed, split_comment_ma
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
+    from sharepack.desired.sharing import DesiredShare
     from sharepack.desired.state import DesiredState
-    from sharepack.kinds.sharing_desired import DesiredShare
 
 PAGE_SIZE = 100
 READER = "sharing"

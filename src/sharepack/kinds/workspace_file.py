@@ -1,6 +1,6 @@
 """A pipeline's generated source, uploaded as a workspace file: identity by its path.
 
-Where: `<root>/<pack>/pipelines/<pipeline>.py` (see `sync_code.file_path`). Ours when both hold:
+Where: `<root>/<pack>/pipelines/<pipeline>.py` (see `sync.code.file_path`). Ours when both hold:
 the path lies under the pack's folder, and the file's first line is the pack's mark
 (`# managed by sharepack, pack <name>`) — a file there without the mark is adopted, one with
 another pack's mark is left alone, and only files with our mark are ever deleted.
@@ -20,148 +20,27 @@ from __future__ import annotations
 import base64
 import contextlib
 import difflib
-from collections.abc import Mapping, Set
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Set
+from typing import TYPE_CHECKING
 
 from sharepack.changes.diff import FieldChange
 from sharepack.changes.model import Action, Change, ResourceType
-from sharepack.kinds.base import PlanInput, PlanOutput, WriteContext, Written
-from sharepack.sync.code import digest, owner_of, pack_folder
+from sharepack.desired.files import DesiredFile
+from sharepack.kinds.base import KindDefaults, PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.workspace_file_state import ActualFile, FileState, export_file, file_state, folder_of
+from sharepack.sync.code import digest, owner_of
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
     from sharepack.desired.state import DesiredState
-    from sharepack.pack import Pack
     from sharepack.workspace.state import ActualState
 
 TYPE = ResourceType.WORKSPACE_FILE
-READER = "workspace_files"
-SUBFOLDER = "pipelines"
 DIFF_LINES = 200  # a plan shows at most this much of one file's diff
 
 
-@dataclass(frozen=True)
-class DesiredFile:
-    name: str  # the workspace path
-    pipeline: str
-    content: str
-    folder: str  # the pack's folder of generated code: <root>/<pack>/pipelines
-
-
-@dataclass(frozen=True)
-class ActualFile:
-    path: str
-    content: str | None  # None: listed, not read (--trust-digest)
-
-    def observed(self) -> str:
-        # Shaped like a pipeline's `id:<id>[:<digest>]`: a read that did not export the file (under
-        # --trust-digest, as the re-read under the deploy lock is) matches one that did.
-        return "file:present" if self.content is None else f"file:present:{digest(self.content)}"
-
-
-@dataclass(frozen=True)
-class FileState:
-    files: Mapping[str, ActualFile] = field(default_factory=dict)  # by path: what was exported
-    listed: bool = False  # the pack's folder was listed whole (so orphans can be found)
-    # What else the folder holds (sub-folders, notebooks): never ours, so the folder is never
-    # deleted whole while one is there.
-    others: tuple[str, ...] = ()
-
-
-def file_state(actual: Any) -> FileState:
-    state = getattr(actual, "resources", {}).get(READER)
-    return state if isinstance(state, FileState) else FileState()
-
-
-def desired_files(pack: Pack) -> tuple[DesiredFile, ...]:
-    from sharepack.sync.code import file_path, render, root_of, sync_spec
-
-    root = root_of(pack)
-    folder = f"{pack_folder(pack.name, root)}/{SUBFOLDER}"
-    files = []
-    for pipeline in pack.pipelines:
-        spec = sync_spec(pack.name, pipeline)
-        if spec is not None:
-            path = file_path(pack.name, pipeline.name, root)
-            files.append(DesiredFile(path, pipeline.name, render(spec), folder))
-    return tuple(files)
-
-
-def folder_of(desired: DesiredState) -> str:
-    """The pack's folder of generated code (the target's root; the default when nothing is
-    generated any more — a pack that moved its root and dropped its code leaves the old folder)."""
-    files: tuple[DesiredFile, ...] = desired.resources_of(TYPE.value)
-    return files[0].folder if files else f"{pack_folder(desired.pack)}/{SUBFOLDER}"
-
-
-class WorkspaceFileReader:
-    name = READER
-    # A destroy reads no declared file: the pipeline that runs it, proven ours by its tags, vouches
-    # for it (see `_proven`), and a file nothing vouches for is read just before it is deleted.
-    unread_on_destroy = True
-
-    def read(
-        self,
-        client: WorkspaceClient,
-        desired: DesiredState,
-        *,
-        complete: bool,
-        parallelism: int,
-        peers: Mapping[str, WorkspaceClient] | None = None,
-        trust_digest: bool = False,
-    ) -> FileState:
-        from databricks.sdk.errors import NotFound
-
-        declared = {f.name for f in desired.resources_of(TYPE.value)}
-        if not declared and not complete:
-            return FileState()
-        folder = folder_of(desired)
-        try:
-            objects = [
-                (_spelled_as(folder, o.path), str(getattr(o.object_type, "value", o.object_type)))
-                for o in client.workspace.list(folder)
-                if o.path
-            ]
-        except NotFound:
-            return FileState(listed=True)  # no folder: nothing of ours is there
-        listed = [path for path, kind in objects if kind == "FILE"]
-        others = tuple(sorted(path for path, kind in objects if kind != "FILE"))
-        wanted = sorted(p for p in listed if complete or p in declared)
-        # Under --trust-digest (and the re-read under the deploy lock) a declared file is vouched
-        # for by its pipeline's digest; only the undeclared ones, which may be orphans to prune,
-        # must be read for their mark — so a destroy reads each file once, not twice.
-        unread = [p for p in wanted if trust_digest and p in declared]
-        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-            read = list(pool.map(lambda p: _export(client, p), [p for p in wanted if p not in unread]))
-        files = [*read, *(ActualFile(p, None) for p in unread)]
-        return FileState(files={f.path: f for f in files if f is not None}, listed=True, others=others)
-
-
-def _spelled_as(folder: str, path: str) -> str:
-    """`path` as listed, spelled as the folder that was listed: a workspace answers
-    `/Shared/...` for a list of `/Workspace/Shared/...` (it drops the prefix), while the pack names
-    its files with it."""
-    if folder.startswith("/Workspace/") and not path.startswith("/Workspace/"):
-        return "/Workspace" + path
-    return path
-
-
-def _export(client: WorkspaceClient, path: str) -> ActualFile | None:
-    from databricks.sdk.errors import NotFound
-    from databricks.sdk.service.workspace import ExportFormat
-
-    try:
-        exported = client.workspace.export(path, format=ExportFormat.AUTO)
-    except NotFound:
-        return None  # deleted since it was listed
-    text = base64.b64decode(exported.content or "").decode("utf-8", errors="replace")
-    return ActualFile(path, text)
-
-
-class WorkspaceFileKind:
+class WorkspaceFileKind(KindDefaults):
     resource_type = TYPE
     rank = 45  # before the pipelines that run it; deleted after them
     fatal = True
@@ -238,7 +117,7 @@ class WorkspaceFileKind:
             settings = change.settings or {}
             with contextlib.suppress(NotFound):  # already gone: the goal is reached
                 if settings.get("check_mark"):
-                    found = _export(client, change.name)
+                    found = export_file(client, change.name)
                     if found is None or owner_of(found.content or "") != change.pack:
                         return Written(change.name)  # not ours after all: left as it is
                 client.workspace.delete(change.name, recursive=bool(settings.get("recursive")))
@@ -281,7 +160,7 @@ def _ours(found: ActualFile, folder: str, pack: str) -> bool:
 
 def _vouched(file: DesiredFile, given: PlanInput) -> bool:
     """--trust-digest: the pipeline's settings say this very code was the last one uploaded."""
-    from sharepack.plan.build import trusted_by_digest
+    from sharepack.kinds.pipeline_digest import trusted_by_digest
     from sharepack.sync.code import CODE_DIGEST_SETTING
 
     pipeline = given.desired.pipeline(file.pipeline)

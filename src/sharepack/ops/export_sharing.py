@@ -1,6 +1,6 @@
 """export, the Delta Sharing half: shares (with every object and grant) and recipients as YAML.
 
-The inverse of `kinds/sharing_desired.py`: each value written is one that, planned again, compares
+The inverse of `desired/sharing.py`: each value written is one that, planned again, compares
 equal to what the metastore holds. A share is always written whole — every object and every
 grant — whatever the export's filter: a pack declares a share's full object list, so a share
 written with part of its objects would plan to REMOVE the rest. A filter therefore chooses which
@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sharepack.kinds.sharing_desired import AUTHENTICATION, CONTACT_PROPERTY
+from sharepack.desired.sharing import AUTHENTICATION, CONTACT_PROPERTY
 from sharepack.kinds.sharing_state import (
     ActualRecipient,
     ActualShare,

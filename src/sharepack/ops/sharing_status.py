@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sharepack.changes.model import REFUSED, Action, Change, Plan, ResourceType
+from sharepack.desired.sharing import DesiredRecipient, DesiredShare
 from sharepack.kinds.grant import grant_name
-from sharepack.kinds.sharing_desired import DesiredRecipient, DesiredShare
 from sharepack.kinds.sharing_state import sharing_of
 from sharepack.ops.context import OpsContext
 
@@ -217,7 +217,7 @@ def _share(
 def _mount(
     ctx: OpsContext, share: str, changes: Mapping[tuple[ResourceType, str], Change]
 ) -> tuple[str | None, str | None]:
-    from sharepack.kinds.mount import DesiredMount
+    from sharepack.desired.sharing import DesiredMount
 
     mounts: tuple[DesiredMount, ...] = ctx.deployment.desired.resources_of(ResourceType.CATALOG.value)
     declared = next((m for m in mounts if m.share == share), None)

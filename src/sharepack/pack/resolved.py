@@ -32,7 +32,7 @@ class ResolvedTarget:
     host: str | None
     profile: str | None
     name_prefix: str  # already in every pipeline and job name below
-    root_path: str | None = None  # where generated code is uploaded; None: sync_code.DEFAULT_ROOT
+    root_path: str | None = None  # where generated code is uploaded; None: sync.code.DEFAULT_ROOT
 
 
 @dataclass(frozen=True)

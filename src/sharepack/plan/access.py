@@ -185,7 +185,7 @@ def mount_changes(
 ) -> tuple[MountChange, ...]:
     """What each mount created or dropped means on the consuming side: the share's objects
     (as the plan leaves them) become, or stop being, a catalog in that target's workspace."""
-    from sharepack.kinds.mount import DesiredMount
+    from sharepack.desired.sharing import DesiredMount
 
     changes = [c for c in changes if c.is_mutating]
     declared: dict[str, DesiredMount] = {

@@ -146,7 +146,7 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
     return lines
 
 
-# Matches the message of plan/build.py for a resource another pack's tags claim.
+# Matches the message of the kinds (kinds/pipeline.py, kinds/job.py) for a resource another pack's tags claim.
 _OWNED_BY = re.compile(r"belongs to SharePack (['\"])(?P<owner>.*?)\1")
 
 

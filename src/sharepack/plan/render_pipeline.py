@@ -11,7 +11,7 @@ from typing import Any
 
 from sharepack.workspace.ownership import is_managed
 
-# The pipeline's configuration keys sharepack itself writes (desired.py).
+# The pipeline's configuration keys sharepack itself writes (desired/pipelines.py).
 SHARE = "sharepack.share"
 SOURCE = "sharepack.source_asset"
 CODE_DIGEST = "sharepack.code_digest"

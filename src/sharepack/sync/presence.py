@@ -55,9 +55,7 @@ def missing_code(
 ) -> list[tuple[str, str]]:
     """(pipeline, path) of the code named in `wanted` (by pipeline) that is not in the workspace,
     leaving out the generated code the pack uploads itself."""
-    from sharepack.kinds.workspace_file import TYPE as FILE
-
-    planned = {_canonical(f.name) for f in desired.resources_of(FILE.value)}
+    planned = {_canonical(f.name) for f in desired.resources_of(ResourceType.WORKSPACE_FILE.value)}
     paths = sorted({p for ps in wanted.values() for p in ps if _canonical(p) not in planned})
     if not paths:
         return []

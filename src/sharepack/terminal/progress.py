@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sharepack.apply.executor import ApplyReport, Outcome
+from sharepack.apply.outcomes import ApplyReport, Outcome
 from sharepack.changes.model import Action, Change, Plan, ResourceType
 from sharepack.terminal import console
 
@@ -98,9 +98,9 @@ def summary_table(reports: Sequence[ApplyReport], *, title: str = "Applied") -> 
     from sharepack.kinds import KINDS
 
     present = {o.change.resource_type for r in reports for o in r.outcomes}
-    for registered in KINDS:
+    for registered in sorted(KINDS, key=lambda k: k.rank):
         kind = registered.resource_type
-        if kind not in present and kind not in (ResourceType.PIPELINE, ResourceType.JOB):
+        if kind not in present and not registered.always_summarised:
             continue
         outcomes = [o for r in reports for o in r.outcomes if o.change.resource_type == kind]
         done = Counter(o.change.action for o in outcomes if o.ok)
@@ -136,7 +136,7 @@ def _counted(kind: ResourceType, count: int) -> str:
 
 def interrupted_lines(executed: Sequence[tuple[Plan, ApplyReport]]) -> list[tuple[str, str]]:
     """What an interrupted apply wrote and what it never started, resource by resource."""
-    from sharepack.flow.run import not_started
+    from sharepack.apply.outcomes import not_started
 
     written = [o for _, r in executed for o in r.outcomes if o.ok]
     lines: list[tuple[str, str]] = [("bold", f"Written before the interrupt: {len(written)}")]

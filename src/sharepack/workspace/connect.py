@@ -205,7 +205,7 @@ def _client(*, no_retry: bool = False, **kwargs: Any) -> WorkspaceClient:
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.config import Config
 
-    from sharepack.workspace.write import no_retry_clock
+    from sharepack.workspace.retry import no_retry_clock
 
     progress = RetryProgress()
     if no_retry:

@@ -105,7 +105,7 @@ def paced(
     pacing on, and the request is sent again paced; any other failure is sent again through
     `client`, with the SDK's retries and ours (the probe has neither), whose answer stands. Only
     for requests that are safe to repeat."""
-    from sharepack.workspace.write import RetrySuppressed, retry_after
+    from sharepack.workspace.retry import RetrySuppressed, retry_after
 
     pacer = pacer_for(client)
     if probe is not None and not pacer.paces(endpoint):

@@ -117,3 +117,35 @@ def retry_server_errors(client: WorkspaceClient, progress: RetryProgress) -> Non
 
     # An instance attribute: this client's services send through it, no other client's.
     setattr(api, "do", do)  # noqa: B010 (mypy forbids assigning to a method)
+
+
+class RetrySuppressed(Exception):
+    """Raised by `NoRetryClock.sleep` to stop the SDK's own retry loop after one attempt."""
+
+
+def no_retry_clock() -> Any:
+    from databricks.sdk.clock import Clock
+
+    class NoRetryClock(Clock):
+        def time(self) -> float:
+            return time.time()
+
+        def sleep(self, seconds: float) -> None:
+            raise RetrySuppressed
+
+    return NoRetryClock()
+
+
+def unwrap(exc: BaseException) -> BaseException:
+    """The SDK's original error behind a suppressed retry."""
+    if isinstance(exc, RetrySuppressed) and exc.__context__ is not None:
+        return exc.__context__
+    return exc
+
+
+def retry_after(exc: BaseException) -> float | None:
+    from databricks.sdk.errors import TooManyRequests
+
+    if isinstance(exc, TooManyRequests):
+        return float(getattr(exc, "retry_after_secs", None) or 1)
+    return None

@@ -14,14 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import WorkspaceError
 from sharepack.workspace.ownership import PACK_TAG, is_managed, split_comment_mark
-from sharepack.workspace.write import (
-    Attempts,
-    RetrySuppressed,
-    _unwrap,
-    already_exists,
-    api_message,
-    maybe_committed,
-)
+from sharepack.workspace.retry import RetrySuppressed, unwrap
+from sharepack.workspace.write import Attempts, already_exists, api_message, maybe_committed
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -36,7 +30,7 @@ def _create(what: str, attempt_create: Any, owned_by_us: Any) -> Any:
         try:
             return attempt_create()
         except RetrySuppressed as wrapped:
-            exc = _unwrap(wrapped)
+            exc = unwrap(wrapped)
         except Exception as raw:
             exc = raw
         if attempts.throttled(exc):

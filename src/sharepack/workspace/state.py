@@ -1,4 +1,4 @@
-"""What the workspace holds, as plain values: read by `workspace.read`, diffed by `plan`."""
+"""What the workspace holds, as plain values: read by `kinds.reading`, diffed by `plan`."""
 
 from __future__ import annotations
 

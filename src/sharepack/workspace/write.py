@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sharepack.errors import WorkspaceError
+from sharepack.workspace.listing import lookup_job, lookup_pipeline
 from sharepack.workspace.ownership import is_managed, owner_label
 from sharepack.workspace.pacing import pace, paced, pacer_for
-from sharepack.workspace.read import _lookup_job, _lookup_pipeline
+from sharepack.workspace.retry import RetrySuppressed, retry_after, unwrap
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -77,30 +78,6 @@ def _wait(seconds: float) -> None:
     time.sleep(seconds)
 
 
-class RetrySuppressed(Exception):
-    """Raised by `NoRetryClock.sleep` to stop the SDK's own retry loop after one attempt."""
-
-
-def no_retry_clock() -> Any:
-    from databricks.sdk.clock import Clock
-
-    class NoRetryClock(Clock):
-        def time(self) -> float:
-            return time.time()
-
-        def sleep(self, seconds: float) -> None:
-            raise RetrySuppressed
-
-    return NoRetryClock()
-
-
-def _unwrap(exc: BaseException) -> BaseException:
-    """The SDK's original error behind a suppressed retry."""
-    if isinstance(exc, RetrySuppressed) and exc.__context__ is not None:
-        return exc.__context__
-    return exc
-
-
 def maybe_committed(exc: BaseException) -> bool:
     """True when the server may have carried out the request although the client saw a failure."""
     import requests
@@ -117,14 +94,6 @@ def maybe_committed(exc: BaseException) -> bool:
             TimeoutError,
         ),
     )
-
-
-def retry_after(exc: BaseException) -> float | None:
-    from databricks.sdk.errors import TooManyRequests
-
-    if isinstance(exc, TooManyRequests):
-        return float(getattr(exc, "retry_after_secs", None) or 1)
-    return None
 
 
 def already_exists(exc: BaseException) -> bool:
@@ -167,7 +136,7 @@ class Writer:
                     raise WorkspaceError(f"creating pipeline {name}: the response carried no pipeline_id")
                 return created.pipeline_id
             except RetrySuppressed as wrapped:
-                exc = _unwrap(wrapped)
+                exc = unwrap(wrapped)
             except Exception as raw:
                 exc = raw
             if retry_after(exc) is not None:
@@ -177,7 +146,7 @@ class Writer:
             if already_exists(exc) or maybe_committed(exc):
                 # Ours from an attempt whose answer was lost: make it match. Anybody else's (another
                 # pack's, or one made by hand since the plan was read): a conflict, nothing written.
-                found = _lookup_pipeline(self.client, name)
+                found = lookup_pipeline(self.client, name)
                 if len(found) == 1:
                     self._refuse_unless_ours("pipeline", name, self._pipeline_tags(found[0].pipeline_id))
                     self.update_pipeline(found[0].pipeline_id, spec)
@@ -235,7 +204,7 @@ class Writer:
                     raise WorkspaceError(f"creating job {name}: the response carried no job_id")
                 return created.job_id
             except RetrySuppressed as wrapped:
-                exc = _unwrap(wrapped)
+                exc = unwrap(wrapped)
             except WorkspaceError:
                 raise
             except Exception as raw:
@@ -258,7 +227,7 @@ class Writer:
         A job of this name that is not ours appeared since the plan was read (another pack's, or
         one made by hand): creating ours as well would leave two jobs with one name, so none is
         created and the job is reported as a conflict."""
-        found = _lookup_job(self.client, name)
+        found = lookup_job(self.client, name)
         ours = sorted(j.job_id for j in found if is_managed(j.tags, self.pack))
         if not ours and found:
             self._refuse_unless_ours("job", name, found[0].tags)

@@ -122,3 +122,21 @@ def desired_shares(pack: Pack) -> tuple[DesiredShare, ...]:
         )
         for s in pack.shares
     )
+
+
+@dataclass(frozen=True)
+class DesiredMount:
+    name: str  # the catalog's name in the recipient's workspace
+    target: str  # the pack's target whose workspace is the recipient's
+    share: str
+    recipients: tuple[str, ...]  # the share's D2D recipients, one of which is that workspace
+
+
+def desired_mounts(shares: Any) -> tuple[DesiredMount, ...]:
+    return tuple(
+        DesiredMount(
+            name=s.mount.catalog, target=s.mount.target, share=s.name, recipients=tuple(s.recipients)
+        )
+        for s in shares
+        if s.mount is not None
+    )
