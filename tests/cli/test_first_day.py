@@ -113,7 +113,7 @@ def test_the_text_plan_of_a_created_pipeline_says_what_it_will_be(
 
 
 def test_the_text_plan_of_a_cdc_pipeline_names_its_scd_mode_and_keys() -> None:
-    from sharepack.plan.render_pipeline import pipeline_summary
+    from sharepack.kinds.pipeline_render import pipeline_summary
 
     settings = {
         "catalog": "c",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from sharepack.changes.model import Action, Change, ResourceType
+from sharepack.kinds.sharing_access import access_changes
 from sharepack.kinds.sharing_state import ActualRecipient, ActualShare, SharingState
-from sharepack.plan.access import access_changes
 
 
 def _recipient(name: str, auth: str = "TOKEN") -> ActualRecipient:

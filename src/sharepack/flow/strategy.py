@@ -60,7 +60,7 @@ def strategy_plan(
             actual = deployment.read(complete=prune, trust_digest=trust_digest)
         plan = deployment.plan(prune=prune, select=select, trust_digest=trust_digest, actual=actual)
         if strategy == "UPDATE":
-            from sharepack.plan.access import with_access
+            from sharepack.kinds.sharing_access import with_access
 
             assert actual is not None
             plan = with_access(refuse_creates(plan), actual, deployment.desired)

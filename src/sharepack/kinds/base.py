@@ -154,6 +154,11 @@ class Kind(Protocol):
     label: str  # plural, for summaries: "recipients"
     always_summarised: bool
 
+    @property
+    def noun(self) -> str:
+        """What a plan calls one change of it: "recipient", "objects of share"."""
+        ...
+
     def plan(self, given: PlanInput) -> PlanOutput: ...
 
     def destroy(self, desired: DesiredState, actual: ActualState) -> PlanOutput: ...
@@ -176,6 +181,14 @@ class Kind(Protocol):
         names, under `desired.resources`, are matched in any case by the planner)."""
         ...
 
+    def notes(self, change: Change) -> list[str]:
+        """Lines every plan format shows under a change that writes (how a pipeline syncs)."""
+        ...
+
+    def summary(self, change: Change) -> list[str]:
+        """Lines the text plan adds under them (what a created pipeline will be)."""
+        ...
+
     def review(self, changes: list[Change], actual: ActualState, pack: str) -> tuple[list[Change], list[str]]:
         """The whole plan's changes once every kind has planned: a kind may keep back a delete that
         something else still relies on, saying why in a warning."""
@@ -184,12 +197,23 @@ class Kind(Protocol):
 
 class KindDefaults:
     """What most kinds say to the optional parts of `Kind`: nothing declared beyond
-    `desired.resources`, nothing to review, listed in the apply summary only when it changed."""
+    `desired.resources`, no notes, nothing to review, in the apply summary only when it changed."""
 
+    resource_type: ResourceType
     always_summarised = False  # a row in the apply summary even when nothing of it changed
+
+    @property
+    def noun(self) -> str:
+        return self.resource_type.value
 
     def declared(self, desired: DesiredState) -> set[str]:
         return set()
+
+    def notes(self, change: Change) -> list[str]:
+        return []
+
+    def summary(self, change: Change) -> list[str]:
+        return []
 
     def review(self, changes: list[Change], actual: ActualState, pack: str) -> tuple[list[Change], list[str]]:
         return changes, []

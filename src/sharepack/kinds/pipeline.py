@@ -13,7 +13,9 @@ from sharepack.changes.rules import PIPELINE_RULES
 from sharepack.desired.state import DesiredPipeline, DesiredState, settings_digest
 from sharepack.kinds.adoption import adopted_mark, let_go, too_many_tags, update_action
 from sharepack.kinds.base import RELEASED, KindDefaults, PlanInput, PlanOutput, WriteContext, Written
+from sharepack.kinds.pipeline_render import pipeline_summary
 from sharepack.kinds.pipeline_users import keep_what_pipelines_use
+from sharepack.sync.code import plan_notes
 from sharepack.workspace.ownership import PACK_TAG, is_managed
 
 if TYPE_CHECKING:
@@ -67,6 +69,12 @@ class PipelineKind(KindDefaults):
                 continue
             changes.append(let_go_of(pipeline, desired.pack, why=None, released=DESTROY_RELEASE))
         return PlanOutput(tuple(changes), tuple(warnings))
+
+    def notes(self, change: Change) -> list[str]:
+        return plan_notes(change.settings)  # how it syncs, from the generated code's settings
+
+    def summary(self, change: Change) -> list[str]:
+        return pipeline_summary(change.settings) if change.action == Action.CREATE else []
 
     def review(self, changes: list[Change], actual: ActualState, pack: str) -> tuple[list[Change], list[str]]:
         return keep_what_pipelines_use(changes, actual, pack)

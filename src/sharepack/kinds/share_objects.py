@@ -31,6 +31,7 @@ _REPLACED_ON_CHANGE = ("data_object_type", "shared_as", "string_shared_as")
 class ShareObjectsKind(KindDefaults):
     resource_type = TYPE
     rank = 30
+    noun = "objects of share"
     fatal = True
     label = "share objects"
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sharepack.plan.access import UNKNOWN, recipient_type
+from sharepack.kinds.sharing_access import UNKNOWN, recipient_type
 from sharepack.plan.access_policy import object_matches
 from sharepack.workspace.ownership import PACK_TAG, is_managed, split_comment_mark
 

@@ -14,7 +14,7 @@ from sharepack.changes.model import Change, Plan
 from sharepack.desired.state import DesiredState
 from sharepack.kinds import KINDS
 from sharepack.kinds.base import PlanInput
-from sharepack.plan.access import with_access
+from sharepack.kinds.sharing_access import with_access
 from sharepack.plan.select import as_declared, check_selection
 from sharepack.workspace.state import ActualState
 

@@ -13,7 +13,7 @@ from sharepack.changes.model import Action, Change, Plan
 from sharepack.desired.state import DesiredState
 from sharepack.kinds import KINDS
 from sharepack.kinds.base import RELEASED
-from sharepack.plan.access import with_access
+from sharepack.kinds.sharing_access import with_access
 from sharepack.workspace.state import ActualState
 
 

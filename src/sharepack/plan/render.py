@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sharepack.changes.model import Action, Change, Plan, ResourceType
+from sharepack.changes.model import Action, Change, Plan
+from sharepack.kinds import KIND_OF
 from sharepack.plan import access_render
-from sharepack.plan.render_pipeline import pipeline_summary
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -84,19 +84,8 @@ def plans_to_json(plans: Sequence[Plan]) -> str:
     )
 
 
-_TITLES = {"share_objects": "objects of share"}
-
-
-def _notes(change: Change) -> list[str]:
-    if change.resource_type != ResourceType.PIPELINE:
-        return []
-    from sharepack.sync.code import plan_notes
-
-    return plan_notes(change.settings)
-
-
 def _title(change: Change) -> str:
-    kind = _TITLES.get(change.resource_type.value, change.resource_type.value)
+    kind = KIND_OF[change.resource_type].noun
     ident = f" (id {change.id})" if change.id else ""
     return f"{kind} {change.name}{ident}"
 
@@ -133,9 +122,8 @@ def text_lines(plan: Plan, *, verbose: bool = False) -> list[tuple[str, str]]:
         if change.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
             for detail in change.details:
                 lines.append(("yellow" if detail.startswith("warning:") else "dim", f"      {detail}"))
-            lines += [("dim", f"      {note}") for note in _notes(change)]
-        if change.action == Action.CREATE and change.resource_type == ResourceType.PIPELINE:
-            lines += [("dim", f"      {line}") for line in pipeline_summary(change.settings)]
+            kind = KIND_OF[change.resource_type]
+            lines += [("dim", f"      {line}") for line in (*kind.notes(change), *kind.summary(change))]
     unchanged = sum(1 for c in plan.changes if c.action == Action.NOOP)
     if unchanged and not verbose:
         lines.append(("dim", f"  {unchanged} resource(s) unchanged"))
@@ -206,7 +194,9 @@ def to_markdown(plans: Sequence[Plan]) -> str:
                 out.append(
                     f"| {SYMBOLS[c.action]} | {c.action.value} | {c.resource_type.value} | `{c.name}` |"
                 )
-            details = [c for c in changes if c.diff or c.message or c.details or _notes(c)]
+            details = [
+                c for c in changes if c.diff or c.message or c.details or KIND_OF[c.resource_type].notes(c)
+            ]
             if details:
                 out.append("")
                 out.append("<details><summary>Details</summary>")
@@ -222,7 +212,7 @@ def to_markdown(plans: Sequence[Plan]) -> str:
                     for detail in c.details:
                         out.append(f"#   {detail}")
                     if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT):
-                        out += [f"#   {note}" for note in _notes(c)]
+                        out += [f"#   {note}" for note in KIND_OF[c.resource_type].notes(c)]
                 out.append("```")
                 out.append("")
                 out.append("</details>")
