@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sharepack.pack.sync_rules import sync_mode
 from sharepack.schedule.forms import AnySchedule, EmailNotifications
 from sharepack.schedule.job_settings import job_trigger_settings, task_options
 from sharepack.sync.code import (
@@ -21,7 +22,6 @@ from sharepack.sync.code import (
     render,
     root_of,
     source_library,
-    sync_mode,
     sync_spec,
     target_table,
 )
