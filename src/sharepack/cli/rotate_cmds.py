@@ -14,7 +14,7 @@ from sharepack.terminal import console
 
 
 def _grace(text: str) -> int:
-    from sharepack.schedule.forms import duration_seconds
+    from sharepack.schedule.durations import duration_seconds
 
     try:
         return duration_seconds(int(text) if text.strip().isdigit() else text)
@@ -42,7 +42,7 @@ def rotate_token(
     """Rotate a D2O recipient's token; the new activation link is shown once (never logged or kept)."""
     from sharepack.flow.deployment import Selection, open_deployment
     from sharepack.ops.rotate import declared_recipient, rotate
-    from sharepack.schedule.events import duration_words
+    from sharepack.schedule.durations import duration_words
     from sharepack.terminal.secret_notice import say_once
 
     grace = _grace(expire_existing_in)

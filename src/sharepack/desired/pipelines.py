@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sharepack.desired.state import DesiredPipeline, settings_digest
+from sharepack.pack.sync_rules import sync_mode
 from sharepack.sync.code import (
     CODE_DIGEST_SETTING,
     digest,
     file_path,
     render,
     source_library,
-    sync_mode,
     sync_spec,
     target_table,
 )

@@ -18,7 +18,7 @@ from sharepack.changes.model import Action, Change, Plan, ResourceType
 from sharepack.desired.state import DesiredJob, DesiredPipeline
 from sharepack.ops.context import OpsContext
 from sharepack.ops.runs_read import RunInfo, RunStats, backfill_run_ids, runs_by_job, stats, trigger_kind
-from sharepack.schedule.events import duration_words
+from sharepack.schedule.durations import duration_words
 from sharepack.schedule.explain import explain, explain_quartz
 from sharepack.workspace.state import ActualJob
 

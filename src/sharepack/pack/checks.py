@@ -28,34 +28,16 @@ from sharepack.pack.names import (
     uc_name_problem,
     url_problem,
 )
-from sharepack.pack.positions import PositionIndex, render_path
+from sharepack.pack.positions import PositionIndex
+from sharepack.pack.problems import already_used, problem_at
 from sharepack.pack.resolve import Resolution, YamlPath
 from sharepack.pack.resolved import ResolvedPipeline
 from sharepack.pack.sharing_checks import check_sharing, share_key
+from sharepack.pack.sync_rules import sync_mode
 from sharepack.pack.variables import did_you_mean
 from sharepack.schedule.forms import AnySchedule, EmailNotifications, EventSchedule
 
 SCHEDULE_JOB_SUFFIX = "_schedule"
-
-
-def problem_at(
-    index: PositionIndex,
-    file: str,
-    path: YamlPath,
-    message: str,
-    hint: str | None = None,
-    *,
-    key: bool = False,
-) -> SpecProblem:
-    """A problem pointing at the YAML node at `path` (or its nearest existing parent)."""
-    found = index.locate(path, key=key)
-    line, col = found.mark
-    where = render_path(found.matched)
-    return SpecProblem(file, line, col, f"{where}: {message}" if where else message, hint)
-
-
-def already_used(what: str, value: str, first_line: int) -> str:
-    return f"{what} {value!r} is already used at line {first_line}"
 
 
 class Checker:
@@ -194,8 +176,6 @@ class Checker:
     def check_edition(self, pipeline: ResolvedPipeline, origin: dict[str, YamlPath], path: YamlPath) -> None:
         """AUTO CDC (the generated SCD 1 and 2 code, or a team's `pipeline_source` told to apply
         changes) is a Pro and Advanced feature: a CORE pipeline fails at its first update."""
-        from sharepack.sync.code import sync_mode
-
         mode = sync_mode(pipeline)
         if mode == "full_refresh" or pipeline.libraries or (pipeline.edition or "").upper() != "CORE":
             return

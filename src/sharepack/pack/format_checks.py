@@ -10,15 +10,22 @@ from typing import TYPE_CHECKING
 from sharepack.pack.governance import people_problem
 from sharepack.pack.names import invisible_char_problem, ip_problem, name_key, uc_name_problem
 from sharepack.pack.resolve import YamlPath
+from sharepack.pack.sync_rules import RESERVED_COLUMNS
 
 if TYPE_CHECKING:
     from sharepack.pack.checks import Checker
     from sharepack.pack.models import Pipeline
 
 _PEOPLE = ("requestor", "configurator", "approver", "executive_team")
+ASSET_LISTS = ("share_assets", "share_assets_to_add", "share_assets_to_remove")
+NO_ASSETS = "missing required key 'share_assets'"
+NO_ASSETS_HINT = (
+    "list the share's assets in `share_assets` (or say what changes: share_assets_to_add, "
+    "share_assets_to_remove)"
+)
 # (full list, add list, remove list) of each place the format gives change lists.
 _SHARE_LISTS = (
-    ("share_assets", "share_assets_to_add", "share_assets_to_remove"),
+    ASSET_LISTS,
     ("recipients", "recipients_to_add", "recipients_to_remove"),
 )
 _IP_LISTS = ("recipient_ips", "recipient_ips_to_add", "recipient_ips_to_remove")
@@ -48,8 +55,6 @@ def check_format(checker: Checker) -> None:
             and share.share_assets_to_add is None
             and not share.share_assets_to_remove
         ):
-            from sharepack.pack.raw_checks import NO_ASSETS, NO_ASSETS_HINT  # raw_checks imports checks
-
             checker.report(path, NO_ASSETS, NO_ASSETS_HINT)
         for keys in _SHARE_LISTS:
             lists = [getattr(share, key) for key in keys]
@@ -105,8 +110,6 @@ def _check_overlap(
 def key_column_problem(column: str) -> str | None:
     """A key column the generated code can merge on: a column name, not one of the change data
     feed's own columns nor one the generated code or AUTO CDC adds."""
-    from sharepack.sync.code import RESERVED_COLUMNS
-
     if not column.strip() or "`" in column or column != column.strip():
         return f"{column!r} is not a column name"
     hidden = invisible_char_problem(column, "key column")

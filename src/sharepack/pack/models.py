@@ -15,12 +15,12 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_v
 from sharepack.pack.governance import Metadata
 from sharepack.pack.model_base import SpecModel, Text, upper_choice
 from sharepack.pack.sharing_models import CommaList, Mount, Recipient, ShareAssetItem
+from sharepack.schedule.durations import duration_seconds
 from sharepack.schedule.forms import (
     AnySchedule,
     EmailNotifications,
     Notifications,
     Schedule,
-    duration_seconds,
 )
 
 

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from sharepack.errors import SpecProblem
-from sharepack.pack.checks import already_used, problem_at
+from sharepack.pack.format_checks import ASSET_LISTS, NO_ASSETS, NO_ASSETS_HINT
 from sharepack.pack.names import PIPELINE_NAME_MAX, resource_name_problem
 from sharepack.pack.positions import PositionIndex
+from sharepack.pack.problems import already_used, problem_at
 
 Path = tuple[str | int, ...]
 
@@ -28,14 +29,6 @@ def _pipeline_names(data: dict[str, Any]) -> Iterator[tuple[Path, str]]:
     for k, pipeline in enumerate(pipelines if isinstance(pipelines, list) else []):
         if isinstance(pipeline, dict) and isinstance(pipeline.get("name_prefix"), str):
             yield ("pipelines", k, "name_prefix"), pipeline["name_prefix"]
-
-
-ASSET_LISTS = ("share_assets", "share_assets_to_add", "share_assets_to_remove")
-NO_ASSETS = "missing required key 'share_assets'"
-NO_ASSETS_HINT = (
-    "list the share's assets in `share_assets` (or say what changes: share_assets_to_add, "
-    "share_assets_to_remove)"
-)
 
 
 def raw_name_problems(data: dict[str, Any], index: PositionIndex, file: str) -> list[SpecProblem]:

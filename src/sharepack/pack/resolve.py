@@ -249,7 +249,7 @@ def _pack_name(spec: SharePack, path: Path) -> tuple[str, str]:
 
 
 def _policy(spec: SharePack) -> ResolvedPolicy:
-    from sharepack.schedule.forms import duration_seconds
+    from sharepack.schedule.durations import duration_seconds
 
     if spec.policy is None or spec.policy.min_interval is None:
         return ResolvedPolicy()

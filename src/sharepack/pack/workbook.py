@@ -10,27 +10,26 @@ row`; `cell_of` turns one back into `pipelines!F3`.
 
 The reader is bounded: a size cap before opening, macro-enabled workbooks refused, no formula is
 evaluated (the values Excel cached when it saved are read), and rows and columns are capped.
+The checks on the file itself, before it is parsed, are in `workbook_safety`.
 """
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sharepack.errors import SharepackError, SpecError, SpecProblem, UsageError
-from sharepack.pack.files import MAX_FILE_BYTES
+from sharepack.errors import SharepackError, SpecProblem
 from sharepack.pack.positions import NodePos, PositionIndex
 from sharepack.pack.variables import did_you_mean
+from sharepack.pack.workbook_safety import checked_bytes, not_a_workbook, reason
 from sharepack.pack.yaml_loader import Composed
 
 SHEETS = ("metadata", "recipient", "share", "pipelines")
 ROW_SPAN = 1_000_000  # lines per sheet in encoded positions
 MAX_ROWS = 10_000
 MAX_COLUMNS = 64
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a zip bomb is refused before parsing
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # Columns of the share sheet that are the share's `delta_share`.
 _DELTA_SHARE = ("ext_catalog_name", "ext_schema_name", "tags")
@@ -259,104 +258,6 @@ def _attach_pipelines(
 
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit on what a cell holds
-# Every part is bounded before it is parsed: openpyxl reads styles, shared strings and the
-# workbook whole, so a small file whose styles.xml unpacks to 95 MB would take gigabytes.
-MAX_SHEET_PART_BYTES = 64 * 1024 * 1024  # worksheets and shared strings: rows are capped anyway
-MAX_OTHER_PART_BYTES = 8 * 1024 * 1024  # styles, themes, relationships, the workbook itself
-_SHEET_PARTS = ("xl/worksheets/", "xl/sharedstrings.xml")
-# What [Content_Types].xml says of a workbook with macros, whatever its parts are named.
-_MACRO_TYPES = ("vbaproject", "macroenabled", "ms-office.activex", "ms-excel.intl", "ms-excel.macrosheet")
-
-
-def _not_a_workbook(file: str, why: str) -> SpecError:
-    return SpecError(problems=[SpecProblem(file, 1, 1, f"not a readable Excel workbook (.xlsx): {why}")])
-
-
-def _read_bounded(path: Path, file: str) -> bytes:
-    """The file's bytes, read once: a regular file only (not a device, a FIFO or a link to one),
-    and its size checked on what is read, not on what a stat said."""
-    import os
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise UsageError(f"{file}: no such file", hint="check the path of the SharePack workbook") from None
-    except OSError as exc:
-        raise UsageError(f"{file}: cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise UsageError(f"{file} is not a regular file; sharepack reads a workbook only from a file")
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise SpecError(problems=[SpecProblem(file, 1, 1, f"the workbook is over {MAX_FILE_BYTES} bytes")])
-    return data
-
-
-def _check_file(path: Path, file: str) -> bytes:
-    """The workbook's bytes once they are known safe to parse."""
-    import io
-
-    if path.suffix.lower() == ".xlsm":
-        raise UsageError(
-            f"{file} is a macro-enabled workbook; sharepack reads only .xlsx",
-            hint="save it as an Excel Workbook (.xlsx): the macros are not needed to read the pack",
-        )
-    data = _read_bounded(path, file)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_parts(archive, file)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
-        raise _not_a_workbook(file, _why(exc)) from None
-    return data
-
-
-def _check_parts(archive: zipfile.ZipFile, file: str) -> None:
-    parts = archive.infolist()
-    total = 0
-    for info in parts:
-        # zipfile reads no more than the size a part declares, so the declared size bounds it.
-        name = info.filename.lower()
-        limit = MAX_SHEET_PART_BYTES if name.startswith(_SHEET_PARTS) else MAX_OTHER_PART_BYTES
-        if info.file_size > limit:
-            raise _not_a_workbook(file, f"its part {info.filename[:100]} unpacks to more than {limit} bytes")
-        total += info.file_size
-    if total > MAX_UNZIPPED_BYTES:
-        raise SpecError(problems=[SpecProblem(file, 1, 1, "the workbook unpacks to more than 100 MB")])
-    names = {info.filename.lower(): info for info in parts}
-    if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
-        raise _not_a_workbook(file, "it has no xl/workbook.xml or no [Content_Types].xml")
-    for info in parts:
-        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            _refuse_doctype(archive, info, file)
-    types = archive.read(names["[content_types].xml"]).decode("utf-8", errors="replace").lower()
-    stored_vba = any(n.endswith("vbaproject.bin") for n in names)
-    if stored_vba or any(kind in types for kind in _MACRO_TYPES):
-        raise UsageError(f"{file} holds macros; sharepack reads only workbooks without them")
-
-
-def _refuse_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None:
-    """A DOCTYPE may only come before the root element: read the prolog, and refuse one there
-    (entities expand: a few bytes can become gigabytes). Excel never writes one."""
-    import re
-
-    prolog = b""
-    with archive.open(info) as part:
-        while len(prolog) < 1024 * 1024:
-            chunk = part.read(8192)
-            if not chunk:
-                break
-            prolog += chunk
-            if re.search(rb"<[A-Za-z_]", prolog):  # the root element has begun
-                break
-    head = re.split(rb"<[A-Za-z_]", prolog, maxsplit=1)[0]
-    if b"<!doctype" in head.lower() or b"<!entity" in head.lower():
-        raise _not_a_workbook(file, f"its part {info.filename[:100]} declares a DOCTYPE")
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
 
 
 def compose_workbook(path: str | Path, file: str) -> Composed:
@@ -365,7 +266,7 @@ def compose_workbook(path: str | Path, file: str) -> Composed:
 
     from openpyxl import load_workbook
 
-    content = _check_file(Path(path), file)
+    content = checked_bytes(Path(path), file)
     reader = _Reader(file)
     root = _mapping(NodePos(1, 1))
     data: dict[str, Any] = {}
@@ -376,7 +277,7 @@ def compose_workbook(path: str | Path, file: str) -> Composed:
     except SharepackError:
         raise
     except Exception as exc:  # a damaged workbook is bad input, said in one line: no traceback
-        raise _not_a_workbook(file, _why(exc)) from None
+        raise not_a_workbook(file, reason(exc)) from None
     try:
         sheets = {name.strip().lower(): book[name] for name in book.sheetnames}
         for name in sheets:
@@ -406,7 +307,7 @@ def compose_workbook(path: str | Path, file: str) -> Composed:
     except SharepackError:
         raise
     except Exception as exc:  # a sheet is parsed as it is read: damage there is bad input too
-        raise _not_a_workbook(file, _why(exc)) from None
+        raise not_a_workbook(file, reason(exc)) from None
     finally:
         book.close()
     return Composed(data, PositionIndex(root), reader.problems, fatal=False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sharepack.schedule.durations import duration_seconds, duration_words
+
 if TYPE_CHECKING:
     from sharepack.schedule.forms import EventTrigger
 
@@ -19,8 +21,6 @@ EVENT_KEYS = ("file_arrival", "table_update", "pipeline_updated")
 
 def event_seconds(value: str | int | None, what: str) -> int | None:
     """Seconds of a `debounce` / `wait_after_last_change`, or ValueError when under the API's minimum."""
-    from sharepack.schedule.forms import duration_seconds
-
     if value is None:
         return None
     seconds = duration_seconds(value)
@@ -105,15 +105,4 @@ def describe_event(trigger: EventTrigger) -> str:
 
 
 def _duration_words(value: str | int) -> str:
-    from sharepack.schedule.forms import duration_seconds
-
     return duration_words(duration_seconds(value))
-
-
-def duration_words(seconds: int) -> str:
-    """3600 -> "1 hour", 5400 -> "90 minutes", 90 -> "90 seconds"."""
-    for size, word in ((604800, "week"), (86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {word}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"

@@ -8,7 +8,6 @@ picks the variant so that pydantic reports errors against that variant only.
 from __future__ import annotations
 
 import functools
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,20 +25,8 @@ from pydantic import (
 )
 
 from sharepack.schedule.cron import to_quartz
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def duration_seconds(text: str | int) -> int:
-    """Seconds in a duration such as "90s", "30m", "6h", "1d", "2w" (an int is taken as seconds)."""
-    if isinstance(text, int):
-        return text
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not a duration; write a number and a unit: 30s, 15m, 6h, 1d, 2w")
-    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-
+from sharepack.schedule.durations import duration_seconds
+from sharepack.schedule.events import event_seconds
 
 # Files in the system's zone database that are not zones Databricks (Java's tz IDs) knows:
 # `localtime` is whatever this machine is set to, `Factory` is "no zone set", `posixrules` a default.
@@ -196,8 +183,6 @@ class OneTimeSchedule(ScheduleOptions):
 
 
 def _event_duration(value: str | int | None, info: ValidationInfo) -> str | int | None:
-    from sharepack.schedule.events import event_seconds
-
     event_seconds(value, str(info.field_name))
     return value
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from sharepack.schedule.durations import duration_seconds
 from sharepack.schedule.events import event_trigger_settings
 from sharepack.schedule.forms import (
     AnySchedule,
@@ -25,7 +26,6 @@ from sharepack.schedule.forms import (
     EventSchedule,
     IntervalSchedule,
     OneTimeSchedule,
-    duration_seconds,
 )
 from sharepack.schedule.interval import parse_interval
 from sharepack.schedule.once import one_time_quartz

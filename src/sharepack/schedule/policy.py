@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from sharepack.schedule.durations import duration_seconds
 from sharepack.schedule.forms import (
     AnySchedule,
     ContinuousSchedule,
@@ -31,7 +32,6 @@ from sharepack.schedule.forms import (
     EventSchedule,
     IntervalSchedule,
     OneTimeSchedule,
-    duration_seconds,
 )
 from sharepack.schedule.quartz_eval import next_fire_epoch
 from sharepack.schedule.quartz_parse import QuartzExpression, parse_quartz
@@ -219,7 +219,7 @@ def _spanning(expression: QuartzExpression, tz: ZoneInfo, moment: int) -> tuple[
 
 
 def _words(seconds: int) -> str:
-    from sharepack.schedule.events import duration_words
+    from sharepack.schedule.durations import duration_words
 
     return duration_words(seconds)
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from sharepack.errors import SpecProblem
 from sharepack.pack.names import api_name
-from sharepack.sync.code import Mode, sync_mode, target_table
+from sharepack.pack.sync_rules import Mode, sync_mode
+from sharepack.sync.code import target_table
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient

@@ -44,30 +44,21 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from sharepack.pack.names import split_name, unquote
+from sharepack.pack.sync_rules import CDF_COLUMNS, SEQUENCE_COLUMN, Mode, sync_mode
 
 if TYPE_CHECKING:
     from sharepack.pack import Pack, ResolvedPipeline
 
-Mode = Literal["1", "2", "full_refresh"]
 MARK_PREFIX = "# managed by sharepack, pack "
 CODE_DIGEST_SETTING = "sharepack.code_digest"  # in the pipeline's configuration
 # Where generated files live, per pack: `<root>/<pack>/pipelines/<pipeline>.py`.
 DEFAULT_ROOT = "/Workspace/Shared/.sharepack"
-# The change data feed's own columns: they order and classify changes, they are not data.
-CDF_COLUMNS = ("_change_type", "_commit_version", "_commit_timestamp")
-# The column the generated view adds to order changes (see the module doc), left out of the target.
-SEQUENCE_COLUMN = "_sharepack_sequence"
 DELETE_TYPES = ("delete", "update_preimage")  # the change types applied as deletes
 NULL_KEY_EXPECTATION = "key_not_null"  # its name in the pipeline's data quality metrics
 RESET_ALLOWED = "pipelines.reset.allowed"  # false on SCD 2 targets: no full refresh wipes history
-# What AUTO CDC adds to an SCD 2 target: the sequence a row's version started and ended at.
-SCD2_COLUMNS = ("__START_AT", "__END_AT")
-# Column names the generated code cannot take as keys: it leaves them out of the target or the
-# engine adds them.
-RESERVED_COLUMNS = (*CDF_COLUMNS, SEQUENCE_COLUMN, *SCD2_COLUMNS)
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -88,14 +79,6 @@ def source_library(path: str) -> dict[str, dict[str, str]]:
     a notebook has none."""
     kind = "file" if path.rsplit("/", 1)[-1].endswith((".py", ".sql")) else "notebook"
     return {kind: {"path": path}}
-
-
-def sync_mode(pipeline: ResolvedPipeline) -> Mode:
-    """How the pipeline applies changes: its `scd_type` when it says how it syncs; otherwise a
-    full copy, since it names no keys to merge on."""
-    if pipeline.cdc and pipeline.scd_type in ("1", "2"):
-        return "1" if pipeline.scd_type == "1" else "2"
-    return "full_refresh"
 
 
 def root_of(pack: Pack) -> str:
