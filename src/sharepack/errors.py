@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 # A value quoted in a message (a cell, a name) past 400 characters is shown by its start and length:
 # a problem with a 1 MB cell is one line, not the cell.
@@ -82,3 +83,11 @@ class Interrupted(SharepackError):
 
     def __init__(self, message: str = "", hint: str | None = None) -> None:
         super().__init__(message, hint)
+
+
+def did_you_mean(word: str, choices: Any) -> str | None:
+    """The hint for a mistyped name (a key, a zone, a --select): the closest of the choices."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None

@@ -22,9 +22,8 @@ def render(
 ) -> None:
     """Print the generated source of the pack's pipelines, exactly as it is uploaded."""
     from sharepack.cli.spec_cmds import _local_user
-    from sharepack.errors import UsageError
+    from sharepack.errors import UsageError, did_you_mean
     from sharepack.pack import load_pack
-    from sharepack.pack.variables import did_you_mean
     from sharepack.sync.code import file_path, generated_sources, root_of
 
     pack = load_pack(file, target=target, variables=parse_vars(var), user=_local_user())

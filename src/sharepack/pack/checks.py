@@ -12,7 +12,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sharepack.errors import SpecProblem
+from sharepack.errors import SpecProblem, did_you_mean
 from sharepack.pack.format_checks import check_format
 from sharepack.pack.job_limits import check_job_limits
 from sharepack.pack.models import SharePack
@@ -34,7 +34,6 @@ from sharepack.pack.resolve import Resolution, YamlPath
 from sharepack.pack.resolved import ResolvedPipeline
 from sharepack.pack.sharing_checks import check_sharing, share_key
 from sharepack.pack.sync_rules import sync_mode
-from sharepack.pack.variables import did_you_mean
 from sharepack.schedule.forms import AnySchedule, EmailNotifications, EventSchedule
 
 SCHEDULE_JOB_SUFFIX = "_schedule"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sharepack.errors import did_you_mean
 from sharepack.pack.models import Share
 from sharepack.pack.names import (
     METASTORE_ID_HINT,
@@ -22,7 +23,6 @@ from sharepack.pack.names import (
 from sharepack.pack.resolve import YamlPath
 from sharepack.pack.resolved import AssetType
 from sharepack.pack.sharing_models import Recipient, ShareAsset
-from sharepack.pack.variables import did_you_mean
 
 if TYPE_CHECKING:
     from sharepack.pack.checks import Checker

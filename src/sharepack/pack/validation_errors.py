@@ -17,10 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sharepack.errors import SpecProblem
+from sharepack.errors import SpecProblem, did_you_mean
 from sharepack.pack.models import SharePack
 from sharepack.pack.positions import PositionIndex, render_path
-from sharepack.pack.variables import did_you_mean
 
 SCHEDULE_TAGS = frozenset(("cron", "continuous", "interval", "once", "event"))
 _SCHEDULE_KEYS = ("cron", "every", "at", "on", "continuous")

@@ -7,13 +7,12 @@ Variable values come from their default, then the chosen target, then `--var NAM
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sharepack.errors import SpecProblem
+from sharepack.errors import SpecProblem, did_you_mean
 from sharepack.pack.expansion import MAX_EXPANDED_CHARS, reference_growth
 from sharepack.pack.positions import NodePos, PositionIndex, render_path
 
@@ -26,11 +25,6 @@ _REFERENCE = re.compile(r"\$(\$?)\{([^{}]*)\}")
 class ChosenTarget:
     name: str
     declared: bool  # False for the built-in `local` target when the pack does not declare it
-
-
-def did_you_mean(word: str, choices: Any) -> str | None:
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def choose_target(

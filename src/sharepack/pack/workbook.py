@@ -20,9 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sharepack.errors import SharepackError, SpecProblem
+from sharepack.errors import SharepackError, SpecProblem, did_you_mean
 from sharepack.pack.positions import NodePos, PositionIndex
-from sharepack.pack.variables import did_you_mean
 from sharepack.pack.workbook_safety import checked_bytes, not_a_workbook, reason
 from sharepack.pack.yaml_loader import Composed
 

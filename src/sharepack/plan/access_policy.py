@@ -208,7 +208,7 @@ def _rule(item: Any, at: tuple[str | int, ...], file: str, index: Any, problem: 
     kinds = [k for k in KINDS if k in item]
     for key in item:
         if key not in (*KINDS, "name"):
-            from sharepack.pack.variables import did_you_mean
+            from sharepack.errors import did_you_mean
 
             problem(
                 (*at, key),

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sharepack.desired.state import DesiredState
-from sharepack.errors import UsageError
+from sharepack.errors import UsageError, did_you_mean
 from sharepack.kinds import KINDS
-from sharepack.pack.variables import did_you_mean
 
 
 def _exact_names(desired: DesiredState) -> set[str]:

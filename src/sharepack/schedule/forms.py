@@ -48,7 +48,7 @@ def check_timezone(name: str) -> str:
         if name not in _known_zones():
             raise ValueError(name)
     except (ZoneInfoNotFoundError, ValueError):
-        from sharepack.pack.variables import did_you_mean
+        from sharepack.errors import did_you_mean
 
         # Mistyped keys get a suggestion; a mistyped zone (America/New_Yrok) deserves one too.
         suggestion = did_you_mean(name, sorted(_known_zones()))
