@@ -1,10 +1,11 @@
 """export: what a workspace holds, written back as a SharePack, so hand-made pipelines can be adopted.
 
-The mapping is the inverse of `desired.py` and `schedule/job_settings.py`: every exported value
-is one that, applied again, produces the settings the workspace already has. That is the round
-trip the export promises — `sharepack plan` on the exported file shows no changes for what the
-pack itself made, and only the adoption (sharepack's tags, the `run_date` parameter) for what
-was made by hand. What has no SharePack form is left out and listed in the file's header.
+The mapping is the inverse of `desired/pipelines.py`, `desired/jobs.py` and
+`schedule/job_settings.py`: every exported value is one that, applied again, produces the
+settings the workspace already has. That is the round trip the export promises — `sharepack
+plan` on the exported file shows no changes for what the pack itself made, and only the adoption
+(sharepack's tags, the `run_date` parameter) for what was made by hand. What has no SharePack
+form is left out and listed in the file's header.
 
 The pipelines and jobs become the pack's document in `export_document`, their settings the pack's
 values in `export_settings`, the shares and recipients in `export_sharing`.
