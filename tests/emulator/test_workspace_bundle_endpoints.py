@@ -23,7 +23,7 @@ from databricks.sdk.errors import (
 )
 
 from sharepack.emulator import Emulator, EmulatorConfig
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.store import Store
 from tests.conftest import TOKEN
 from tests.emulator.helpers import http
 

@@ -18,7 +18,7 @@ from tests.helpers import write_pack
 def limited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """An emulator holding Databricks' published per-workspace limits, answering at once."""
     from sharepack.emulator import Emulator, EmulatorConfig
-    from sharepack.emulator.lite_faults import REALISTIC_LIMITS
+    from sharepack.emulator.server.faults import REALISTIC_LIMITS
 
     config = EmulatorConfig(token=TOKEN, run_duration_s=0, rate_limits=dict(REALISTIC_LIMITS))
     with Emulator(config) as emulator:

@@ -1,7 +1,7 @@
 """Job runs (Jobs API 2.1/2.2): run-now, runs/submit, runs/get, runs/list, cancel, delete, output.
 
 A run's tasks are taken from its job when it starts. A run's life cycle follows the time since it
-started (see lite_phase). A failed run fails its first task: tasks that depend on it end
+started (see run_phase). A failed run fails its first task: tasks that depend on it end
 UPSTREAM_FAILED, and a run with tasks reports the life cycle INTERNAL_ERROR with result FAILED, as
 Databricks reports a multi-task run one of whose tasks failed.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sharepack.emulator import lite_pipeline_code, lite_pipelines
-from sharepack.emulator.lite_errors import invalid
-from sharepack.emulator.lite_job_checks import validate_settings
-from sharepack.emulator.lite_jobs import _job, _limit, _offset, _true
-from sharepack.emulator.lite_phase import run_phase
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.errors import invalid
+from sharepack.emulator.iam.current_user import USER
+from sharepack.emulator.jobs.jobs import _job, _limit, _offset, _true
+from sharepack.emulator.jobs.settings_checks import validate_settings
+from sharepack.emulator.pipelines import libraries, pipelines
+from sharepack.emulator.run_phase import run_phase
+from sharepack.emulator.store import Store
 
-USER = lite_pipelines.USER
 TASK_RUN_BASE = 10**12  # task run ids: TASK_RUN_BASE + run_id * 1000 + index (unique, JS-safe)
 TASK_FAILURE = "Workload failed, see run output for details"
 _TERMINATION = {  # result -> (code, type, message)
@@ -71,7 +71,7 @@ def _missing_code(store: Store, tasks: list[dict[str, Any]]) -> tuple[str, str] 
     and so the run, fails."""
     for task in tasks:
         pipeline_id = task.get("pipeline_id")
-        failure = lite_pipeline_code.pipeline_failure(store, pipeline_id) if pipeline_id else None
+        failure = libraries.pipeline_failure(store, pipeline_id) if pipeline_id else None
         if failure is not None:
             return task["task_key"], failure
     return None
@@ -81,7 +81,7 @@ def _start_pipelines(store: Store, tasks: list[dict[str, Any]], run_id: int, ful
     for task in tasks:
         pipeline_id = task.get("pipeline_id")
         if pipeline_id and store.pipeline(pipeline_id) is not None:
-            lite_pipelines.record_update(store, pipeline_id, full_refresh, run_id)
+            pipelines.record_update(store, pipeline_id, full_refresh, run_id)
 
 
 def run_now(

@@ -18,9 +18,9 @@ import re
 import zipfile
 from typing import Any
 
-from sharepack.emulator.lite_errors import ApiError, invalid, not_found
-from sharepack.emulator.lite_raw import RawResponse
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.errors import ApiError, invalid, not_found
+from sharepack.emulator.raw_response import RawResponse
+from sharepack.emulator.store import Store
 
 # A source file whose first line is its language's mark is imported (AUTO) as a notebook, its
 # extension dropped — how the Databricks CLI's sync turns `# Databricks notebook source` files

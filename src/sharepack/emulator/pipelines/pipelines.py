@@ -8,12 +8,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sharepack.emulator import lite_pipeline_code
-from sharepack.emulator.lite_errors import ApiError, invalid, not_found
-from sharepack.emulator.lite_phase import run_phase
-from sharepack.emulator.lite_store import Store, now_ms
+from sharepack.emulator.errors import ApiError, invalid, not_found
+from sharepack.emulator.iam.current_user import USER
+from sharepack.emulator.pipelines import libraries
+from sharepack.emulator.run_phase import run_phase
+from sharepack.emulator.store import Store, now_ms
 
-USER = "local@sharepack.dev"
 _LIKE = re.compile(r"^\s*name\s+LIKE\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
 
 
@@ -64,7 +64,7 @@ def _spec(body: dict[str, Any], operation: str) -> dict[str, Any]:
         value = spec.get(field)
         if value is not None and str(value).upper() not in allowed:
             raise invalid(f"Invalid {field} '{value}'. Valid values are: {', '.join(allowed)}.")
-    lite_pipeline_code.check_file_libraries(spec)
+    libraries.check_file_libraries(spec)
     return spec
 
 
@@ -141,7 +141,7 @@ def _update_state(store: Store, row: Any, duration_s: float) -> str:
     elapsed_ms = store.now() - row["created_ms"]
     duration_ms = int(duration_s * 1000)
     if elapsed_ms >= duration_ms:
-        return "FAILED" if lite_pipeline_code.failure_of(store, row["update_id"]) else "COMPLETED"
+        return "FAILED" if libraries.failure_of(store, row["update_id"]) else "COMPLETED"
     return "RUNNING" if elapsed_ms >= duration_ms // 2 else "INITIALIZING"
 
 
@@ -262,9 +262,9 @@ def record_update(store: Store, pipeline_id: str, full_refresh: bool, run_id: in
         "INSERT INTO updates VALUES (?, ?, ?, ?, ?)",
         (update_id, pipeline_id, run_id, store.now(), 1 if full_refresh else 0),
     )
-    failure = lite_pipeline_code.pipeline_failure(store, pipeline_id)
+    failure = libraries.pipeline_failure(store, pipeline_id)
     if failure is not None:
-        lite_pipeline_code.record_failure(store, update_id, failure)
+        libraries.record_failure(store, update_id, failure)
     return update_id
 
 
@@ -365,7 +365,7 @@ def _event(store: Store, pipeline_id: str, r: Any, state: str) -> dict[str, Any]
         "origin": {"pipeline_id": pipeline_id, "update_id": r["update_id"]},
         "details": {"update_progress": {"state": state}},
     }
-    failure = lite_pipeline_code.failure_of(store, r["update_id"]) if state == "FAILED" else None
+    failure = libraries.failure_of(store, r["update_id"]) if state == "FAILED" else None
     if failure is not None:
         event["level"] = "ERROR"
         event["error"] = {"fatal": True, "exceptions": [{"message": failure}]}

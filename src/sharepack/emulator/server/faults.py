@@ -7,7 +7,6 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 # Databricks' published per-workspace limits (requests/s); pipelines are unpublished: 20/s.
 REALISTIC_LIMITS = {
@@ -21,27 +20,6 @@ REALISTIC_LIMITS = {
     "jobs/runs/get": 100.0,
     "pipelines": 20.0,
 }
-
-
-@dataclass
-class RequestRecord:
-    method: str
-    path: str
-    status: int
-    duration_ms: float
-    endpoint: str
-    # When it arrived (epoch seconds): a benchmark times a tool's start-up to its first request.
-    received_at: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "path": self.path,
-            "status": self.status,
-            "duration_ms": self.duration_ms,
-            "endpoint": self.endpoint,
-            "received_at": self.received_at,
-        }
 
 
 class TokenBucket:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sharepack.emulator.lite_errors import invalid, not_found
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.errors import invalid, not_found
+from sharepack.emulator.store import Store
 
 LEVELS = {
     "jobs": ("CAN_VIEW", "CAN_MANAGE_RUN", "IS_OWNER", "CAN_MANAGE"),

@@ -8,9 +8,9 @@ import secrets
 import uuid
 from typing import Any
 
-from sharepack.emulator.lite_errors import invalid
-from sharepack.emulator.lite_shares import missing_recipient
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, page, rename
+from sharepack.emulator.errors import invalid
+from sharepack.emulator.unity_catalog.metastore import Uc, already_exists, check_name, page, rename
+from sharepack.emulator.unity_catalog.shares import missing_recipient
 
 AUTH_TYPES = ("TOKEN", "DATABRICKS")
 # The SDK's IpAccessList docs: "Allowed IP Addresses in CIDR notation. Limit of 100."

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.errors import ApiError, invalid
+from sharepack.emulator.store import Store
 
 T = TypeVar("T")
 

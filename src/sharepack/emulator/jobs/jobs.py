@@ -1,16 +1,14 @@
-"""The Jobs API (2.2, 2.1 and the 2.0 alias): jobs. Their runs are in lite_runs."""
+"""The Jobs API (2.2, 2.1 and the 2.0 alias): jobs. Their runs are in runs.py."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sharepack.emulator import lite_pipelines
-from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_job_checks import validate_settings as _validate
-from sharepack.emulator.lite_store import Store
-
-USER = lite_pipelines.USER
+from sharepack.emulator.errors import ApiError, invalid
+from sharepack.emulator.iam.current_user import USER
+from sharepack.emulator.jobs.settings_checks import validate_settings as _validate
+from sharepack.emulator.store import Store
 
 
 def _missing(job_id: Any) -> ApiError:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sharepack.emulator.lite_errors import invalid
-from sharepack.emulator.lite_quartz import quartz_error
+from sharepack.emulator.errors import invalid
+from sharepack.emulator.jobs.quartz_syntax import quartz_error
 
 MAX_TASKS = 1000  # "up to 1000 elements in write endpoints"; reads page them 100 at a time
 MAX_TAGS = 25  # "A maximum of 25 tags can be added to the job."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.store import Store
 
 
 def run_phase(store: Store, row: Any, duration_s: float) -> tuple[str, str | None]:

@@ -9,11 +9,10 @@ failing every pack whose sources were never seeded. Schemas are always served.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, page
+from sharepack.emulator.errors import ApiError, invalid
+from sharepack.emulator.unity_catalog.metastore import Uc, already_exists, check_name, does_not_exist, page
 
 _DDL = (
     "CREATE TABLE IF NOT EXISTS uc_schemas (metastore_id TEXT NOT NULL, name TEXT NOT NULL, "
@@ -197,18 +196,3 @@ def delete_table(uc: Uc, full_name: str) -> dict[str, Any]:
     get_table(uc, full_name)
     uc.store.execute("DELETE FROM uc_tables WHERE metastore_id = ? AND name = ?", (uc.mid, full_name.lower()))
     return {}
-
-
-_UC = r"/api/2\.1/unity-catalog"
-ROUTES: list[
-    tuple[str, str, str, Callable[[Uc, dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]]
-] = [
-    ("POST", _UC + "/schemas", "schemas/create", lambda u, b, q, a: create_schema(u, b)),
-    ("GET", _UC + "/schemas", "schemas/list", lambda u, b, q, a: list_schemas(u, q)),
-    ("GET", _UC + "/schemas/([^/]+)", "schemas/get", lambda u, b, q, a: get_schema(u, a[0])),
-    ("DELETE", _UC + "/schemas/([^/]+)", "schemas/delete", lambda u, b, q, a: delete_schema(u, a[0], q)),
-    ("POST", _UC + "/tables", "tables/create", lambda u, b, q, a: create_table(u, b)),
-    ("GET", _UC + "/tables", "tables/list", lambda u, b, q, a: list_tables(u, q)),
-    ("GET", _UC + "/tables/([^/]+)", "tables/get", lambda u, b, q, a: get_table(u, a[0])),
-    ("DELETE", _UC + "/tables/([^/]+)", "tables/delete", lambda u, b, q, a: delete_table(u, a[0])),
-]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sharepack.emulator import lite_workspace
-from sharepack.emulator.lite_errors import invalid
-from sharepack.emulator.lite_store import Store
+from sharepack.emulator.errors import invalid
+from sharepack.emulator.store import Store
+from sharepack.emulator.workspace.objects import lookup
 
 _CODE_KINDS = ("notebook", "file")
 
@@ -36,7 +36,7 @@ def missing_code(store: Store, spec: dict[str, Any]) -> str | None:
             path = str(((library or {}).get(kind) or {}).get("path") or "")
             if not path or "*" in path:
                 continue  # a glob names a folder's files, whatever they are
-            if lite_workspace.lookup(store, path.rstrip("/") or "/") is None:
+            if lookup(store, path.rstrip("/") or "/") is None:
                 return f"Failed to load the pipeline's {kind} library: {path} is not in the workspace."
     return None
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_uc import Uc, already_exists, check_name, does_not_exist, flag, page
-from sharepack.emulator.lite_uc_tables import drop_schemas, list_schemas
+from sharepack.emulator.errors import ApiError, invalid
+from sharepack.emulator.unity_catalog.metastore import (
+    Uc,
+    already_exists,
+    check_name,
+    does_not_exist,
+    flag,
+    page,
+)
+from sharepack.emulator.unity_catalog.tables import drop_schemas, list_schemas
 
 CREATE_FIELDS = ("comment", "properties", "options", "storage_root", "connection_name")
 UPDATE_FIELDS = (

@@ -1,15 +1,13 @@
-"""The Unity Catalog routes: shares, recipients, providers, catalogs and the metastore."""
+"""The Unity Catalog routes: shares, recipients, providers, catalogs, schemas, tables and the
+metastore."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sharepack.emulator import lite_catalogs as catalogs
-from sharepack.emulator import lite_recipients as recipients
-from sharepack.emulator import lite_shares as shares
-from sharepack.emulator import lite_uc_tables as uc_tables
-from sharepack.emulator.lite_uc import Uc
+from sharepack.emulator.unity_catalog import catalogs, recipients, shares, tables
+from sharepack.emulator.unity_catalog.metastore import Uc
 
 UcHandler = Callable[[Uc, dict[str, Any], dict[str, str], tuple[str, ...]], dict[str, Any]]
 _UC = r"/api/2\.1/unity-catalog"
@@ -111,5 +109,19 @@ UC_ROUTES: list[tuple[str, str, str, UcHandler]] = [
     ),
 ]
 
-# Schemas and tables (what sync pipelines read and write) live in a module of their own.
-UC_ROUTES += uc_tables.ROUTES
+# Schemas and tables: what sync pipelines read and write.
+UC_ROUTES += [
+    ("POST", _UC + "/schemas", "schemas/create", lambda u, b, q, a: tables.create_schema(u, b)),
+    ("GET", _UC + "/schemas", "schemas/list", lambda u, b, q, a: tables.list_schemas(u, q)),
+    ("GET", _UC + "/schemas/([^/]+)", "schemas/get", lambda u, b, q, a: tables.get_schema(u, a[0])),
+    (
+        "DELETE",
+        _UC + "/schemas/([^/]+)",
+        "schemas/delete",
+        lambda u, b, q, a: tables.delete_schema(u, a[0], q),
+    ),
+    ("POST", _UC + "/tables", "tables/create", lambda u, b, q, a: tables.create_table(u, b)),
+    ("GET", _UC + "/tables", "tables/list", lambda u, b, q, a: tables.list_tables(u, q)),
+    ("GET", _UC + "/tables/([^/]+)", "tables/get", lambda u, b, q, a: tables.get_table(u, a[0])),
+    ("DELETE", _UC + "/tables/([^/]+)", "tables/delete", lambda u, b, q, a: tables.delete_table(u, a[0])),
+]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sharepack.emulator.lite_errors import ApiError, invalid
-from sharepack.emulator.lite_uc import (
+from sharepack.emulator.errors import ApiError, invalid
+from sharepack.emulator.unity_catalog.metastore import (
     MAX_SHARE_NAME,
     Uc,
     already_exists,
@@ -16,7 +16,7 @@ from sharepack.emulator.lite_uc import (
     page,
     rename,
 )
-from sharepack.emulator.lite_uc_tables import known_table, knows_tables
+from sharepack.emulator.unity_catalog.tables import known_table, knows_tables
 
 TABLE_LIKE = frozenset({"TABLE", "MATERIALIZED_VIEW", "STREAMING_TABLE", "FOREIGN_TABLE"})
 # Aliased by `shared_as`; every other type by `string_shared_as` (the SDK's SharedDataObject docs).

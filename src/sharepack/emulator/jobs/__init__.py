@@ -1,0 +1,1 @@
+"""The Jobs API: jobs, their runs, and the checks their settings must pass."""

@@ -1,0 +1,1 @@
+"""The Workspace API: files, notebooks and folders."""
