@@ -10,7 +10,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 from io import BufferedIOBase
-from typing import Any
+from typing import Any, BinaryIO
 
 from sharepack.emulator.errors import ApiError
 
@@ -20,7 +20,7 @@ RAW_BODY = frozenset({"workspace-files/import-file"})
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-def read_body(headers: Message, rfile: BufferedIOBase) -> bytes:
+def read_body(headers: Message, rfile: BinaryIO | BufferedIOBase) -> bytes:
     """The bytes sent, read within MAX_BODY_BYTES and the socket's read timeout."""
     if "Transfer-Encoding" in headers:
         # Not implemented here: reading such a body as no body would leave its bytes to
@@ -46,7 +46,9 @@ def read_body(headers: Message, rfile: BufferedIOBase) -> bytes:
         # read1: what has arrived so far survives a timeout (read() would lose it). Each
         # pass either grows `data` or ends the loop.
         try:
-            chunk = rfile.read1(length - len(data))
+            # getattr: the socket file is buffered (it has read1); the stubs of older mypy
+            # releases type it as BinaryIO, which does not declare read1 (newer: BufferedIOBase).
+            chunk = getattr(rfile, "read1")(length - len(data))  # noqa: B009
         except TimeoutError:
             break
         if not chunk:
