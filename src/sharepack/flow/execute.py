@@ -100,25 +100,32 @@ def _apply_all(
     groups: dict[str, list[int]] = {}
     for index, (_, deployment) in enumerate(plans):
         groups.setdefault(deployment.workspace.host, []).append(index)
+
+    def one(
+        index: int, after: Sequence[str], stop: threading.Event | None = None, bar: bool = True
+    ) -> Executed:
+        plan, deployment = plans[index]
+        return _apply_one(
+            plan,
+            deployment,
+            parallelism,
+            quiet,
+            json_output,
+            force_lock,
+            stop=stop,
+            bar=bar,
+            auto_approve=auto_approve,
+            after=after,
+        )
+
     if len(groups) == 1:
         done: list[Executed] = []
-        for plan, deployment in plans:
+        for index, (plan, _) in enumerate(plans):
             if done and done[-1][1].interrupted:
                 # Ctrl-C stops here: the packs after it are not started at all.
                 done.append((plan, ApplyReport(interrupted=True)))
                 continue
-            done.append(
-                _apply_one(
-                    plan,
-                    deployment,
-                    parallelism,
-                    quiet,
-                    json_output,
-                    force_lock,
-                    auto_approve=auto_approve,
-                    after=[p.pack for p, _ in done],
-                )
-            )
+            done.append(one(index, after=[p.pack for p, _ in done]))
         return done
     from concurrent.futures import ThreadPoolExecutor
 
@@ -126,22 +133,12 @@ def _apply_all(
     reports: dict[int, Executed] = {}
 
     def apply_group(indexes: list[int]) -> None:
-        for index in indexes:
+        for position, index in enumerate(indexes):
             if stop.is_set():
                 return
-            plan, deployment = plans[index]
             # One live progress bar per terminal: with several at once, the lines alone report.
-            reports[index] = _apply_one(
-                plan,
-                deployment,
-                parallelism,
-                quiet,
-                json_output,
-                force_lock,
-                stop=stop,
-                bar=False,
-                auto_approve=auto_approve,
-            )
+            before = [plans[i][0].pack for i in indexes[:position]]
+            reports[index] = one(index, after=before, stop=stop, bar=False)
 
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
         futures = [pool.submit(apply_group, indexes) for indexes in groups.values()]
