@@ -1,4 +1,4 @@
-"""Execute a plan: every write once what it waits for is settled, then deletions kind by kind.
+"""Execute a plan: every write once what it waits for is settled, then deletions, dependants first.
 
 The one rule of the applier lives here, in `Settled`: a write runs only when every change it
 depends on (`Kind.depends_on`) was applied in this run or was already true (a no-op). A change
@@ -103,24 +103,57 @@ def apply_plan(
 
     writes = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT)]
 
-    # Writes follow the dependency graph; deletions go kind by kind, dependants first.
-    phases: list[list[Change]] = [writes]
+    # Writes follow the dependency graph; then deletions, each after the deletions of what uses it.
     deletions = [c for c in plan.changes if c.action == Action.DELETE]
-    for kind in sorted(KINDS, key=lambda k: -k.rank):
-        phases.append([c for c in deletions if c.resource_type == kind.resource_type])
-    for changes in phases:
-        # A change waits only for what runs in its own phase: what an earlier phase did is settled,
-        # and waiting on a key that never runs here would leave the change waiting forever.
-        planned = {c.key for c in changes}
-
-        def waits_for(change: Change, planned: set[str] = planned) -> set[str]:
-            kind = KIND_OF[change.resource_type]
-            return (kind.waits_for(change, planned) | kind.depends_on(change)) & planned
-
+    for changes, waits_for in ((writes, _write_waits(writes)), (deletions, _deletion_waits(deletions))):
         if not _run_graph(changes, run, waits_for, record, parallelism, stop):
             report.interrupted = True
             break
     return report
+
+
+def _write_waits(writes: list[Change]) -> Callable[[Change], set[str]]:
+    # A change waits only for what runs in this graph: waiting on a key that never runs here
+    # would leave it waiting forever.
+    planned = {c.key for c in writes}
+
+    def waits_for(change: Change) -> set[str]:
+        kind = KIND_OF[change.resource_type]
+        return (kind.waits_for(change, planned) | kind.depends_on(change)) & planned
+
+    return waits_for
+
+
+def _deletion_waits(deletions: list[Change]) -> Callable[[Change], set[str]]:
+    """Dependants are deleted first: a deletion waits for the deletions of the kinds deleted before
+    its own (descending rank) — all of them, or, when such a kind names what its resource uses
+    (`Kind.uses`: a job, the pipelines it runs), only the ones that use it. So a pipeline goes as
+    soon as its own job is gone, beside the other jobs' deletions, each endpoint at its own rate."""
+    order = {kind.resource_type: i for i, kind in enumerate(sorted(KINDS, key=lambda k: -k.rank))}
+    blanket: dict[int, list[str]] = defaultdict(list)  # by deletion order: may use anything after it
+    users: dict[str, list[tuple[int, str]]] = defaultdict(list)  # key -> (order, key) of its users
+    for change in deletions:
+        position = order[change.resource_type]
+        used = KIND_OF[change.resource_type].uses(change)
+        if used is None:
+            blanket[position].append(change.key)
+        for key in used or ():
+            users[key].append((position, change.key))
+    same_kind: dict[ResourceType, set[str]] = defaultdict(set)
+    for change in deletions:
+        same_kind[change.resource_type].add(change.key)
+
+    def waits_for(change: Change) -> set[str]:
+        position = order[change.resource_type]
+        kind = KIND_OF[change.resource_type]
+        own = same_kind[change.resource_type]
+        waits = (kind.waits_for(change, own) | kind.depends_on(change)) & own
+        waits.update(key for before in range(position) for key in blanket.get(before, ()))
+        waits.update(key for before, key in users.get(change.key, ()) if before < position)
+        waits.discard(change.key)
+        return waits
+
+    return waits_for
 
 
 def _run_graph(

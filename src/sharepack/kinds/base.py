@@ -181,6 +181,11 @@ class Kind(Protocol):
         names, under `desired.resources`, are matched in any case by the planner)."""
         ...
 
+    def uses(self, change: Change) -> set[str] | None:
+        """The keys of what this resource uses, for the order of deletions: each is deleted only
+        after this one. None (what most kinds say): anything deleted after it, by rank."""
+        ...
+
     def notes(self, change: Change) -> list[str]:
         """Lines every plan format shows under a change that writes (how a pipeline syncs)."""
         ...
@@ -208,6 +213,9 @@ class KindDefaults:
 
     def declared(self, desired: DesiredState) -> set[str]:
         return set()
+
+    def uses(self, change: Change) -> set[str] | None:
+        return None
 
     def notes(self, change: Change) -> list[str]:
         return []

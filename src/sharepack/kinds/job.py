@@ -4,6 +4,7 @@ the pipelines only they ran, and never fatal — a failed schedule does not fail
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sharepack.changes.diff import diff_settings
@@ -66,7 +67,7 @@ class JobKind(KindDefaults):
                         f"job {name} (id {job.job_id}) does not carry this pack's tags: left alone"
                     )
                     continue
-                changes.append(_let_go_of(job, desired.pack, why=None, released=DESTROY_RELEASE))
+                changes.append(_let_go_of(job, actual, desired.pack, why=None, released=DESTROY_RELEASE))
         return PlanOutput(tuple(changes), tuple(warnings))
 
     def observed(self, change: Change, actual: ActualState) -> str:
@@ -77,6 +78,13 @@ class JobKind(KindDefaults):
 
     def waits_for(self, change: Change, planned: Set[str]) -> set[str]:
         return set()
+
+    def uses(self, change: Change) -> set[str] | None:
+        # The pipelines its tasks run; a job whose pipelines the plan does not name (a saved plan
+        # made before they were recorded) is taken to use anything, as other kinds are.
+        if not change.pipelines:
+            return None
+        return {change_key(ResourceType.PIPELINE, p) for p in change.pipelines}
 
     def depends_on(self, change: Change) -> set[str]:
         # Only its own pipelines: jobs start while other pipelines are still being written, so
@@ -119,8 +127,8 @@ def job_observed(job: ActualJob | None) -> str:
     return f"id:{job.job_id}:{settings_digest(job.settings)}"
 
 
-def _let_go_of(job: ActualJob, pack: str, *, why: str | None, released: str) -> Change:
-    return let_go(
+def _let_go_of(job: ActualJob, actual: ActualState, pack: str, *, why: str | None, released: str) -> Change:
+    change = let_go(
         ResourceType.JOB,
         job.name,
         pack,
@@ -131,6 +139,14 @@ def _let_go_of(job: ActualJob, pack: str, *, why: str | None, released: str) -> 
         why=why,
         released=released,
     )
+    # A delete records what the job ran: each of those pipelines is deleted once the job is gone.
+    return replace(change, pipelines=_runs(job, actual)) if change.action == Action.DELETE else change
+
+
+def _runs(job: ActualJob, actual: ActualState) -> tuple[str, ...]:
+    """The names of the pipelines the job runs, as far as the read found them."""
+    found = (actual.pipeline_by_id(pipeline_id) for pipeline_id in job.pipeline_ids)
+    return tuple(pipeline.name for pipeline in found if pipeline is not None)
 
 
 def _change(
@@ -234,6 +250,7 @@ def _removed(given: PlanInput) -> tuple[list[Change], list[str]]:
                     id=str(job.job_id),
                     observed=job_observed(job),
                     message="schedule: {action: remove}",
+                    pipelines=_runs(job, given.actual),
                 )
             )
     return changes, warnings
@@ -261,7 +278,9 @@ def _orphans(given: PlanInput) -> tuple[list[Change], list[str]]:
                 continue
             if select and name not in select:
                 continue
-            changes.append(_let_go_of(job, desired.pack, why=NO_LONGER_DECLARED, released=NO_LONGER_DECLARED))
+            changes.append(
+                _let_go_of(job, actual, desired.pack, why=NO_LONGER_DECLARED, released=NO_LONGER_DECLARED)
+            )
             for pipeline_id in job.pipeline_ids:
                 pipeline = actual.pipeline_by_id(pipeline_id)
                 if (
