@@ -172,8 +172,11 @@ bench-quick: $(STAMP)
 # once from the Go module proxy into a cache outside the repo ($SHAREPACK_PEERS_CACHE, else
 # $XDG_CACHE_HOME or ~/.cache, /sharepack-peers); without Go or the proxy it says why and skips.
 # About 40 minutes; `python -m benchmarks.peers.run --sizes 10 100 --regimes latency` for a part.
+# Both suites in one run: the CLI as shipped (its Go SDK paces itself at 15 requests/s), then with
+# that limiter lifted, latency-bound (rows of suite peers_cli_rate_limit_1000).
 bench-peers: $(STAMP)
 	$(BIN)/python -m benchmarks.peers.run
+	$(BIN)/python -m benchmarks.peers.run --regimes latency --cli-rate-limit 1000
 
 soak: $(STAMP)
 	SHAREPACK_SOAK=1 $(BIN)/pytest -n 2 -m soak tests/reliability
