@@ -1,14 +1,15 @@
 """What every resource kind tells the planner and the applier.
 
 A kind is one module holding its identity, how it is read, its ownership mark, its diff rules and
-its writes. `plan.build` and `apply` walk the registered kinds (`sharepack.kinds.KINDS`) and know
-none of them by name: adding a kind is one module plus one line in the registry.
+its writes. `plan.build`, `plan.destroy`, `plan.render` and `apply` walk the registered kinds
+(`sharepack.kinds.KINDS`) and know none of them by name: adding a kind is one module, one line in
+the registry, a `ResourceType` member and its desired values in `desired/`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
     from sharepack.desired.state import DesiredState
-    from sharepack.pack import Pack
     from sharepack.workspace.state import ActualState
     from sharepack.workspace.write import Writer
 
@@ -242,6 +242,3 @@ class Reader(Protocol):
         peers: Mapping[str, WorkspaceClient] | None = None,  # other targets' workspaces, by target
         trust_digest: bool = False,  # --trust-digest: what a digest vouches for need not be read
     ) -> Any: ...
-
-
-DesiredOf = Callable[["Pack"], Mapping[ResourceType, tuple[Any, ...]]]
