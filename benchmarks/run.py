@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> None:
         record["machine"] = machine
     written = records
     if (
-        args.only_plans or args.only_sharing or args.only_access or args.only_many_packs
+        args.only_plans or args.only_sharing or args.only_access or args.only_many_packs or args.only_startup
     ) and RESULTS.exists():
         # A partial run replaces only its own rows: the full run's other rows stay as they were.
         key = lambda r: (r["scenario"], r["regime"], r["n"], r["tool"])  # noqa: E731
