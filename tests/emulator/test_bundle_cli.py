@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from databricks.sdk.service.workspace import ImportFormat
 
 from tests.conftest import TOKEN
 
@@ -152,7 +153,13 @@ def test_deploy_redeploy_plan_change_lock_destroy(bundle: Any, emulator: Any, cl
     # Someone else's deploy lock: the CLI's overwrite=false write of it is refused, so it stops.
     lock = f"{ROOT}/state/deploy.lock"
     held = {"ID": "00000000-0000-0000-0000-000000000001", "AcquisitionTime": "2026-11-30T10:00:00Z"}
-    client.workspace.upload(lock, json.dumps({**held, "User": "alice@example.com"}).encode(), overwrite=True)
+    # AUTO: a file, as the CLI writes it (SOURCE would need a language, as Databricks answers).
+    client.workspace.upload(
+        lock,
+        json.dumps({**held, "User": "alice@example.com"}).encode(),
+        format=ImportFormat.AUTO,
+        overwrite=True,
+    )
     refused = bundle("deploy", ok=False)
     assert refused.returncode != 0 and "deploy lock acquired by alice@example.com" in refused.stderr
     client.workspace.delete(lock)
