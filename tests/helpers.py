@@ -23,3 +23,11 @@ def list_shares(client: Any, **kwargs: Any) -> Any:
     """`shares.list_shares` (newer SDKs) or `shares.list` (the floor, 0.56): the same endpoint."""
     lister = getattr(client.shares, "list_shares", None) or client.shares.list
     return lister(**kwargs)
+
+
+def analytics_global_id() -> str:
+    """The global metastore ID of the local `analytics` workspace: what a D2D recipient names."""
+    from sharepack.workspace.connect import LOCAL_STATE_DIR, local_config
+
+    config = local_config(LOCAL_STATE_DIR, "analytics")
+    return f"{config.cloud}:{config.region}:{config.metastore_id}"

@@ -3,18 +3,11 @@ table with the recipient's metastore and mounts the share there as a read-only c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import write_pack
-
-from sharepack.workspace.connect import LOCAL_STATE_DIR, local_config
-
-
-def _global_id(config: Any) -> str:
-    return f"{config.cloud}:{config.region}:{config.metastore_id}"
+from tests.helpers import analytics_global_id, write_pack
 
 
 def _pack(recipient_org: str) -> str:
@@ -38,30 +31,10 @@ targets:
 """
 
 
-@pytest.fixture
-def analytics() -> Iterator[Any]:
-    """A client of the recipient's workspace (`local:analytics`), opened after the CLI ran."""
-    from databricks.sdk import WorkspaceClient
-
-    from sharepack.emulator import Emulator
-
-    emulators: list[Any] = []
-
-    def open_client() -> WorkspaceClient:
-        LOCAL_STATE_DIR.mkdir(exist_ok=True)
-        emulator = Emulator(local_config(LOCAL_STATE_DIR, "analytics")).start()
-        emulators.append(emulator)
-        return WorkspaceClient(host=emulator.url, token=emulator.token, auth_type="pat")
-
-    yield open_client
-    for emulator in emulators:
-        emulator.stop()
-
-
 def test_a_share_is_mounted_in_the_recipients_workspace_and_reapply_sends_nothing(
     cli: Any, tmp_path: Path, analytics: Any
 ) -> None:
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _pack(org))
     applied = cli("apply", str(pack), "--target", "local", "--auto-approve")
     assert applied.code == 0, applied.output
@@ -82,7 +55,7 @@ def test_destroy_unmounts_the_catalog_in_the_recipients_workspace(
 ) -> None:
     from databricks.sdk.errors import NotFound
 
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _pack(org))
     assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
     destroyed = cli("destroy", str(pack), "--target", "local", "--auto-approve")
@@ -96,14 +69,14 @@ def test_a_mount_whose_share_never_reaches_that_metastore_is_a_plan_error(cli: A
     pack = write_pack(tmp_path, _pack(other_metastore))
     planned = cli("plan", str(pack), "--target", "local")
     assert planned.code == 1, planned.output
-    expected = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    expected = analytics_global_id()
     assert f"set recipient_databricks_org: {expected}" in planned.output
 
 
 def test_a_hand_made_catalog_of_that_name_is_left_alone_when_it_mounts_something_else(
     cli: Any, tmp_path: Path, analytics: Any
 ) -> None:
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _pack(org))
     analytics().catalogs.create("retail_from_provider", comment="made by hand")
     planned = cli("plan", str(pack), "--target", "local")
@@ -118,7 +91,7 @@ def test_a_hand_made_catalog_of_that_name_is_left_alone_when_it_mounts_something
 def test_status_says_where_a_share_is_mounted(cli: Any, tmp_path: Path, analytics: Any) -> None:
     import json
 
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _pack(org))
     before = cli("status", str(pack), "--target", "local", "--output", "json")
     share = next(r for r in json.loads(before.stdout) if r.get("kind") == "share")
@@ -133,7 +106,7 @@ def test_a_renamed_mount_warns_of_its_old_catalog_and_deletes_it_under_prune(
 ) -> None:
     from databricks.sdk.errors import NotFound
 
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _pack(org))
     assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
     write_pack(tmp_path, _pack(org).replace("catalog: retail_from_provider", "catalog: retail_v2"))
@@ -152,7 +125,7 @@ def test_a_renamed_mount_warns_of_its_old_catalog_and_deletes_it_under_prune(
 def test_destroy_releases_a_catalog_the_pack_adopted_as_its_mount(
     cli: Any, tmp_path: Path, analytics: Any
 ) -> None:
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _pack(org))
     assert cli("apply", str(pack), "--target", "local", "--auto-approve").code == 0
     client = analytics()

@@ -5,21 +5,13 @@ order a crash between two PATCHes cannot leave unfinishable."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from tests.helpers import write_pack
-
-from sharepack.workspace.connect import LOCAL_STATE_DIR, local_config
+from tests.helpers import analytics_global_id, write_pack
 
 SHARE_PATCH = r"/api/2\.1/unity-catalog/shares/[^/]+$"
 TABLE_COUNT = 150
-
-
-def _global_id(config: Any) -> str:
-    return f"{config.cloud}:{config.region}:{config.metastore_id}"
 
 
 def _mixed_case_pack(recipient_org: str) -> str:
@@ -48,30 +40,10 @@ targets:
 """
 
 
-@pytest.fixture
-def analytics() -> Iterator[Any]:
-    """A client of the recipient's workspace (`local:analytics`), opened after the CLI ran."""
-    from databricks.sdk import WorkspaceClient
-
-    from sharepack.emulator import Emulator
-
-    emulators: list[Any] = []
-
-    def open_client() -> WorkspaceClient:
-        LOCAL_STATE_DIR.mkdir(exist_ok=True)
-        emulator = Emulator(local_config(LOCAL_STATE_DIR, "analytics")).start()
-        emulators.append(emulator)
-        return WorkspaceClient(host=emulator.url, token=emulator.token, auth_type="pat")
-
-    yield open_client
-    for emulator in emulators:
-        emulator.stop()
-
-
 def test_a_pack_of_mixed_case_names_applies_and_replans_to_no_change(
     cli: Any, tmp_path: Path, analytics: Any
 ) -> None:
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _mixed_case_pack(org))
     planned = cli("plan", str(pack), "--target", "local", "--output", "json")
     grants = {c["name"] for c in json.loads(planned.stdout)["changes"] if c["resource_type"] == "grant"}
@@ -92,7 +64,7 @@ def test_a_pack_of_mixed_case_names_applies_and_replans_to_no_change(
 
 
 def test_select_names_a_share_in_any_case_as_unity_catalog_does(cli: Any, tmp_path: Path) -> None:
-    org = _global_id(local_config(LOCAL_STATE_DIR, "analytics"))
+    org = analytics_global_id()
     pack = write_pack(tmp_path, _mixed_case_pack(org))
     planned = cli("plan", str(pack), "--target", "local", "--select", "finance_share", "--output", "json")
     assert planned.code == 0, planned.output
