@@ -132,16 +132,15 @@ def _deletion_waits(deletions: list[Change]) -> Callable[[Change], set[str]]:
     order = {kind.resource_type: i for i, kind in enumerate(sorted(KINDS, key=lambda k: -k.rank))}
     blanket: dict[int, list[str]] = defaultdict(list)  # by deletion order: may use anything after it
     users: dict[str, list[tuple[int, str]]] = defaultdict(list)  # key -> (order, key) of its users
+    same_kind: dict[ResourceType, set[str]] = defaultdict(set)
     for change in deletions:
         position = order[change.resource_type]
+        same_kind[change.resource_type].add(change.key)
         used = KIND_OF[change.resource_type].uses(change)
         if used is None:
             blanket[position].append(change.key)
         for key in used or ():
             users[key].append((position, change.key))
-    same_kind: dict[ResourceType, set[str]] = defaultdict(set)
-    for change in deletions:
-        same_kind[change.resource_type].add(change.key)
 
     def waits_for(change: Change) -> set[str]:
         position = order[change.resource_type]

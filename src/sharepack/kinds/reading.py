@@ -18,7 +18,7 @@ from sharepack.workspace.listing import (
     Prefetch,
     SharedListing,
     by_name,
-    done,
+    completed,
     list_pipelines_and_jobs,
 )
 from sharepack.workspace.state import ActualJob, ActualPipeline, ActualState
@@ -67,8 +67,8 @@ def read_actual(
             stack.enter_context(prefetch)  # a shared listing's prefetch is closed by its owner
         if shared is not None:
             # The listing made for all the run's packs is this pack's too: no page is read again.
-            pipelines_future: Future[tuple[list[ActualPipeline], bool]] = done((shared.pipelines, True))
-            jobs_future: Future[tuple[list[ActualJob], bool]] = done((shared.jobs, shared.complete))
+            pipelines_future: Future[tuple[list[ActualPipeline], bool]] = completed((shared.pipelines, True))
+            jobs_future: Future[tuple[list[ActualJob], bool]] = completed((shared.jobs, shared.complete))
         else:
             pipelines_future, jobs_future = list_pipelines_and_jobs(
                 pool,

@@ -21,9 +21,10 @@ def as_declared(desired: DesiredState, select: Collection[str]) -> tuple[str, ..
     """Each --select name as the pack spells it. Unity Catalog names (shares, recipients, catalogs)
     are case-insensitive, so `--select finance_share` means the pack's `Finance_Share`; pipeline
     and job names are not, and must match as written."""
-    exact = _exact_names(desired) | _folded_names(desired)
+    uc_names = _folded_names(desired)
+    exact = _exact_names(desired) | uc_names
     folded: dict[str, str] = {}
-    for name in sorted(_folded_names(desired)):
+    for name in sorted(uc_names):
         folded.setdefault(name.lower(), name)
     return tuple(name if name in exact else folded.get(name.lower(), name) for name in select)
 

@@ -42,9 +42,9 @@ def list_pipelines_and_jobs(
 ) -> tuple[Future[tuple[list[ActualPipeline], bool]], Future[tuple[list[ActualJob], bool]]]:
     """The pipeline and job listings, read side by side."""
     pipelines_future = pool.submit(
-        read_kind,
+        _read_kind,
         wanted_pipelines,
-        lambda: prefetch.watch(list_pipelines(client)),
+        lambda: prefetch.watch(_list_pipelines(client)),
         lambda name: list(prefetch.watch(iter(lookup_pipeline(client, name)))),
         lambda p: p.name,
         lambda p: False,
@@ -52,9 +52,9 @@ def list_pipelines_and_jobs(
         unique_names=True,
     )
     jobs_future = pool.submit(
-        read_kind,
+        _read_kind,
         wanted_jobs,
-        lambda: list_jobs(client),
+        lambda: _list_jobs(client),
         lambda name: lookup_job(client, name),
         lambda j: j.name,
         ours,
@@ -64,7 +64,8 @@ def list_pipelines_and_jobs(
     return pipelines_future, jobs_future
 
 
-def done(value: T) -> Future[T]:
+def completed(value: T) -> Future[T]:
+    """A future already holding `value`: the run's shared listing, handed to one pack's read."""
     future: Future[T] = Future()
     future.set_result(value)
     return future
@@ -151,7 +152,7 @@ class Prefetch:
         with self._lock:
             future = self._futures.get(pipeline.pipeline_id)
             if future is None:
-                future = self._pool.submit(get_pipeline, self._client, pipeline, self._probe)
+                future = self._pool.submit(_get_pipeline, self._client, pipeline, self._probe)
                 self._futures[pipeline.pipeline_id] = future
             return future
 
@@ -160,7 +161,7 @@ class Prefetch:
         return [f.result() for f in futures]
 
 
-def read_kind(
+def _read_kind(
     wanted: set[str],
     list_all: Callable[[], Iterator[T]],
     lookup: Callable[[str], list[T]],
@@ -221,7 +222,7 @@ def like_literal(name: str) -> str:
     return "name LIKE '" + "".join("_" if c in "_%\\'" else c for c in name) + "'"
 
 
-def list_pipelines(client: WorkspaceClient) -> Iterator[ActualPipeline]:
+def _list_pipelines(client: WorkspaceClient) -> Iterator[ActualPipeline]:
     for info in client.pipelines.list_pipelines(max_results=PAGE_SIZE):
         if info.pipeline_id and info.name is not None:
             yield ActualPipeline(pipeline_id=info.pipeline_id, name=info.name)
@@ -235,7 +236,7 @@ def lookup_pipeline(client: WorkspaceClient, name: str) -> list[ActualPipeline]:
     ]
 
 
-def get_pipeline(
+def _get_pipeline(
     client: WorkspaceClient, pipeline: ActualPipeline, probe: WorkspaceClient | None = None
 ) -> ActualPipeline:
     from sharepack.workspace.pacing import paced
@@ -246,21 +247,21 @@ def get_pipeline(
     return ActualPipeline(pipeline_id=pipeline.pipeline_id, name=pipeline.name, spec=spec)
 
 
-def job_from(base: Any) -> ActualJob | None:
+def _job_from(base: Any) -> ActualJob | None:
     if base.job_id is None or base.settings is None:
         return None
     settings = base.settings.as_dict()
     return ActualJob(job_id=base.job_id, name=settings.get("name", ""), settings=settings)
 
 
-def list_jobs(client: WorkspaceClient) -> Iterator[ActualJob]:
+def _list_jobs(client: WorkspaceClient) -> Iterator[ActualJob]:
     for base in client.jobs.list(expand_tasks=True, limit=PAGE_SIZE):
-        job = job_from(base)
+        job = _job_from(base)
         if job is not None:
             yield job
 
 
 def lookup_job(client: WorkspaceClient, name: str) -> list[ActualJob]:
     # The name filter is exact but case-insensitive: keep exact matches only.
-    jobs = (job_from(b) for b in client.jobs.list(name=name, expand_tasks=True, limit=PAGE_SIZE))
+    jobs = (_job_from(b) for b in client.jobs.list(name=name, expand_tasks=True, limit=PAGE_SIZE))
     return [j for j in jobs if j is not None and j.name == name]

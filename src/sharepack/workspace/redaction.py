@@ -24,8 +24,8 @@ class RedactSecrets(logging.Filter):
 
 
 def install() -> None:
-    """On every handler of the root logger: a logger's own filters miss its children's records
-    (the SDK logs from `databricks.sdk._base_client` and others)."""
+    """On every handler of the root logger: a logger's own filters miss its children's records,
+    and the SDK logs from loggers below `databricks.sdk`, not from that one."""
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):
             handler.addFilter(RedactSecrets())
